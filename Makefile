@@ -1,0 +1,49 @@
+# Two commands matter: `make demo` and `make test`. Both build the environment first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export GX_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: env browser demo test test-fast lint bench ui clean
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
+
+# The lock file is the contract: --frozen fails if pyproject.toml and uv.lock disagree.
+$(BIN)/pia: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	@touch $@
+
+env: $(BIN)/pia
+
+# Debian's Chromium for the browser tests (Playwright's own download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
+
+demo: env
+	$(BIN)/pia demo
+
+test: env browser
+	$(BIN)/pytest -q
+
+test-fast: env
+	$(BIN)/pytest -q -m "not integration"
+
+lint: env
+	$(BIN)/ruff check flows tests
+	$(BIN)/ruff format --check flows tests
+
+bench: env
+	$(BIN)/python -m flows.bench
+
+ui: env
+	bash scripts/ui.sh
+
+clean:
+	rm -rf $(VENV) data/runs .pytest_cache

@@ -1,0 +1,1 @@
+"""ilacs-pia: pre-inspection analysis for Ofsted ILACS inspections."""

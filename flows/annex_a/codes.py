@@ -1,0 +1,402 @@
+"""Annex A code sets: the template's codes, their wording, and the variants LAs really send.
+
+A value is matched on a *key*: case-folded, the template's letter prefix ("a) ", "q) ") removed,
+everything but letters and digits dropped. So "a) Male", "Male", "MALE " and "1 - Male" style
+spellings collapse onto a few keys per code; explicit variants cover the rest ("M", "1", "NEG").
+The canonical value stored in `annex_a.*` is `Code.code`; the raw value is kept beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+_LETTER_PREFIX = re.compile(r"^\s*[a-z]\)\s*", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def value_key(value: str) -> str:
+    """The matching key of a raw cell value (see module docstring)."""
+    return _NON_ALNUM.sub("", _LETTER_PREFIX.sub("", value).casefold())
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    label: str
+    variants: tuple[str, ...] = ()
+
+    def keys(self) -> set[str]:
+        # "1 - Male", "N1 - Abuse or neglect", "PR4: Private provision": a code or variant and the label
+        prefixes = (self.code, *self.variants)
+        spellings = {self.label, *prefixes, *(f"{p} {self.label}" for p in prefixes)}
+        return {value_key(s) for s in spellings} - {""}
+
+
+@dataclass(frozen=True)
+class CodeSet:
+    name: str
+    codes: tuple[Code, ...]
+    description: str = ""
+    lookup: dict[str, str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, str] = {}
+        for c in self.codes:
+            for k in c.keys():
+                if k in lookup and lookup[k] != c.code:
+                    raise ValueError(f"code set {self.name}: key {k!r} is ambiguous")
+                lookup[k] = c.code
+        object.__setattr__(self, "lookup", lookup)
+
+    def normalise(self, raw: str | None) -> str | None:
+        """Canonical code for a raw value, or None when it cannot be mapped."""
+        if raw is None:
+            return None
+        return self.lookup.get(value_key(raw))
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return {c.code: c.label for c in self.codes}
+
+    @property
+    def values(self) -> list[str]:
+        return [c.code for c in self.codes]
+
+
+def _cs(name: str, *codes: Code | tuple, description: str = "") -> CodeSet:
+    return CodeSet(name, tuple(c if isinstance(c, Code) else Code(*c) for c in codes), description)
+
+
+GENDER = _cs(
+    "gender",
+    Code("Male", "Male", ("M", "1", "Boy")),
+    Code("Female", "Female", ("F", "2", "Girl")),
+    Code("Not stated/recorded", "Not stated/recorded", ("Not stated", "Not recorded", "Unknown", "U", "0", "9")),
+    Code("Neither", "Neither", ("Indeterminate", "Other", "N", "I")),
+)
+
+ETHNICITY = _cs(
+    "ethnicity",
+    ("WBRI", "White British"),
+    ("WIRI", "White Irish"),
+    ("WIRT", "Traveller of Irish heritage"),
+    ("WOTH", "Any other White background"),
+    ("WROM", "Gypsy/Roma"),
+    ("MWBC", "White and Black Caribbean"),
+    ("MWBA", "White and Black African"),
+    ("MWAS", "White and Asian"),
+    ("MOTH", "Any other mixed background"),
+    ("AIND", "Indian"),
+    ("APKN", "Pakistani"),
+    ("ABAN", "Bangladeshi"),
+    ("AOTH", "Any other Asian background"),
+    ("BCRB", "Caribbean"),
+    ("BAFR", "African"),
+    ("BOTH", "Any other Black background"),
+    ("CHNE", "Chinese"),
+    ("OOTH", "Any other ethnic group"),
+    ("REFU", "Refused"),
+    ("NOBT", "Information not yet obtained", ("Not obtained",)),
+)
+
+YES_NO = _cs(
+    "yes_no",
+    Code("Yes", "Yes", ("Y", "True", "1")),
+    Code("No", "No", ("N", "False", "0")),
+)
+
+YES_NO_UNKNOWN = _cs(
+    "yes_no_unknown",
+    Code("Yes", "Yes", ("Y", "True", "1")),
+    Code("No", "No", ("N", "False", "0")),
+    Code("Unknown", "Unknown", ("U", "Not known", "Not recorded")),
+)
+
+SOURCE = _cs(
+    "source",
+    ("1A", "Individual: family member, relative or carer"),
+    ("1B", "Individual: acquaintance (including neighbours and child minders)"),
+    ("1C", "Individual: self"),
+    ("1D", "Individual: other"),
+    ("2A", "Schools"),
+    ("2B", "Education services"),
+    ("3A", "Health services: GP"),
+    ("3B", "Health services: health visitor"),
+    ("3C", "Health services: school nurse"),
+    ("3D", "Health services: other primary health services"),
+    ("3E", "Health services: A&E"),
+    ("3F", "Health services: other"),
+    ("4", "Housing"),
+    ("5A", "LA services: social care"),
+    ("5B", "LA services: other internal"),
+    ("5C", "LA services: external"),
+    ("5D", "LA services: early help"),
+    ("6", "Police"),
+    ("7", "Other legal agency"),
+    ("8", "Other"),
+    ("9", "Anonymous"),
+    ("10", "Unknown"),
+    description="CIN census source of referral",
+)
+
+NEED = _cs(
+    "need",
+    ("N1", "Abuse or neglect"),
+    ("N2", "Child's disability"),
+    ("N3", "Parental disability or illness"),
+    ("N4", "Family in acute stress"),
+    ("N5", "Family dysfunction"),
+    ("N6", "Socially unacceptable behaviour"),
+    ("N7", "Low income"),
+    ("N8", "Absent parenting"),
+    ("N9", "Cases other than children in need"),
+    ("N0", "Not stated"),
+)
+
+CIN_CLOSURE = _cs(
+    "cin_closure",
+    ("RC1", "Adopted"),
+    ("RC2", "Died"),
+    ("RC3", "Child arrangements order"),
+    ("RC4", "Special guardianship order"),
+    ("RC5", "Transferred to services of another LA"),
+    ("RC6", "Transferred to adult social care"),
+    ("RC7", "Services ceased for any other reason, including child no longer in need"),
+    ("RC8", "Case closed after assessment, no further action"),
+    ("RC9", "Case closed after assessment, referred to early help"),
+)
+
+CASE_STATUS = _cs(
+    "case_status",
+    Code("Looked after child", "Looked after child", ("LAC", "CLA", "Looked after")),
+    Code("Child Protection plan", "Child Protection plan", ("CP", "CPP", "Child protection")),
+    Code("Child in need plan", "Child in need plan", ("CIN", "Child in need")),
+    Code("Open assessment", "Open assessment", ("Assessment",)),
+    Code("Closed episode", "Closed episode", ("Closed",)),
+)
+
+ABUSE_CATEGORY = _cs(
+    "abuse_category",
+    Code("Neglect", "Neglect", ("NEG",)),
+    Code("Physical abuse", "Physical abuse", ("PHY", "Physical")),
+    Code("Sexual abuse", "Sexual abuse", ("SAB", "Sexual")),
+    Code("Emotional abuse", "Emotional abuse", ("EMO", "Emotional")),
+    Code("Multiple/not recommended", "Multiple/not recommended", ("MUL", "Multiple")),
+)
+
+LEGAL_STATUS = _cs(
+    "legal_status",
+    ("C1", "Interim care order"),
+    ("C2", "Full care order"),
+    ("D1", "Freeing order granted"),
+    ("E1", "Placement order granted"),
+    ("V2", "Single period of accommodation under section 20"),
+    ("V3", "Accommodated under an agreed series of short-term breaks, when individual episodes of care are recorded"),
+    ("V4", "Accommodated under an agreed series of short-term breaks, when agreements are recorded"),
+    ("L1", "Under police protection and in local authority accommodation"),
+    ("L2", "Emergency protection order"),
+    ("L3", "Under child assessment order and in local authority accommodation"),
+    ("J1", "Remanded to local authority accommodation or to youth detention accommodation"),
+    ("J2", "Placed in local authority accommodation under the Police and Criminal Evidence Act 1984"),
+    ("J3", "Sentenced to a youth rehabilitation order with residence or intensive fostering requirement"),
+)
+
+CATEGORY_OF_NEED = NEED
+
+PERMANENCE_PLAN = _cs(
+    "permanence_plan",
+    ("Return to family", "Return to family"),
+    ("Adoption", "Adoption"),
+    Code("SGO/CAO", "SGO/CAO", ("SGO", "CAO", "Special guardianship order")),
+    ("Supported living in the community", "Supported living in the community"),
+    ("Long-term residential placement", "Long-term residential placement"),
+    ("Long-term fostering", "Long-term fostering"),
+    Code("Other", "Other", ("g) other",)),
+)
+
+REASON_CEASED = _cs(
+    "reason_ceased",
+    ("E11", "Adopted: application for an adoption order unopposed"),
+    ("E12", "Adopted: consent dispensed with by the court"),
+    ("E2", "Died"),
+    ("E3", "Care taken over by another LA in the UK"),
+    ("E4A", "Returned home to live with parents or relatives as part of the care planning process"),
+    ("E4B", "Returned home to live with parents or relatives not as part of the care planning process"),
+    ("E13", "Left care to live with parents, relatives or other person with no parental responsibility"),
+    ("E41", "Residence order or child arrangements order granted"),
+    ("E43", "Special guardianship order made to former foster carers"),
+    ("E44", "Special guardianship order made to carers other than former foster carers"),
+    ("E45", "Special guardianship order made to former foster carers who were relatives or friends"),
+    ("E46", "Special guardianship order made to former foster carers other than relatives or friends"),
+    ("E47", "Special guardianship order made to carers other than former foster carers, who are relatives or friends"),
+    ("E48", "Special guardianship order made to carers other than former foster carers, other than relatives or friends"),
+    ("E5", "Moved into independent living arrangement with formalised support"),
+    ("E6", "Moved into independent living arrangement without formalised support"),
+    ("E7", "Transferred to residential care funded by adult social care"),
+    ("E9", "Sentenced to custody"),
+    ("E14", "Accommodation on remand ended"),
+    ("E15", "Age assessment determined child is aged 18 or over"),
+    ("E16", "Child moved abroad"),
+    ("E17", "Aged 18 (or over) and remained with current carers (staying put)"),
+    ("E8", "Period of care ceased for any other reason"),
+)
+
+PLACEMENT_TYPE = _cs(
+    "placement_type",
+    ("U1", "Foster placement with relative or friend, long term, fostering for adoption"),
+    ("U2", "Foster placement with relative or friend who is also an approved adopter, FFA"),
+    ("U3", "Foster placement with relative or friend, not long term or FFA"),
+    ("U4", "Foster placement with other foster carer, long term"),
+    ("U5", "Foster placement with other foster carer who is also an approved adopter, FFA"),
+    ("U6", "Foster placement with other foster carer, not long term or FFA"),
+    ("A3", "Placed for adoption with parental consent with current foster carer"),
+    ("A4", "Placed for adoption with parental consent not with current foster carer"),
+    ("A5", "Placed for adoption with placement order with current foster carer"),
+    ("A6", "Placed for adoption with placement order not with current foster carer"),
+    ("P1", "Placed with own parent or other person with parental responsibility"),
+    ("P2", "Independent living, e.g. flat, lodgings, bedsit"),
+    ("P3", "Residential employment"),
+    ("H5", "Semi-independent living accommodation not subject to children's homes regulations"),
+    ("K1", "Secure children's home"),
+    ("K2", "Children's home"),
+    ("R1", "Residential care home"),
+    ("R2", "NHS/health trust or other establishment providing medical or nursing care"),
+    ("R3", "Family centre or mother and baby unit"),
+    ("R5", "Young offender institution or prison"),
+    ("S1", "Residential school"),
+    ("Z1", "Other placements"),
+    ("T0", "Temporary placement: all types"),
+    ("T1", "Temporary periods in hospital"),
+    ("T2", "Temporary absences of the child on holiday"),
+    ("T3", "Temporary accommodation whilst normal foster carer is on holiday"),
+    ("T4", "Temporary accommodation of seven days or less"),
+)
+
+PLACEMENT_PROVIDER = _cs(
+    "placement_provider",
+    ("PR0", "Parent(s) or other person(s) with parental responsibility"),
+    ("PR1", "Own provision (by the LA)"),
+    ("PR2", "Other LA provision"),
+    ("PR3", "Other public provision (e.g. by a PCT etc)"),
+    ("PR4", "Private provision"),
+    ("PR5", "Voluntary/third sector provision"),
+)
+
+PLACEMENT_LOCATION = _cs(
+    "placement_location",
+    Code("In", "In", ("Inside", "In LA", "In area", "Inside LA boundary")),
+    Code("Out", "Out", ("Outside", "Out of LA", "Out of area", "Outside LA boundary")),
+)
+
+CARE_LEAVER_ELIGIBILITY = _cs(
+    "care_leaver_eligibility",
+    ("Relevant child", "Relevant child"),
+    ("Former relevant child", "Former relevant child"),
+    ("Qualifying care leaver", "Qualifying care leaver"),
+    ("Eligible child", "Eligible child"),
+)
+
+IN_TOUCH = _cs(
+    "in_touch",
+    Code("Yes", "Yes", ("Y",)),
+    Code("No", "No", ("N",)),
+    Code("Died", "Died", ("DIED",)),
+    Code("Refu", "Refused", ("REFU",)),
+    Code("NREQ", "No longer requires services", ("NREQ",)),
+    Code("Rhom", "Returned home", ("RHOM",)),
+)
+
+ACCOMMODATION_SUITABILITY = _cs(
+    "accommodation_suitability",
+    Code("Suitable", "Suitable", ("1",)),
+    Code("Unsuitable", "Unsuitable", ("2", "Not suitable")),
+)
+
+ACCOMMODATION = _cs(
+    "accommodation",
+    ("B", "With parents or relatives"),
+    ("C", "Community home"),
+    ("D", "Semi-independent, transitional accommodation"),
+    ("E", "Supported lodgings"),
+    ("G", "Gone abroad"),
+    ("H", "Deported"),
+    ("K", "Ordinary lodgings"),
+    ("R", "Residence not known"),
+    ("S", "No fixed abode/homeless"),
+    ("T", "Foyers"),
+    ("U", "Independent living"),
+    ("V", "Emergency accommodation"),
+    ("W", "Bed and breakfast"),
+    ("X", "In custody"),
+    ("Y", "Other accommodation"),
+    ("Z", "With former foster carers"),
+)
+
+ACTIVITY = _cs(
+    "activity",
+    ("F1", "Full time in higher education"),
+    ("P1", "Part time in higher education"),
+    ("F2", "Full time in education other than higher education"),
+    ("P2", "Part time in education other than higher education"),
+    ("F3", "Full time in training or employment (older code)"),
+    ("P3", "Part time in training or employment (older code)"),
+    ("F4", "Full time apprenticeship"),
+    ("P4", "Part time apprenticeship"),
+    ("F5", "Full time in other training or employment"),
+    ("P5", "Part time in other training or employment"),
+    ("G4", "NEET: illness or disability"),
+    ("G5", "NEET: other reasons"),
+    ("G6", "NEET: pregnancy or parenting"),
+)
+
+ADOPTION_REVERSED = _cs(
+    "adoption_reversed",
+    ("RD1", "The child's needs changed subsequent to the decision"),
+    ("RD2", "The court did not make a placement order"),
+    ("RD3", "Prospective adopters could not be found"),
+    ("RD4", "Any other reason"),
+)
+
+ADOPTER_LEAVING = _cs(
+    "adopter_leaving",
+    ("1", "Withdrew"),
+    ("2", "Put on hold"),
+    ("3", "Application refused"),
+)
+
+CURRENT_STATUS = _cs(
+    "current_status",
+    Code("Care leaver", "Care leaver", ("CL",)),
+    Code("Looked after child", "Looked after child", ("LAC", "CLA", "Looked after")),
+    Code("Child protection", "Child protection", ("CP", "CPP", "Child protection plan")),
+    Code("Child in need", "Child in need", ("CIN", "Child in need plan")),
+    Code("No statutory service", "No statutory service", ("None", "Not receiving a statutory service", "NSS")),
+    description="2.02 current status of each child",
+)
+
+UNREGISTERED_TYPE = _cs(
+    "unregistered_type",
+    Code("Unregistered children's home", "Unregistered children's home", ("Childrens home", "Children's home")),
+    Code(
+        "Unregistered supported accommodation",
+        "Unregistered supported accommodation",
+        ("Supported accommodation", "Semi-independent", "Supported living"),
+    ),
+    Code("Other unregistered provision", "Other unregistered provision", ("Other",)),
+    description="3.17 type of unregistered provision",
+)
+
+DOLS_ACCOMMODATION = _cs(
+    "dols_accommodation",
+    Code("Unregistered children's home", "Unregistered children's home"),
+    Code("Registered children's home", "Registered children's home", ("Children's home", "K2")),
+    Code("Secure children's home", "Secure children's home", ("K1",)),
+    Code("Unregistered supported accommodation", "Unregistered supported accommodation"),
+    Code("Registered supported accommodation", "Registered supported accommodation", ("Supported accommodation", "H5")),
+    Code("Foster placement", "Foster placement", ("Foster care", "Fostering")),
+    Code("Hospital or health setting", "Hospital or health setting", ("Hospital", "R2")),
+    Code("Other", "Other"),
+    description="3.18 type of accommodation most recently placed in",
+)

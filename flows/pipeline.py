@@ -1,0 +1,69 @@
+"""The inspection pipeline as plain functions: land → read → validate → indicators → render → publish.
+
+The Prefect flow (`flows.inspection`) wraps each stage as a task; the CLI can run them directly.
+Stages exchange paths and table names, never DataFrames: the run's DuckDB file is the hand-over.
+
+A run builds everything in a staging folder beside its destination and swaps it in at the end, so a
+run that fails or is killed leaves the previous pack and warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows import las
+from flows.errors import InputError
+
+log = logging.getLogger("ilacs_pia")
+
+VISIT_TYPES = ("standard", "short", "focused", "monitoring")
+
+
+@dataclass
+class RunContext:
+    la: las.LocalAuthority
+    notification_date: dt.date
+    visit_type: str
+    work_dir: Path  # staging folder: becomes OUT/<la>/<date>/ when the run succeeds
+    statistics_db: Path | None = None
+    notes_path: Path | None = None
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
+
+    @property
+    def warehouse(self) -> Path:
+        return self.work_dir / "warehouse.duckdb"
+
+    @property
+    def period_start(self) -> dt.date:
+        """Six months before notification (para 321)."""
+        return add_months(self.notification_date, -6)
+
+    @property
+    def period_start_12m(self) -> dt.date:
+        """Twelve months before notification (lists 10 and 11, 2.02)."""
+        return add_months(self.notification_date, -12)
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    import calendar
+
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def parse_notification_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        raise InputError(f"Notification date {value!r:.40} is not a date in the form YYYY-MM-DD.") from None
+
+
+def parse_visit_type(value: str) -> str:
+    v = (value or "").strip().lower()
+    if v not in VISIT_TYPES:
+        raise InputError(f"Visit type {value!r:.40} must be one of: {', '.join(VISIT_TYPES)}.")
+    return v
