@@ -56,3 +56,35 @@ def frame(findings: list[Finding]) -> pl.DataFrame:
 
 def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)
+
+
+# The rule vocabulary. Readers, suites, SQL checks and the synthetic generator's truth file all use
+# these names, so a planted defect can be matched to the finding that reports it.
+RULES: dict[str, tuple[Severity, str]] = {
+    # files and sheets (reader)
+    "file_unreadable": ("error", "The file could not be read as a spreadsheet or CSV."),
+    "file_too_large": ("error", "The file is larger than the configured limit."),
+    "sheet_unrecognised": ("warning", "No Annex A list has these column headers."),
+    "list_duplicated": ("warning", "More than one sheet holds this list."),
+    "list_not_provided": ("warning", "The list was not found in the submission."),
+    "column_missing": ("error", "A template column is missing."),
+    "column_unexpected": ("info", "A column is not in the template; it is kept but not used."),
+    # values (normaliser)
+    "required_blank": ("error", "A value that must be given is blank."),
+    "code_unmapped": ("warning", "The value is not in the template's code set."),
+    "date_unparseable": ("error", "The value is not a date."),
+    "int_unparseable": ("warning", "The value is not a whole number."),
+    # content (validation)
+    "date_out_of_period": ("warning", "The date is outside the period the list must cover."),
+    "date_in_future": ("error", "The date is after the notification date."),
+    "date_order": ("warning", "An end date is before its start date."),
+    "age_out_of_range": ("warning", "The age is not plausible for this list."),
+    "age_mismatch": ("warning", "The stated age does not agree with the date of birth."),
+    "count_negative": ("warning", "A count is below zero."),
+    "duplicate_child": ("error", "The child appears more than once in a list that has one row per child."),
+    "cross_list_mismatch": ("warning", "The child's details differ between lists."),
+    "cp_not_in_cin": ("warning", "A child on a CP plan is not in list 6 with a CP case status."),
+    "not_in_children_in_care": ("warning", "A child in 3.17 or 3.18 is not in list 8."),
+    "icpc_plan_missing": ("warning", "An ICPC resulted in a plan but the child has no plan in list 7."),
+    "audit_child_unknown": ("warning", "An audited child is on none of the lists."),
+}

@@ -14,7 +14,7 @@ import polars as pl
 
 from flows.settings import SQL_DIR
 
-LAYERS = ("annex_a", "statistics", "indicators", "pack")
+LAYERS = ("annex_a", "quality", "statistics", "indicators", "pack")
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,224 @@
+"""Run one inspection pack end to end, as plain functions the Prefect flow wraps as tasks.
+
+Stages hand over paths: the landed submission folder and the run's DuckDB file. Everything is built
+in a private staging folder beside the destination and swapped in at the end, so a failed or killed
+run never damages the previous pack (DESIGN: outputs written atomically, owner-only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from flows import las, storage
+from flows.errors import InputError
+from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
+from flows.settings import data_dir
+
+log = logging.getLogger("ilacs_pia")
+
+
+# --- stages ----------------------------------------------------------------------------------------
+def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
+    """Copy the LA's files, unchanged, into the inbox under a content-addressed submission id.
+
+    The same files land in the same folder (idempotent); a resubmission gets a new folder and never
+    touches an earlier one.
+    """
+    inbox = storage.make_private_dir(data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat())
+    tmp = inbox / f".landing-{uuid.uuid4().hex[:8]}"
+    try:
+        files = storage.fetch_dir(annex_a_url, tmp)
+        if not files:
+            raise InputError(f"Annex A location {annex_a_url} holds no files.")
+        manifest = [
+            {"file": f.relative_to(tmp).as_posix(), "bytes": f.stat().st_size, "sha256": storage.sha256_file(f)}
+            for f in sorted(files)
+        ]
+        submission_id = storage.hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+        storage.atomic_write_text(
+            tmp / "manifest.json",
+            json.dumps({"submission_id": submission_id, "source": _safe_url(annex_a_url), "files": manifest}, indent=2),
+        )
+        final = inbox / submission_id
+        if final.exists():
+            shutil.rmtree(tmp)
+        else:
+            os.replace(tmp, final)
+        return final
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
+    """Identify, read and normalise every list into raw.* and annex_a.*; returns rows per table."""
+    from flows.annex_a import load
+
+    files = [p for p in sorted(landed.rglob("*")) if p.is_file() and p.name != "manifest.json"]
+    return load.load_submission(files, ctx.warehouse, relative_to=landed)
+
+
+def stage_validate(ctx: RunContext) -> dict[str, int]:
+    """Great Expectations suites and cross-list checks into quality.issues; returns counts by severity."""
+    from flows import quality
+
+    return quality.validate(ctx)
+
+
+def stage_indicators(ctx: RunContext) -> list[str]:
+    """Published statistics attached read-only; indicator and pack models built in the warehouse."""
+    from flows import statistics
+
+    return statistics.build_indicators(ctx)
+
+
+def stage_render(ctx: RunContext) -> list[Path]:
+    """pia.html and the data-quality report (html, csv, xlsx) in the staging folder."""
+    from flows import pack, quality
+
+    outputs = quality.write_reports(ctx)
+    outputs.append(pack.render(ctx))
+    return outputs
+
+
+def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
+    """Swap the finished staging folder into place; copy it to S3 when the output is remote."""
+    storage.swap_in_dir(ctx.work_dir, final_dir)
+    if out_url and storage.is_remote(out_url):
+        dest = f"{out_url.rstrip('/')}/{ctx.la.ons_code}/{ctx.notification_date.isoformat()}"
+        return storage.publish_dir(final_dir, dest)
+    return str(final_dir)
+
+
+# --- one run ---------------------------------------------------------------------------------------
+def prepare(
+    la_code: str, notification_date: str | dt.date, visit_type: str, out_url: str | None
+) -> tuple[RunContext, Path]:
+    """Validate parameters (before any file is touched) and make the private staging folder."""
+    la = las.resolve(la_code)
+    nd = notification_date if isinstance(notification_date, dt.date) else parse_notification_date(notification_date)
+    visit = parse_visit_type(visit_type)
+    root = Path(out_url) if out_url and not storage.is_remote(out_url) else data_dir() / "runs"
+    final = root / la.ons_code / nd.isoformat()
+    storage.make_private_dir(final.parent)
+    work = storage.make_private_dir(final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}")
+    return RunContext(la=la, notification_date=nd, visit_type=visit, work_dir=work), final
+
+
+@contextlib.contextmanager
+def run_lock(ctx: RunContext, final: Path, wait_seconds: float = 0) -> Iterator[None]:
+    """One run per LA and notification date at a time; runs for other LAs proceed in parallel."""
+    lock_path = final.parent / f".{final.name}.lock"
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, storage.FILE_MODE)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise InputError(
+                        f"Another run for {ctx.la.name} ({ctx.la.ons_code}) and notification date "
+                        f"{ctx.notification_date} is in progress; try again when it has finished."
+                    ) from None
+                time.sleep(0.5)
+        yield
+    finally:
+        os.close(fd)
+
+
+def run_inspection(
+    la_code: str,
+    notification_date: str | dt.date,
+    annex_a_url: str,
+    *,
+    statistics_url: str | None = None,
+    out_url: str | None = None,
+    visit_type: str = "standard",
+    notes_path: str | None = None,
+    generated_at: dt.datetime | None = None,
+) -> dict:
+    """Every stage in order, without Prefect. Returns a summary of aggregates only (no child data)."""
+    ctx, final = prepare(la_code, notification_date, visit_type, out_url)
+    ctx.notes_path = Path(notes_path) if notes_path else None
+    if generated_at:
+        ctx.generated_at = generated_at
+    try:
+        with run_lock(ctx, final):
+            landed = stage_land(ctx, annex_a_url)
+            from flows import statistics
+
+            ctx.statistics_db = statistics.ensure_db(statistics_url)
+            rows = stage_read(ctx, landed)
+            shutil.copy2(landed / "manifest.json", ctx.work_dir / "manifest.json")
+            severities = stage_validate(ctx)
+            stage_indicators(ctx)
+            stage_render(ctx)
+            location = stage_publish(ctx, final, out_url)
+    finally:
+        shutil.rmtree(ctx.work_dir, ignore_errors=True)
+    return {"la": ctx.la.ons_code, "la_name": ctx.la.name, "rows": rows, "findings": severities, "location": location}
+
+
+def _safe_url(url: str) -> str:
+    """A URL without credentials, for manifests and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{rest.split('@', 1)[1]}"
+    return url
+
+
+def print_summary(summary: dict) -> None:
+    print(f"{summary['la_name']} ({summary['la']})")
+    for table, n in summary["rows"].items():
+        print(f"  {table:<32} {n:>8,} rows")
+    f = summary.get("findings") or {}
+    print("  findings: " + ", ".join(f"{f.get(s, 0)} {s}" for s in ("error", "warning", "info")))
+    print(summary["location"])
+
+
+# --- CLI -------------------------------------------------------------------------------------------
+def cli_run(args: argparse.Namespace) -> int:
+    summary = run_inspection(
+        args.la, args.notification_date, args.annex_a,
+        statistics_url=args.stats, out_url=args.out, visit_type=args.visit, notes_path=args.notes,
+    )
+    print_summary(summary)
+    return 0
+
+
+def cli_demo(args: argparse.Namespace) -> int:
+    from flows import synth
+
+    la = las.resolve(args.la)
+    submission = data_dir() / "inbox" / "demo" / la.ons_code / args.notification_date
+    synth.generate(la.ons_code, parse_notification_date(args.notification_date), submission, seed=20261123)
+    summary = run_inspection(la.ons_code, args.notification_date, str(submission), out_url=args.out)
+    print_summary(summary)
+    print(Path(summary["location"]) / "pia.html")
+    return 0
+
+
+def cli_purge(args: argparse.Namespace) -> int:
+    root = Path(args.out) if args.out else data_dir() / "runs"
+    cutoff = time.time() - args.older_than * 86400
+    removed = []
+    for run in sorted(root.glob("*/*")):
+        if run.is_dir() and not run.name.startswith(".") and run.stat().st_mtime < cutoff:
+            shutil.rmtree(run)
+            removed.append(run)
+    for run in removed:
+        print(f"deleted {run}")
+    print(f"{len(removed)} run folder(s) older than {args.older_than} days deleted from {root}")
+    return 0

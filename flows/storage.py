@@ -1,0 +1,135 @@
+"""Local folders and s3:// through one interface (fsspec/s3fs), atomic writes, owner-only files.
+
+S3 settings come from the environment, never code: the usual AWS variables, plus
+`PIA_S3_ENDPOINT_URL` (or `AWS_ENDPOINT_URL`) for an S3-compatible endpoint. Every object written
+asks for server-side encryption and no ACL is ever set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import fsspec
+
+from flows.errors import InputError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def is_remote(url: str | os.PathLike) -> bool:
+    return "://" in str(url) and not str(url).startswith("file://")
+
+
+def filesystem(url: str | os.PathLike) -> tuple[fsspec.AbstractFileSystem, str]:
+    """The filesystem for a URL and the path within it."""
+    url = str(url)
+    if url.startswith("s3://"):
+        endpoint = os.environ.get("PIA_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
+        kwargs: dict = {"s3_additional_kwargs": {"ServerSideEncryption": "AES256"}}
+        if endpoint:
+            kwargs["client_kwargs"] = {"endpoint_url": endpoint}
+        kwargs["config_kwargs"] = {"retries": {"max_attempts": 5, "mode": "standard"}}
+        fs = fsspec.filesystem("s3", **kwargs)
+        return fs, url[len("s3://") :]
+    fs, path = fsspec.core.url_to_fs(url)
+    return fs, path
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def make_private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write to a temporary name in the same folder, fsync, then rename: readers never see half."""
+    make_private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def swap_in_dir(staging: Path, final: Path) -> Path:
+    """Replace `final` with the finished `staging` folder (same parent, so renames are atomic).
+
+    The old folder is renamed aside first and removed only after the new one is in place, so at
+    every instant either the old or the new complete folder is at `final`... or, for the instant
+    between two renames, neither (a reader retries; nothing is ever half-written).
+    """
+    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def publish_dir(local_dir: Path, out_url: str) -> str:
+    """Copy a finished run folder to a remote URL (objects are written whole; S3 puts are atomic)."""
+    fs, root = filesystem(out_url)
+    for p in sorted(local_dir.rglob("*")):
+        if p.is_file():
+            fs.put_file(str(p), f"{root.rstrip('/')}/{p.relative_to(local_dir).as_posix()}")
+    return out_url
+
+
+def fetch_dir(url: str, dest: Path) -> list[Path]:
+    """Copy every file under a folder or prefix into `dest` (flat listing kept relative).
+
+    Local symlinks that point outside the folder are not followed.
+    """
+    fs, root = filesystem(url)
+    if not fs.exists(root):
+        raise InputError(f"Annex A location {url} does not exist.")
+    make_private_dir(dest)
+    out: list[Path] = []
+    if fs.isfile(root):
+        items = [root]
+        base = os.path.dirname(root)
+    else:
+        items = [p for p in fs.find(root) if not _is_hidden(p)]
+        base = root
+    local_root = None if is_remote(url) else Path(root).resolve()
+    for item in sorted(items):
+        if local_root is not None:
+            real = Path(item).resolve()
+            if local_root not in real.parents and real != local_root:
+                continue  # a symlink escaping the inbox
+        rel = os.path.relpath(item, base)
+        target = dest / rel
+        make_private_dir(target.parent)
+        fs.get_file(item, str(target))
+        os.chmod(target, FILE_MODE)
+        out.append(target)
+    return out
+
+
+def _is_hidden(path: str) -> bool:
+    return any(part.startswith(".") for part in Path(path).parts[-1:])
