@@ -29,6 +29,24 @@ log = logging.getLogger("ilacs_pia")
 
 
 # --- stages ----------------------------------------------------------------------------------------
+def stage_init(ctx: RunContext) -> Path:
+    """Create the run's warehouse with its one-row meta.run table (parameters every model joins to)."""
+    from flows import warehouse
+
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        warehouse.set_run_context(
+            con, la_code=ctx.la.ons_code, notification_date=ctx.notification_date, visit_type=ctx.visit_type,
+            period_start=ctx.period_start, period_start_12m=ctx.period_start_12m,
+        )
+        from flows import findings
+
+        con.execute(findings.DDL)
+    finally:
+        con.close()
+    return ctx.warehouse
+
+
 def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     """Copy the LA's files, unchanged, into the inbox under a content-addressed submission id.
 
@@ -157,6 +175,7 @@ def run_inspection(
     try:
         with run_lock(ctx, final):
             landed = stage_land(ctx, annex_a_url)
+            stage_init(ctx)
             from flows import statistics
 
             ctx.statistics_db = statistics.ensure_db(statistics_url)
