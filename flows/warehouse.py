@@ -7,6 +7,7 @@ parameters from `meta.run` (one row) instead of string formatting, so the SQL st
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -58,8 +59,19 @@ def run_models(con: duckdb.DuckDBPyConnection, layer: str) -> list[str]:
     return ran
 
 
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def ident(name: str) -> str:
+    """An identifier for SQL, allowed only if it is a plain snake_case name."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a safe SQL identifier: {name!r:.80}")
+    return name
+
+
 def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, df: pl.DataFrame) -> None:
     """Replace schema.table with a polars frame (handed over through Arrow)."""
+    schema, table = ident(schema), ident(table)
     con.execute(f'create schema if not exists "{schema}"')
     arrow = df.to_arrow()  # noqa: F841 - referenced by name in the SQL below
     con.execute(f'create or replace table "{schema}"."{table}" as select * from arrow')
