@@ -58,7 +58,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_suite(frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any] | None = None) -> list[dict]:
+def run_suite(
+    frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any] | None = None
+) -> list[dict]:
     """Run a GX 1.x suite (JSON file or dict) on a frame; one dict per expectation, in suite order.
 
     Each dict: expectation_type, column (or "a,b" for a column pair), kwargs, meta (the suite's, e.g.
@@ -72,11 +74,16 @@ def run_suite(frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any
     spec = load_suite(suite)
     # the position rides in meta so results can be matched back to the suite (GX reorders them)
     expectations = [
-        {**e, "meta": {**(e.get("meta") or {}), "_position": i}} for i, e in enumerate(spec.get("expectations", []))
+        {**e, "meta": {**(e.get("meta") or {}), "_position": i}}
+        for i, e in enumerate(spec.get("expectations", []))
     ]
     gx_suite = gx.ExpectationSuite(name=spec.get("name") or "suite", expectations=expectations)
-    if len(gx_suite.expectations) != len(expectations):  # GX drops invalid ones with only a log line
-        raise RuntimeError(f"suite {spec.get('name')!r}: some expectations are not valid GX 1.x configurations")
+    if len(gx_suite.expectations) != len(
+        expectations
+    ):  # GX drops invalid ones with only a log line
+        raise RuntimeError(
+            f"suite {spec.get('name')!r}: some expectations are not valid GX 1.x configurations"
+        )
     if not expectations:
         return []
     pdf = frame.to_pandas()  # default RangeIndex: GX reports failing rows as positions
@@ -87,7 +94,9 @@ def run_suite(frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any
         "exclude_unexpected_values": True,
     }
     params = {k: _gx_parameter(v) for k, v in (parameters or {}).items()}
-    validation = batch.validate(gx_suite, result_format=result_format, expectation_parameters=params)
+    validation = batch.validate(
+        gx_suite, result_format=result_format, expectation_parameters=params
+    )
     source_row = frame["source_row"] if "source_row" in frame.columns else None
     out = []
     for r in sorted(validation.results, key=lambda r: r.expectation_config.meta["_position"]):
@@ -95,22 +104,27 @@ def run_suite(frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any
         failures = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
         if info.get("raised_exception") or failures:
             message = info.get("exception_message") or failures[0].get("exception_message")
-            raise RuntimeError(f"suite {spec.get('name')!r}: {r.expectation_config.type} could not run: {message}")
+            raise RuntimeError(
+                f"suite {spec.get('name')!r}: {r.expectation_config.type} could not run: {message}"
+            )
         kwargs = {k: _plain(v) for k, v in r.expectation_config.kwargs.items() if k != "batch_id"}
         res = r.result or {}
         rows = [int(i) for i in res.get("partial_unexpected_index_list") or []]
-        out.append({
-            "expectation_type": r.expectation_config.type,
-            "column": kwargs.get("column") or ",".join(
-                str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs
-            ) or None,
-            "kwargs": kwargs,
-            "meta": {k: v for k, v in r.expectation_config.meta.items() if k != "_position"},
-            "success": bool(r.success),
-            "element_count": res.get("element_count"),
-            "unexpected_count": res.get("unexpected_count", 0 if r.success else None),
-            "rows": rows,
-            "source_rows": source_row.gather(rows).to_list() if source_row is not None else None,
-        })
+        out.append(
+            {
+                "expectation_type": r.expectation_config.type,
+                "column": kwargs.get("column")
+                or ",".join(str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs)
+                or None,
+                "kwargs": kwargs,
+                "meta": {k: v for k, v in r.expectation_config.meta.items() if k != "_position"},
+                "success": bool(r.success),
+                "element_count": res.get("element_count"),
+                "unexpected_count": res.get("unexpected_count", 0 if r.success else None),
+                "rows": rows,
+                "source_rows": source_row.gather(rows).to_list()
+                if source_row is not None
+                else None,
+            }
+        )
     return out
-
