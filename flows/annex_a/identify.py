@@ -1,0 +1,128 @@
+"""Find the header row of a grid and the Annex A list it holds, from its headers.
+
+Every header cell is turned into its key (specs.header_key) and scored against every list spec.
+A key counts 1 / (number of lists that know it): child ID, gender, ethnicity, date of birth, team
+or worker appear in most lists and barely count, while "Date of referral" or "Primary Need Code"
+name their list. Sheet and file names (ListSpec.hints, or "List 3") only break ties.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import polars as pl
+
+from flows.annex_a import specs as S
+from flows.annex_a.readers import ROW, Grid
+
+HEADER_SEARCH_ROWS = 30
+_DISTINCTIVE_MAX_LISTS = 3  # a key known to at most this many lists can identify one on its own
+_WORD = re.compile(r"[a-z0-9]+")
+_LIST_NUMBER = re.compile(r"\blist\s*0*(\d{1,2})\b")
+
+
+@dataclass
+class Identified:
+    spec: S.ListSpec
+    header_index: int  # position of the header row in the grid (0-based)
+    header_row: int  # the header row as Excel shows it
+    headers: dict[str, str | None]  # grid column -> header text as read (None for a blank header)
+    mapping: dict[str, str]  # grid column -> canonical column name
+    score: float
+
+
+@cache
+def _key_index() -> dict[str, dict[str, str]]:
+    """header key -> {table: canonical column name}."""
+    index: dict[str, dict[str, str]] = {}
+    for spec in S.SPECS:
+        for col in spec.columns:
+            for k in col.keys():
+                index.setdefault(k, {})[spec.table] = col.name
+    return index
+
+
+def _score(keys: list[str]) -> dict[str, tuple[float, int, bool]]:
+    """table -> (score, columns matched, any distinctive column matched) for one row of keys."""
+    index = _key_index()
+    seen: dict[str, set[str]] = {}
+    out: dict[str, list] = {}
+    for k in keys:
+        tables = index.get(k)
+        if not tables:
+            continue
+        weight = 1.0 / len(tables)
+        for table, column in tables.items():
+            if column in seen.setdefault(table, set()):
+                continue
+            seen[table].add(column)
+            acc = out.setdefault(table, [0.0, 0, False])
+            acc[0] += weight
+            acc[1] += 1
+            acc[2] = acc[2] or len(tables) <= _DISTINCTIVE_MAX_LISTS
+    return {t: (round(v[0], 6), v[1], v[2]) for t, v in out.items()}
+
+
+def hint_tables(*names: str) -> set[str]:
+    """Tables whose hints (or 'List N') appear as whole words in a sheet or file name."""
+    found: set[str] = set()
+    for name in names:
+        text = " ".join(_WORD.findall(name.casefold().replace("_", " ")))
+        padded = f" {text} "
+        for spec in S.SPECS:
+            for hint in spec.hints:
+                h = " ".join(_WORD.findall(hint.casefold()))
+                if h and f" {h} " in padded:
+                    found.add(spec.table)
+        for m in _LIST_NUMBER.finditer(text):
+            found.update(s.table for s in S.SPECS if s.number == m.group(1))
+        # "2.03", "3.17": the numbered management-information lists
+        for m in re.finditer(r"\b(\d\.\d\d)\b", name):
+            found.update(s.table for s in S.SPECS if s.number == m.group(1))
+    return found
+
+
+def identify(grid: Grid, file_stem: str = "") -> Identified | None:
+    """The header row and list of a grid, or None when no list's headers are there."""
+    columns = grid.data_columns
+    top = grid.cells.head(HEADER_SEARCH_ROWS)
+    hints = hint_tables(grid.source_sheet, file_stem)
+    order = {s.table: i for i, s in enumerate(S.SPECS)}
+    best: tuple | None = None
+    for i, row in enumerate(top.select(columns).iter_rows()):
+        keys = [S.header_key(v) if v is not None else "" for v in row]
+        for table, (score, matched, distinctive) in _score(keys).items():
+            hinted = table in hints
+            if matched < 2 or not (distinctive or hinted):
+                continue
+            rank = (score, hinted, matched, -i, -order[table])
+            if best is None or rank > best[0]:
+                best = (rank, i, table, row)
+    if best is None:
+        return None
+    (score, *_), i, table, row = best
+    spec = S.BY_TABLE[table]
+    key_to_col = {k: c.name for c in spec.columns for k in c.keys()}
+    headers: dict[str, str | None] = {}
+    mapping: dict[str, str] = {}
+    for col, text in zip(columns, row, strict=True):
+        headers[col] = text
+        name = key_to_col.get(S.header_key(text)) if text is not None else None
+        if name is not None and name not in mapping.values():
+            mapping[col] = name
+    header_row = int(grid.cells.get_column(ROW)[i])
+    return Identified(spec, i, header_row, headers, mapping, score)
+
+
+def data_rows(grid: Grid, ident: Identified) -> pl.DataFrame:
+    """The rows below the header, without rows that are entirely blank."""
+    body = grid.cells.slice(ident.header_index + 1)
+    cols = grid.data_columns
+    if not cols:
+        return body
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols
+    )
+    return body.filter(~blank)

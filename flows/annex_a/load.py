@@ -1,0 +1,221 @@
+"""Read a whole submission and load it into the run's DuckDB warehouse (DESIGN/contracts: Reading).
+
+    files ─ readers.read_file ─> text grids ─ identify ─> (list, header row) ─ normalise ─> frames
+          ─> raw.<table>, annex_a.<table>, meta.lists, quality.issues   (one transaction)
+
+Typing is done in polars (normalise.py), not in SQL: the casts must report every value they reject
+with its Excel row, which is simplest where the rows still carry it. sql/annex_a holds no models.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from flows import findings as F
+from flows import warehouse as W
+from flows.annex_a import identify, normalise, readers
+from flows.annex_a import specs as S
+
+log = logging.getLogger("ilacs_pia")
+
+# Lists whose absence matters for every inspection (warning); the others are asked for only on some
+# visits or are management information (info).
+_WARN_IF_MISSING = {s.table for s in S.CHILD_LISTS} | {S.AUDITS.table}
+READER_RULES = (
+    "file_unreadable",
+    "file_too_large",
+    "sheet_unrecognised",
+    "list_duplicated",
+    "list_not_provided",
+    "column_missing",
+    "column_unexpected",
+    "required_blank",
+    "code_unmapped",
+    "date_unparseable",
+    "int_unparseable",
+)
+
+
+@dataclass
+class Submission:
+    """Everything read from a submission, before it is written anywhere."""
+
+    lists: dict[str, normalise.Normalised] = field(default_factory=dict)
+    parts: dict[str, list[normalise.Part]] = field(default_factory=dict)
+    findings: list[pl.DataFrame] = field(default_factory=list)
+
+
+def read_submission(
+    files: list[Path], *, relative_to: Path, limits: readers.Limits | None = None
+) -> Submission:
+    """Read, identify and normalise every file; problems become findings, never exceptions."""
+    limits = limits or readers.Limits.from_env()
+    sub = Submission()
+    general: list[F.Finding] = []
+    for path in sorted(files, key=lambda p: _relative(p, relative_to)):
+        rel = _relative(path, relative_to)
+        try:
+            grids, problems = readers.read_file(path, rel, limits)
+        except readers.FileProblem as e:
+            general.append(F.Finding(None, e.rule, F.RULES[e.rule][0], f"{rel}: {e.message}", rel))
+            continue
+        for p in problems:
+            general.append(
+                F.Finding(
+                    None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet
+                )
+            )
+        for grid in grids:
+            ident = identify.identify(grid, path.stem)
+            if ident is None:
+                where = (
+                    "The file" if grid.source_sheet == path.name else f"Sheet '{grid.source_sheet}'"
+                )
+                hidden = " (a hidden sheet)" if grid.hidden else ""
+                general.append(
+                    F.Finding(
+                        None,
+                        "sheet_unrecognised",
+                        F.RULES["sheet_unrecognised"][0],
+                        f"{where} in {rel}{hidden} has no column headers of any Annex A list, so it was not read. "
+                        "If it holds a list, use the template's column headers.",
+                        rel,
+                        grid.source_sheet,
+                    )
+                )
+                continue
+            body = identify.data_rows(grid, ident)
+            sub.parts.setdefault(ident.spec.table, []).append(normalise.Part(grid, ident, body))
+
+    for spec in S.SPECS:
+        parts = sub.parts.get(spec.table)
+        if not parts:
+            severity = "warning" if spec.table in _WARN_IF_MISSING else "info"
+            general.append(
+                F.Finding(
+                    spec.table,
+                    "list_not_provided",
+                    severity,
+                    f"List {spec.number} ({spec.title}) was not found in the submission.",
+                )
+            )
+            continue
+        if len(parts) > 1:
+            places = "; ".join(_place(p.grid) for p in parts)
+            for p in parts[1:]:
+                general.append(
+                    F.Finding(
+                        spec.table,
+                        "list_duplicated",
+                        F.RULES["list_duplicated"][0],
+                        f"List {spec.number} ({spec.title}) was found in more than one place ({places}); "
+                        "their rows were combined. Check that no rows are repeated.",
+                        p.grid.source_file,
+                        p.grid.source_sheet,
+                        p.ident.header_row,
+                    )
+                )
+        sub.lists[spec.table] = normalise.normalise(spec, parts)
+    sub.findings = [F.frame(general), *(n.findings for n in sub.lists.values())]
+    return sub
+
+
+def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) -> dict[str, int]:
+    """Read every file and write raw.*, annex_a.*, meta.lists and quality.issues; rows per annex_a table."""
+    sub = read_submission(files, relative_to=relative_to)
+    issues = pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA))
+    issues = _sorted_findings(issues)
+    counts = {t: n.typed.height for t, n in sub.lists.items()}
+
+    con = W.connect(warehouse)
+    try:
+        con.execute("begin transaction")
+        for schema in ("raw", "annex_a", "meta"):
+            con.execute(f"create schema if not exists {schema}")  # names from this fixed tuple
+        con.execute(F.DDL)
+        for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
+            if spec.table not in sub.lists:
+                con.execute(f'drop table if exists raw."{spec.table}"')
+                con.execute(f'drop table if exists annex_a."{spec.table}"')
+        for table, n in sub.lists.items():
+            W.write_table(con, "raw", table, n.raw)
+            W.write_table(con, "annex_a", table, n.typed)
+        W.write_table(con, "meta", "lists", _meta_lists(sub))
+        # re-reading a submission replaces the reader's own findings, and no one else's
+        con.execute("delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)])
+        arrow = issues.to_arrow()  # noqa: F841 - referenced by name in the SQL below
+        con.execute("insert into quality.issues by name select * from arrow")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+    log.info(
+        "Annex A read: %d lists, %d rows, %d findings",
+        len(counts),
+        sum(counts.values()),
+        issues.height,
+    )
+    return counts
+
+
+def _meta_lists(sub: Submission) -> pl.DataFrame:
+    rows = []
+    for spec in S.SPECS:
+        parts = sub.parts.get(spec.table, [])
+        rows.append(
+            {
+                "list_name": spec.table,
+                "number": spec.number,
+                "title": spec.title,
+                "provided": bool(parts),
+                "rows": sub.lists[spec.table].typed.height if parts else 0,
+                "files": "; ".join(dict.fromkeys(p.grid.source_file for p in parts)) or None,
+                "sheets": "; ".join(p.grid.source_sheet for p in parts) or None,
+            }
+        )
+    schema = {
+        "list_name": pl.String,
+        "number": pl.String,
+        "title": pl.String,
+        "provided": pl.Boolean,
+        "rows": pl.Int64,
+        "files": pl.String,
+        "sheets": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _sorted_findings(issues: pl.DataFrame) -> pl.DataFrame:
+    """A stable order: file-level problems, then by list (spec order), file, sheet, row."""
+    order = {s.table: i for i, s in enumerate(S.SPECS)}
+    return (
+        issues.with_row_index("__i")
+        .with_columns(
+            pl.col("list_name")
+            .replace_strict(order, default=-1, return_dtype=pl.Int64)
+            .alias("__l")
+        )
+        .sort(["__l", "source_file", "source_sheet", "source_row", "__i"], nulls_last=False)
+        .drop("__i", "__l")
+    )
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _place(grid: readers.Grid) -> str:
+    return (
+        grid.source_file
+        if grid.source_sheet == Path(grid.source_file).name
+        else f"{grid.source_file} sheet '{grid.source_sheet}'"
+    )

@@ -1,0 +1,264 @@
+"""Turn the identified sheets of one list into raw.* and typed annex_a.* frames, plus findings.
+
+All typing is polars expressions over whole columns; code sets are applied by mapping each distinct
+raw value once (CodeSet.normalise) and replacing. Every value a cast rejects becomes a finding with
+its file, sheet, Excel row and template header; the value itself goes only in `value`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from flows import findings as F
+from flows.annex_a import specs as S
+from flows.annex_a.identify import Identified
+from flows.annex_a.readers import ROW, Grid
+
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+# Cell contents that mean "nothing here" (compared upper-cased, after trimming).
+BLANK_TOKENS = ("", "#N/A", "N/A", "NULL", "-", "#NULL!")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serials below this (1927-05-18) are far too early for any Annex A date; a bare number like a
+# year ("2019") must not silently become a date in 1905.
+_MIN_SERIAL, _MAX_SERIAL = 10_000, 2_958_465
+
+
+@dataclass
+class Part:
+    """One sheet (or CSV) identified as holding the list."""
+
+    grid: Grid
+    ident: Identified
+    body: pl.DataFrame  # the data rows (grid columns + ROW)
+
+
+@dataclass
+class Normalised:
+    raw: pl.DataFrame
+    typed: pl.DataFrame
+    findings: pl.DataFrame
+
+
+def normalise(spec: S.ListSpec, parts: list[Part]) -> Normalised:
+    raws, texts, found = [], [], []
+    for part in parts:
+        raw, text, extra = _part_frames(spec, part)
+        raws.append(raw)
+        texts.append(text)
+        found.append(extra)
+    raw = pl.concat(raws, how="diagonal") if raws else pl.DataFrame()
+    text = pl.concat(texts, how="vertical")
+    typed, value_findings = _type_columns(spec, text)
+    return Normalised(raw, typed, pl.concat([*found, value_findings], how="vertical"))
+
+
+# --- one sheet -------------------------------------------------------------------------------------
+def _part_frames(spec: S.ListSpec, part: Part) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    grid, ident, body = part.grid, part.ident, part.body
+    sources = [
+        pl.lit(grid.source_file, pl.String).alias("source_file"),
+        pl.lit(grid.source_sheet, pl.String).alias("source_sheet"),
+        pl.col(ROW).cast(pl.Int64).alias("source_row"),
+    ]
+    # raw: every column with a header or any data, under its header text as read
+    raw_names: dict[str, str] = {}
+    used = {s.casefold() for s in SOURCE_COLUMNS}
+    unexpected: list[str] = []
+    for n, col in enumerate(grid.data_columns, start=1):
+        header = ident.headers.get(col)
+        has_header = header is not None and header.strip() != ""
+        if not has_header and body.get_column(col).drop_nulls().len() == 0:
+            continue  # a blank column
+        name = header if has_header else f"unnamed_{n}"
+        base, k = name, 2
+        while name.casefold() in used:  # DuckDB column names are case-insensitive
+            name, k = f"{base} ({k})", k + 1
+        used.add(name.casefold())
+        raw_names[col] = name
+        if col not in ident.mapping:
+            unexpected.append(name)
+    raw = body.select(*(pl.col(c).alias(n) for c, n in raw_names.items()), *sources)
+
+    by_name = {v: k for k, v in ident.mapping.items()}
+    text = body.select(
+        *(
+            (pl.col(by_name[c.name]) if c.name in by_name else pl.lit(None, pl.String)).alias(
+                c.name
+            )
+            for c in spec.columns
+        ),
+        *sources,
+    )
+
+    rows = []
+    for c in spec.columns:
+        if c.name not in by_name:
+            rows.append(
+                F.Finding(
+                    spec.table,
+                    "column_missing",
+                    F.RULES["column_missing"][0],
+                    f"The column '{c.header}' was not found in this sheet; its values are treated as blank.",
+                    grid.source_file,
+                    grid.source_sheet,
+                    ident.header_row,
+                    c.header,
+                )
+            )
+    for name in unexpected:
+        rows.append(
+            F.Finding(
+                spec.table,
+                "column_unexpected",
+                F.RULES["column_unexpected"][0],
+                f"The column '{name}' is not in the template for {spec.title}; it is kept but not used.",
+                grid.source_file,
+                grid.source_sheet,
+                ident.header_row,
+                name,
+            )
+        )
+    return raw, text, F.frame(rows)
+
+
+# --- values ----------------------------------------------------------------------------------------
+def clean(expr: pl.Expr) -> pl.Expr:
+    """Trimmed text, or null for a blank or a blank-like token ("#N/A", "N/A", "NULL", "-")."""
+    s = expr.str.strip_chars()
+    return pl.when(s.str.to_uppercase().is_in(BLANK_TOKENS)).then(None).otherwise(s)
+
+
+def parse_date(s: pl.Expr) -> pl.Expr:
+    """A cleaned text value as a date: Excel serial, ISO (with or without time), dd/mm/yyyy, d/m/yyyy,
+    dd/mm/yy, yyyymmdd, or '4 March 2025' / '04-Mar-2025'. Anything else is null."""
+    serial = s.str.extract(r"^(\d+(?:\.\d+)?)$").cast(pl.Float64, strict=False)
+    from_serial = (
+        pl.when(serial.is_between(_MIN_SERIAL, _MAX_SERIAL))
+        .then(pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial.floor().cast(pl.Int64)))
+        .cast(pl.Date)
+    )
+    iso = s.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T][0-9:.]*)?$").str.to_date(
+        "%Y-%m-%d", strict=False
+    )
+    long_year = _day_month_year(s, r"\d{4}", "%d/%m/%Y")
+    short_year = _day_month_year(s, r"\d{2}", "%d/%m/%y")
+    compact = s.str.extract(r"^((?:19|20)\d{6})$").str.to_date("%Y%m%d", strict=False)
+    named = _groups(
+        s, r"^(\d{1,2})(?:st|nd|rd|th)?[ \-/]+([A-Za-z]{3})[A-Za-z]*\.?[ \-/,]+(\d{4})$"
+    )
+    month_name = pl.concat_str(
+        named[0], named[1].str.to_titlecase(), named[2], separator=" "
+    ).str.to_date("%d %b %Y", strict=False)
+    return pl.coalesce(
+        pl.when(serial.is_not_null()).then(from_serial),
+        iso,
+        long_year,
+        short_year,
+        compact,
+        month_name,
+    )
+
+
+def _groups(s: pl.Expr, pattern: str) -> list[pl.Expr]:
+    g = s.str.extract_groups(pattern)
+    return [g.struct.field(str(i)) for i in (1, 2, 3)]
+
+
+def _day_month_year(s: pl.Expr, year: str, fmt: str) -> pl.Expr:
+    d, m, y = _groups(s, r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](" + year + r")(?:[ T][0-9:.]*)?$")
+    return pl.concat_str(d, m, y, separator="/").str.to_date(fmt, strict=False)
+
+
+def parse_int(s: pl.Expr) -> pl.Expr:
+    """A cleaned text value as a whole number ('12', '12.0', '1,234'); anything else is null."""
+    digits = s.str.replace_all(",", "").str.extract(r"^([+-]?\d+)(?:\.0*)?$")
+    return digits.cast(pl.Int64, strict=False)
+
+
+def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    frame = text.with_columns(
+        *(pl.col(c.name).alias(f"__r_{c.name}") for c in spec.columns),
+        *(clean(pl.col(c.name)).alias(f"__c_{c.name}") for c in spec.columns),
+    )
+    typed_exprs: list[pl.Expr] = []
+    for c in spec.columns:
+        s = pl.col(f"__c_{c.name}")
+        if c.type == "date":
+            value = parse_date(s)
+        elif c.type == "int":
+            value = parse_int(s)
+        elif c.type == "code" and c.codes is not None:
+            # map each distinct value once, then replace across the column
+            distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls().to_list()
+            mapping = {v: c.codes.normalise(v) for v in distinct}
+            value = s.replace_strict(mapping, default=None, return_dtype=pl.String)
+        else:
+            value = s
+        typed_exprs.append(value.cast(_DTYPES[c.type]).alias(c.name))
+    frame = frame.with_columns(typed_exprs)
+    typed = frame.select(
+        *(
+            e
+            for c in spec.columns
+            for e in (pl.col(c.name), pl.col(f"__r_{c.name}").alias(f"{c.name}_raw"))
+        ),
+        *SOURCE_COLUMNS,
+    )
+    found = [_value_findings(spec, c, frame) for c in spec.columns]
+    return typed, pl.concat(found, how="vertical")
+
+
+_DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String,
+    "text": pl.String,
+    "date": pl.Date,
+    "int": pl.Int64,
+    "code": pl.String,
+}
+_CAST_RULES = {"date": "date_unparseable", "int": "int_unparseable", "code": "code_unmapped"}
+
+
+def _value_findings(spec: S.ListSpec, c: S.Column, frame: pl.DataFrame) -> pl.DataFrame:
+    cleaned = pl.col(f"__c_{c.name}")
+    checks: list[tuple[pl.Expr, str, str, str]] = []
+    if c.type in _CAST_RULES and (c.type != "code" or c.codes is not None):
+        rule = _CAST_RULES[c.type]
+        severity = ("error" if c.key_date else "warning") if c.type == "date" else F.RULES[rule][0]
+        message = {
+            "date": f"{c.header}: the value is not a date that could be read (use dd/mm/yyyy).",
+            "int": f"{c.header}: the value is not a whole number.",
+            "code": f"{c.header}: the value is not one of the template's codes for this column.",
+        }[c.type]
+        checks.append((cleaned.is_not_null() & pl.col(c.name).is_null(), rule, severity, message))
+    if c.required:
+        # a blank ID or key date makes the row unusable; other required blanks are worth a query
+        severity = "error" if c.type == "id" or c.key_date else "warning"
+        checks.append(
+            (
+                cleaned.is_null(),
+                "required_blank",
+                severity,
+                f"{c.header} is blank; it must be given.",
+            )
+        )
+    out = []
+    for mask, rule, severity, message in checks:
+        hits = frame.filter(mask)
+        if hits.height:
+            out.append(
+                hits.select(
+                    pl.lit(spec.table, pl.String).alias("list_name"),
+                    "source_file",
+                    "source_sheet",
+                    "source_row",
+                    pl.lit(c.header, pl.String).alias("column_name"),
+                    pl.lit(rule, pl.String).alias("rule"),
+                    pl.lit(severity, pl.String).alias("severity"),
+                    pl.lit(message, pl.String).alias("message"),
+                    pl.col(f"__r_{c.name}").alias("value"),
+                )
+            )
+    return pl.concat(out, how="vertical") if out else F.empty()

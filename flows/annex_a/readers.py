@@ -1,0 +1,347 @@
+"""Read the files of a submission into grids of text cells, one per sheet (or per CSV file).
+
+Every cell is read as text (STACK_NOTES: the fast reader's type inference silently nulls values it
+cannot cast); typing happens later in `normalise`. A grid keeps every row of the sheet from row 1,
+so `__row__` is the row number as Excel shows it (for a CSV, the line number) and header detection
+can look at title rows.
+
+A file that cannot be read raises `FileProblem` with a plain-English reason (no cell values), so
+the caller can report it and carry on with the other files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+ROW = "__row__"  # the Excel row (or CSV line) of each grid row
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx", ".xltm"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+CSV_DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against huge files and zip bombs; each overridable by an environment variable."""
+
+    max_file_mb: float = 200.0
+    max_uncompressed_mb: float = 1000.0
+    max_rows: int = 1_000_000
+    max_columns: int = 1_000
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        d = cls()
+        return cls(
+            max_file_mb=float(os.environ.get("PIA_MAX_FILE_MB", d.max_file_mb)),
+            max_uncompressed_mb=float(
+                os.environ.get("PIA_MAX_UNCOMPRESSED_MB", d.max_uncompressed_mb)
+            ),
+            max_rows=int(os.environ.get("PIA_MAX_ROWS", d.max_rows)),
+            max_columns=int(os.environ.get("PIA_MAX_COLUMNS", d.max_columns)),
+        )
+
+
+class FileProblem(Exception):
+    """A file (or one sheet of it) that cannot be read. `rule` is a findings.RULES name."""
+
+    def __init__(self, message: str, rule: str = "file_unreadable") -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+@dataclass
+class Grid:
+    """One sheet (or CSV file) as text cells: columns c0..cN plus ROW."""
+
+    source_file: str  # path relative to the landed folder, posix
+    source_sheet: str  # sheet name; for a CSV the file name
+    cells: pl.DataFrame
+    hidden: bool = False
+
+    @property
+    def data_columns(self) -> list[str]:
+        return [c for c in self.cells.columns if c != ROW]
+
+
+@dataclass
+class Problem:
+    """A file or sheet that was skipped, with the reason."""
+
+    source_file: str
+    source_sheet: str | None
+    rule: str
+    message: str
+
+
+def read_file(
+    path: Path, rel: str, limits: Limits | None = None
+) -> tuple[list[Grid], list[Problem]]:
+    """Every sheet of one file as text grids, plus sheets skipped for exceeding the limits.
+
+    Raises FileProblem when the whole file cannot be read.
+    """
+    limits = limits or Limits.from_env()
+    size = path.stat().st_size
+    if size == 0:
+        raise FileProblem("The file is empty (0 bytes).")
+    if size > limits.max_file_mb * 1024 * 1024:
+        raise FileProblem(
+            f"The file is {size / 1024 / 1024:.1f} MB, over the limit of {limits.max_file_mb:g} MB "
+            "(PIA_MAX_FILE_MB).",
+            rule="file_too_large",
+        )
+    with path.open("rb") as f:
+        head = f.read(4096)
+    kind = _sniff(path, head)
+    if kind == "csv":
+        return [_read_csv(path, rel, limits)], []
+    if kind == "zip":
+        _check_zip(path, limits)
+    elif kind == "ole":
+        _check_ole(path)
+    return _read_workbook(path, rel, limits)
+
+
+# --- recognising what a file is ----------------------------------------------------------------------
+def _sniff(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if head.startswith(b"%PDF"):
+        raise FileProblem(
+            "The file is a PDF document, not a spreadsheet. Please send the list as xlsx or csv."
+        )
+    if head.startswith(b"PK"):
+        raise FileProblem(
+            "The file is a damaged or incomplete zip/xlsx file and could not be opened."
+        )
+    text_head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text_head.startswith((b"<!doctype html", b"<html", b"<table")):
+        raise FileProblem(
+            "The file is a web page (HTML) saved with a spreadsheet name, not a real workbook. "
+            "Please open it in Excel and save it as xlsx."
+        )
+    if text_head.startswith(b"<?xml"):
+        raise FileProblem(
+            "The file is an XML file, not a workbook Excel can save as xlsx. Please save it as xlsx."
+        )
+    if suffix in CSV_SUFFIXES:
+        if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise FileProblem("The file has a .csv/.txt name but holds binary data, not text.")
+        return "csv"
+    if suffix in SPREADSHEET_SUFFIXES:
+        raise FileProblem(
+            f"The file has a {suffix} name but is not a spreadsheet (its content is not a workbook)."
+        )
+    raise FileProblem(
+        f"The file type ({suffix or 'no extension'}) is not a spreadsheet or CSV; expected xlsx, xlsm, xls, ods or csv."
+    )
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    """xlsx/xlsm/ods are zip files: refuse damaged ones, xlsb, non-spreadsheets and zip bombs."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem(
+            "The file is damaged or incomplete (its zip structure is broken) and could not be opened."
+        ) from None
+    names = {i.filename for i in infos}
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_mb * 1024 * 1024:
+        raise FileProblem(
+            f"The file expands to {total / 1024 / 1024:.0f} MB when unpacked, over the limit of "
+            f"{limits.max_uncompressed_mb:g} MB (PIA_MAX_UNCOMPRESSED_MB).",
+            rule="file_too_large",
+        )
+    if "xl/workbook.bin" in names:
+        raise FileProblem(
+            "The file is an Excel binary workbook (xlsb), which is not supported. Please save it as xlsx."
+        )
+    if "xl/workbook.xml" in names or "content.xml" in names:
+        return
+    if any(n.startswith("word/") for n in names):
+        raise FileProblem("The file is a Word document, not a spreadsheet.")
+    if any(n.startswith("ppt/") for n in names):
+        raise FileProblem("The file is a PowerPoint presentation, not a spreadsheet.")
+    raise FileProblem(
+        "The file is a zip archive, not a spreadsheet. Please send the lists themselves."
+    )
+
+
+def _check_ole(path: Path) -> None:
+    """Old-style Office container: an xls workbook, or an encrypted (password-protected) xlsx/xls."""
+    import msoffcrypto
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(s) for s in ole.listdir()}
+    except Exception:
+        raise FileProblem(
+            "The file is damaged or incomplete (its Office container is broken) and could not be opened."
+        ) from None
+    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
+        raise FileProblem(
+            "The file is encrypted (password-protected). Please remove the password and send it again."
+        )
+    if "WordDocument" in streams:
+        raise FileProblem("The file is a Word document, not a spreadsheet.")
+    if not ({"Workbook", "Book"} & streams):
+        raise FileProblem("The file is an Office file but not an Excel workbook.")
+    try:
+        with path.open("rb") as f:
+            encrypted = msoffcrypto.OfficeFile(f).is_encrypted()
+    except Exception:
+        encrypted = False  # not decisive; the reader will say if it cannot open the workbook
+    if encrypted:
+        raise FileProblem(
+            "The file is encrypted (password-protected). Please remove the password and send it again."
+        )
+
+
+# --- workbooks ---------------------------------------------------------------------------------------
+def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], list[Problem]]:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        names = reader.sheet_names
+    except Exception:
+        raise FileProblem(
+            "The workbook is damaged or in a format that could not be read, so it could not be opened."
+        ) from None
+    grids: list[Grid] = []
+    problems: list[Problem] = []
+    for idx, name in enumerate(names):
+        try:
+            # header_row=None with skip_rows=0 keeps every row from row 1: frame row i is Excel row i+1.
+            sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string")
+            if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
+                problems.append(
+                    Problem(
+                        rel,
+                        name,
+                        "file_too_large",
+                        f"Sheet '{name}' has {sheet.height} rows and {sheet.width} columns, over the limits of "
+                        f"{limits.max_rows} rows (PIA_MAX_ROWS) and {limits.max_columns} columns (PIA_MAX_COLUMNS); "
+                        "it was not read.",
+                    )
+                )
+                continue
+            frame = sheet.to_polars()
+            hidden = str(getattr(sheet, "visible", "visible")).lower() != "visible"
+        except Exception:
+            problems.append(
+                Problem(
+                    rel,
+                    name,
+                    "file_unreadable",
+                    f"Sheet '{name}' is damaged and could not be read.",
+                )
+            )
+            continue
+        if frame.width == 0 or frame.height == 0:
+            continue  # an empty sheet holds no list
+        grids.append(Grid(rel, name, _as_grid(frame), hidden))
+    return grids, problems
+
+
+def _as_grid(frame: pl.DataFrame) -> pl.DataFrame:
+    frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    return frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW))
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (what Excel saves as 'CSV')."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter most lines agree on among , ; tab | (title rows may have none)."""
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for d in CSV_DELIMITERS:
+        counts = [_count_outside_quotes(ln, d) for ln in lines]
+        counts = [c for c in counts if c > 0]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (counts.count(mode), mode)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _count_outside_quotes(line: str, delim: str) -> int:
+    n, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delim and not quoted:
+            n += 1
+    return n
+
+
+def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
+    text = decode_text(path.read_bytes())
+    delim = sniff_delimiter(text)
+    # The csv module (C) rather than polars: it tracks the line number across quoted newlines, which
+    # source_row needs, and copes with ragged title rows above the header.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(line)
+            line = reader.line_num + 1
+            if len(rows) > limits.max_rows:
+                raise FileProblem(
+                    f"The file has more than {limits.max_rows} rows (PIA_MAX_ROWS); it was not read.",
+                    rule="file_too_large",
+                )
+    except csv.Error:
+        raise FileProblem(
+            f"The CSV file is malformed near line {line} and could not be read."
+        ) from None
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        raise FileProblem("The file holds no rows.")
+    if width > limits.max_columns:
+        raise FileProblem(
+            f"The file has {width} columns, over the limit of {limits.max_columns} (PIA_MAX_COLUMNS).",
+            rule="file_too_large",
+        )
+    columns = list(zip(*(r + [""] * (width - len(r)) for r in rows), strict=True))
+    cells = pl.DataFrame(
+        {f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)}
+    )
+    # An empty field in a CSV is an empty cell, as in a workbook.
+    cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
+    cells = cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
+    return Grid(rel, path.name, cells)
