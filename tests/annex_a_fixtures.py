@@ -134,3 +134,22 @@ def issues(path: Path, rule: str | None = None) -> list[dict]:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
+
+
+def grid(rows: list[list], sheet: str = "Sheet1", file: str = "submission.xlsx"):
+    """An in-memory text grid as the readers produce it (row 1 first), for identification tests."""
+    import polars as pl
+
+    from flows.annex_a.readers import ROW, Grid
+
+    width = max(len(r) for r in rows)
+    cols = {f"c{i}": [None if i >= len(r) or r[i] is None else str(r[i]) for r in rows] for i in range(width)}
+    frame = pl.DataFrame(cols, schema={c: pl.String for c in cols})
+    return Grid(file, sheet, frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)))
+
+
+def camel(header: str) -> str:
+    """'Date of Birth' -> 'DateOfBirth', as case-management extracts name columns."""
+    import re
+
+    return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", header))

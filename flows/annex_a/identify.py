@@ -70,10 +70,10 @@ def hint_tables(*names: str) -> set[str]:
     found: set[str] = set()
     for name in names:
         text = " ".join(_WORD.findall(name.casefold().replace("_", " ")))
-        padded = f" {text} "
+        padded = f" {_singular(text)} "
         for spec in S.SPECS:
             for hint in spec.hints:
-                h = " ".join(_WORD.findall(hint.casefold()))
+                h = _singular(" ".join(_WORD.findall(hint.casefold())))
                 if h and f" {h} " in padded:
                     found.add(spec.table)
         for m in _LIST_NUMBER.finditer(text):
@@ -82,6 +82,11 @@ def hint_tables(*names: str) -> set[str]:
         for m in re.finditer(r"\b(\d\.\d\d)\b", name):
             found.update(s.table for s in S.SPECS if s.number == m.group(1))
     return found
+
+
+def _singular(words: str) -> str:
+    """'Referrals' matches the hint 'referral', 'Care Leavers' matches 'care leaver'."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words.split())
 
 
 def identify(grid: Grid, file_stem: str = "") -> Identified | None:
