@@ -49,10 +49,24 @@ def normalise(spec: S.ListSpec, parts: list[Part]) -> Normalised:
         raws.append(raw)
         texts.append(text)
         found.append(extra)
-    raw = pl.concat(raws, how="diagonal") if raws else pl.DataFrame()
+    raw = pl.concat(_same_spelling(raws), how="diagonal") if raws else pl.DataFrame()
     text = pl.concat(texts, how="vertical")
     typed, value_findings = _type_columns(spec, text)
     return Normalised(raw, typed, pl.concat([*found, value_findings], how="vertical"))
+
+
+def _same_spelling(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Headers that differ only in case ('Gender', 'GENDER') share one raw column, spelt as first
+    seen: DuckDB column names are case-insensitive."""
+    first: dict[str, str] = {}
+    out = []
+    for f in frames:
+        for c in f.columns:
+            first.setdefault(c.casefold(), c)
+        out.append(
+            f.rename({c: first[c.casefold()] for c in f.columns if first[c.casefold()] != c})
+        )
+    return out
 
 
 # --- one sheet -------------------------------------------------------------------------------------
