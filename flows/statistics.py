@@ -1,0 +1,376 @@
+"""Published statistics: pull, validate, tidy into statistics.duckdb; national comparisons for a run.
+
+`refresh` pulls the published files from any fsspec URL (default: the bundled snapshot in
+flows/published), checks each one (our own checks, with file/line/column messages, and its Great
+Expectations suite through flows.quality.run_suite), tidies them into the long table
+statistics."values" and builds statistics.comparisons for every LA. The database is built under a
+temporary name and renamed over the old one only when complete, so a failed refresh leaves the
+previous statistics.duckdb byte-for-byte as it was.
+
+`build_indicators(ctx)` attaches that database read-only to the run's warehouse and runs
+sql/indicators/*.sql, which copy what the pack needs for the inspected LA into indicators.* (the
+warehouse is then self-contained) and compute the same measures from the LA's own Annex A.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import polars as pl
+
+from flows import statistics_sources as S
+from flows import storage
+from flows.errors import InputError
+from flows.settings import EXPECTATIONS_DIR, PUBLISHED_DIR, statistics_db
+
+log = logging.getLogger("ilacs_pia")
+
+MANIFEST = "manifest.json"
+_REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
+_TABLE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
+_INDICATORS = re.compile(r"^--\s*indicators:\s*(.+)$", re.MULTILINE)
+
+
+# --- which files -------------------------------------------------------------------------------------
+def required_files(dictionary: list[dict] | None = None) -> list[str]:
+    dictionary = dictionary or S.read_dictionary()
+    fixed = [S.LOOKUP, S.POPULATION, S.SN_2025, S.SN_2021, S.OFSTED_JUDGEMENTS, S.OFSTED_HISTORY, S.OFSTED_IN_YEAR]
+    return sorted(set(fixed) | {d["source_file"] for d in dictionary})
+
+
+def value_columns(dictionary: list[dict]) -> dict[str, list[str]]:
+    """Per source file, the columns the indicators read as numbers."""
+    out: dict[str, list[str]] = {S.POPULATION: ["population_estimate"]}
+    for d in dictionary:
+        cols = [d["value_column"], *S.columns_of(d["numerator"]), *S.columns_of(d["denominator"])]
+        cols = [c for c in cols if c and c != "population_0_17"]
+        out.setdefault(d["source_file"], [])
+        out[d["source_file"]] += [c for c in cols if c not in out[d["source_file"]]]
+    return out
+
+
+def filter_columns(dictionary: list[dict]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for d in dictionary:
+        out.setdefault(d["source_file"], [])
+        out[d["source_file"]] += [c for c, _ in S.parse_filter(d["filter"]) if c not in out[d["source_file"]]]
+    return out
+
+
+# --- pull ----------------------------------------------------------------------------------------------
+def pull(source_url: str, dest: Path, names: list[str]) -> dict[str, dict]:
+    """Copy the named files from the source into dest; verify sha256 against a manifest if there is one."""
+    fs, root = storage.filesystem(source_url)
+    root = root.rstrip("/")
+    if not fs.exists(root):
+        raise InputError(f"Statistics source {source_url} does not exist.")
+    manifest: dict[str, dict] = {}
+    if fs.exists(f"{root}/{MANIFEST}"):
+        try:
+            manifest = {f["path"]: f for f in json.loads(fs.cat_file(f"{root}/{MANIFEST}"))["files"]}
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"Statistics source {source_url}: {MANIFEST} is not a valid manifest.") from None
+    for name in names:
+        src = f"{root}/{name}"
+        if not fs.exists(src):
+            raise InputError(f"Statistics source {source_url} has no file {name} (a file this product needs).")
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(src, str(target))
+        expected = manifest.get(name, {}).get("sha256")
+        if expected and storage.sha256_file(target) != expected:
+            raise InputError(
+                f"Statistics file {name}: its sha256 does not match {MANIFEST} (corrupted or changed "
+                "without updating the manifest); nothing was refreshed."
+            )
+    return manifest
+
+
+# --- validate ------------------------------------------------------------------------------------------
+def suite_path(name: str) -> Path:
+    return EXPECTATIONS_DIR / f"statistics_{Path(name).stem.lower().replace('-', '_')}.json"
+
+
+def run_ge_suite(frame: pl.DataFrame, name: str, areas: S.Areas) -> None:
+    """The file's Great Expectations suite (plus the lookup's code set, which changes with the lookup)."""
+    try:
+        from flows.quality import run_suite
+    except ImportError:  # the quality module is not there yet: our own checks above still ran
+        return
+    path = suite_path(name)
+    if not path.exists():
+        return
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    if "new_la_code" in frame.columns:
+        # Known codes come from the lookups (they change with them), so they join the suite here.
+        joint = {c for c in frame["new_la_code"].drop_nulls().unique().to_list() if "/" in c}
+        known = areas.ons_codes | set(areas.reorganisations["ons_code"].to_list()) | joint
+        suite.setdefault("expectations", []).append(
+            {"type": "expect_column_values_to_be_in_set",
+             "kwargs": {"column": "new_la_code", "value_set": sorted(known)}}
+        )
+    failures = run_suite(frame.drop("_line"), suite)
+    if failures:
+        first = failures[0]
+        what = first.get("message") or first.get("expectation") or first
+        raise InputError(f"Statistics file {name}: failed its checks ({path.name}): {str(what)[:300]}")
+
+
+def validate_and_tidy(folder: Path, dictionary: list[dict]) -> dict[str, pl.DataFrame]:
+    """Check every file and tidy it into the tables statistics.duckdb holds."""
+    areas = S.Areas.load(folder)
+    vcols, fcols = value_columns(dictionary), filter_columns(dictionary)
+    frames: dict[str, pl.DataFrame] = {}
+    for name in required_files(dictionary):
+        if name == S.LOOKUP:
+            continue
+        df = S.read_csv(folder / name, name)
+        if name.startswith("lait/"):
+            S.check_lait(df, name, areas)
+        elif name.startswith(("dfe_", "dfe_population")):
+            S._require_columns(df, fcols.get(name, []), name)
+            S.check_ees(df, vcols.get(name, []), name, areas)
+        frames[name] = df
+    sn25_cols = [f"SN_{i}" for i in range(1, 11)]
+    sn21_cols = [f"SN{i}" for i in range(1, 11)]
+    S.check_sn(frames[S.SN_2025], S.SN_2025, areas, "old_la_code", sn25_cols)
+    S.check_sn(frames[S.SN_2021], S.SN_2021, areas, "LA num", sn21_cols)
+    for name, df in frames.items():
+        run_ge_suite(df, name, areas)
+
+    pop = S.population(frames[S.POPULATION], areas)
+    values = pl.concat([S.tidy_indicator(d, frames[d["source_file"]], areas, pop) for d in dictionary])
+    area_table = areas.table()
+    values = values.join(area_table.select("area_code", "old_la_code", "area_name"), on="area_code", how="left")
+    values = values.select(
+        "indicator_id", "area_code", "old_la_code", "area_name", "area_level", "period", "value", "suppression",
+        "numerator", "denominator", "joint_area", "published_code", "source_file", "source_line",
+    ).sort("indicator_id", "area_level", "area_code", "period")
+    judgements = S.ofsted(frames[S.OFSTED_JUDGEMENTS], S.OFSTED_JUDGEMENTS, areas)
+    history = pl.concat(
+        [
+            S.ofsted(frames[S.OFSTED_HISTORY], S.OFSTED_HISTORY, areas),
+            S.ofsted(frames[S.OFSTED_IN_YEAR], S.OFSTED_IN_YEAR, areas),
+        ],
+        how="diagonal_relaxed",
+    ).select("la_code", "inspection_date", "inspection_type", "overall", "source").unique(
+        ["la_code", "inspection_date", "inspection_type"], keep="first"
+    ).sort("la_code", "inspection_date")
+    dictionary_df = pl.DataFrame(dictionary).with_columns(pl.col("decimals").cast(pl.Int32))
+    return {
+        "values": values,
+        "indicators": dictionary_df.with_row_index("sort_order", offset=1),
+        "areas": area_table,
+        "population": pop,
+        "stat_neighbours": pl.concat([
+            S.stat_neighbours(frames[S.SN_2025], areas, "2025", "old_la_code", sn25_cols),
+            S.stat_neighbours(frames[S.SN_2021], areas, "2021", "LA num", sn21_cols),
+        ]),
+        "ilacs_judgements": judgements.select(
+            "la_code", "inspection_date", "overall", "help_and_protection", "children_in_care", "care_leavers",
+            "leadership", "source"),
+        "ilacs_history": history,
+        "reorganisations": areas.reorganisations,
+    }
+
+
+# --- refresh -------------------------------------------------------------------------------------------
+def refresh(source_url: str | None = None, db_path: Path | str | None = None) -> dict:
+    """Pull, check and load the published statistics; replace db_path atomically. Returns a summary."""
+    from flows import warehouse
+
+    started = time.perf_counter()
+    source_url = str(source_url or PUBLISHED_DIR)
+    db_path = Path(db_path or statistics_db())
+    storage.make_private_dir(db_path.parent)
+    dictionary = S.read_dictionary()
+    names = required_files(dictionary)
+    workdir = Path(tempfile.mkdtemp(prefix=".stats-pull-", dir=db_path.parent))
+    # Not named statistics.*: DuckDB names the catalog after the file, and a catalog called
+    # "statistics" makes the schema name statistics ambiguous.
+    tmp_db = db_path.with_name(f".build-{uuid.uuid4().hex[:8]}.duckdb.tmp")
+    try:
+        manifest = pull(source_url, workdir, names)
+        tables = validate_and_tidy(workdir, dictionary)
+        sources = pl.DataFrame(
+            [
+                {
+                    "file": n, "sha256": storage.sha256_file(workdir / n), "bytes": (workdir / n).stat().st_size,
+                    "publication": manifest.get(n, {}).get("publication"), "release": manifest.get(n, {}).get("release"),
+                    "source_url": manifest.get(n, {}).get("source_url"), "licence": manifest.get(n, {}).get("licence"),
+                }
+                for n in names
+            ],
+            schema={"file": pl.String, "sha256": pl.String, "bytes": pl.Int64, "publication": pl.String,
+                    "release": pl.String, "source_url": pl.String, "licence": pl.String},
+        )
+        con = warehouse.connect(tmp_db)
+        try:
+            for table, df in {**tables, "sources": sources}.items():
+                warehouse.write_table(con, "statistics", table, df)
+            con.execute(
+                "create or replace table statistics.refresh as select ?::varchar as source, "
+                "?::timestamptz as refreshed_at",
+                [_safe(source_url), dt.datetime.now(dt.UTC)],
+            )
+            warehouse.run_models(con, "statistics")
+            counts = {
+                "values": con.execute('select count(*) from statistics."values"').fetchall()[0][0],
+                "comparisons": con.execute("select count(*) from statistics.comparisons").fetchall()[0][0],
+            }
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.chmod(tmp_db, storage.FILE_MODE)
+        os.replace(tmp_db, db_path)
+    finally:
+        tmp_db.unlink(missing_ok=True)
+        Path(f"{tmp_db}.wal").unlink(missing_ok=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+    seconds = round(time.perf_counter() - started, 2)
+    log.info("statistics refreshed from %s into %s in %.2fs", _safe(source_url), db_path, seconds)
+    return {"db": str(db_path), "files": len(names), "values": counts["values"],
+            "comparisons": counts["comparisons"], "seconds": seconds}
+
+
+def open_statistics(path: Path | str):
+    """A read-only connection to statistics.duckdb in which `statistics."values"` resolves.
+
+    Opened directly, the file's catalog would also be called "statistics" and DuckDB would find
+    the name ambiguous; attached as `stats` and made the default, it is not.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("attach ? as stats (read_only)", [str(path)])
+    con.execute("use stats")
+    return con
+
+
+def ensure_db(statistics_url: str | None) -> Path:
+    """A statistics.duckdb to attach: the given file or URL (copied locally), else the default one,
+    built from the bundled snapshot the first time."""
+    if statistics_url:
+        if storage.is_remote(statistics_url) or statistics_url.startswith("file://"):
+            fs, path = storage.filesystem(statistics_url)
+            if not fs.exists(path):
+                raise InputError(f"Statistics database {statistics_url} does not exist.")
+            local = storage.make_private_dir(Path(tempfile.mkdtemp(prefix="pia-stats-"))) / "statistics.duckdb"
+            fs.get_file(path, str(local))
+            return local
+        p = Path(statistics_url)
+        if p.is_dir():
+            p = p / "statistics.duckdb"
+        if not p.exists():
+            raise InputError(f"Statistics database {statistics_url} does not exist (run `pia stats refresh --db ...`).")
+        return p
+    p = statistics_db()
+    if not p.exists():
+        refresh(None, p)
+    return p
+
+
+def cli_refresh(args: argparse.Namespace) -> int:
+    summary = refresh(args.source, args.db)
+    print(
+        f"statistics refreshed: {summary['files']} files, {summary['values']:,} values, "
+        f"{summary['comparisons']:,} comparison rows in {summary['seconds']} s -> {summary['db']}"
+    )
+    return 0
+
+
+def _safe(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{rest.split('@', 1)[1]}"
+    return url
+
+
+# --- indicators for one run ----------------------------------------------------------------------------
+def build_indicators(ctx) -> list[str]:
+    """indicators.* in the run's warehouse for the inspected LA; returns the models run."""
+    from flows import warehouse
+
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        con.execute("create schema if not exists indicators")
+        _write_calendar(con, ctx.notification_date)
+        con.execute("attach ? as stats (read_only)", [str(ctx.statistics_db)])
+        try:
+            ran = run_indicator_models(con)
+        finally:
+            con.execute("detach stats")
+    finally:
+        con.close()
+    return ran
+
+
+def run_indicator_models(con) -> list[str]:
+    """sql/indicators in file order. A model headed `-- requires: annex_a.<list>` whose list the LA did
+    not supply is skipped; for each id in its `-- indicators:` header annex_a_recent gets a row with a
+    NULL value and a note saying which list was missing."""
+    from flows import warehouse
+
+    ran = []
+    for path in warehouse.model_files("indicators"):
+        sql = path.read_text(encoding="utf-8")
+        needs = [t.strip() for m in _REQUIRES.findall(sql) for t in m.split(",")]
+        missing = [t for t in needs if _TABLE.match(t) and not _table_exists(con, t)]
+        if missing:
+            ids = [i.strip() for m in _INDICATORS.findall(sql) for i in m.split(",") if i.strip()]
+            note = f"Not computed: {', '.join(_list_title(t) for t in missing)} not supplied."
+            for i in ids:
+                con.execute(
+                    "insert into indicators.annex_a_recent select ?, null, null, null, period_start, "
+                    "notification_date, ? from meta.run", [i, note])
+            continue
+        try:
+            con.execute(sql)
+        except Exception as e:
+            raise RuntimeError(f"SQL model indicators/{path.name} failed: {e}") from e
+        ran.append(path.stem)
+    return ran
+
+
+def _table_exists(con, qualified: str) -> bool:
+    schema, table = qualified.split(".")
+    return bool(con.execute(
+        "select 1 from information_schema.tables where table_schema = ? and table_name = ? "
+        "and table_catalog = current_database()", [schema, table]).fetchall())
+
+
+def _list_title(qualified: str) -> str:
+    from flows.annex_a import specs
+
+    table = qualified.split(".")[1]
+    try:
+        sp = specs.spec(table)
+        return f"list {sp.number} ({sp.title})"
+    except (KeyError, StopIteration, ValueError):
+        return table
+
+
+def _write_calendar(con, notification_date: dt.date) -> None:
+    """indicators.calendar(day, working_day): England bank holidays from the `holidays` package."""
+    import holidays
+
+    start, end = dt.date(notification_date.year - 3, 1, 1), dt.date(notification_date.year + 1, 12, 31)
+    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(start.year, end.year + 1))
+    days = pl.date_range(start, end, "1d", eager=True).alias("day")
+    cal = pl.DataFrame({"day": days}).with_columns(
+        (pl.col("day").dt.weekday() <= 5).alias("weekday"),
+        pl.col("day").is_in(list(bank.keys())).alias("bank_holiday"),
+    ).with_columns((pl.col("weekday") & ~pl.col("bank_holiday")).alias("working_day"))
+    from flows import warehouse
+
+    warehouse.write_table(con, "indicators", "calendar", cal)

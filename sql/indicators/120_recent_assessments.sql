@@ -1,0 +1,33 @@
+-- requires: annex_a.list_04_assessments
+-- indicators: assessments_within_45wd
+-- Assessments authorised in the six months to notification that took 45 working days or fewer:
+-- working days after the start date up to and including the authorisation date, excluding
+-- weekends and England bank holidays (indicators.calendar).
+insert into indicators.annex_a_recent
+with run as (
+    select period_start, notification_date from meta.run
+),
+completed as (
+    select l.assessment_start_date as started, l.assessment_authorised_date as authorised
+    from annex_a.list_04_assessments l, run
+    where l.assessment_authorised_date between run.period_start and run.notification_date
+      and l.assessment_start_date is not null
+      and l.assessment_start_date <= l.assessment_authorised_date
+),
+durations as (
+    select c.started, c.authorised,
+        (select count(*) from indicators.calendar k
+         where k.working_day and k.day > c.started and k.day <= c.authorised) as working_days
+    from completed c
+),
+final as (
+    select 'assessments_within_45wd' as indicator_id,
+        100.0 * count(*) filter (where working_days <= 45) / nullif(count(*), 0) as value,
+        count(*) filter (where working_days <= 45) as numerator,
+        count(*) as denominator,
+        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
+        'Annex A list 4, assessments authorised in the six months to notification; working days exclude '
+        || 'weekends and England bank holidays; recent and not directly comparable.' as note
+    from durations, run
+)
+select * from final
