@@ -120,7 +120,7 @@ class Due:
 
     @property
     def label(self) -> str:
-        return ", ".join(m.title.split(" (")[0] for m in self.milestones)
+        return "due: " + ", ".join(m.key.replace("_", " ") for m in self.milestones)
 
 
 def schedule(notified: dt.date, visit_type: str) -> list[Due]:

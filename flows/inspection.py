@@ -1,0 +1,427 @@
+"""Prefect flows: one LA's pack, the statistics refresh, runs scheduled from a notification, a batch.
+
+The flows are thin: each task is one coarse stage of `flows.runner` (a whole submission, a whole SQL
+layer — never a row or a child) and they hand over paths, not data. Tasks that touch child-level rows
+persist no result and never cache on their inputs. Exceptions other than InputError (whose message is
+written to hold no child values) may quote a cell, so their detail goes to a private log file and
+Prefect sees only the stage and the exception type.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import traceback
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
+
+from flows import las, milestones, runner, storage
+from flows.errors import InputError
+from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
+from flows.settings import data_dir
+
+INSPECTION_DEPLOYMENT = "inspection-pack/inspection-pack"
+LOCK_WAIT_SECONDS = 900  # a resubmission during a run waits for it instead of failing
+
+
+class StageFailed(RuntimeError):
+    """A stage failed for a reason other than bad input; the detail is in a private log file."""
+
+
+# --- task options ------------------------------------------------------------------------------------
+def _retry_unless_input_error(task_, task_run, state) -> bool:
+    """Retry I/O (network, S3 throttling), never bad input: a missing folder stays missing."""
+    exc = getattr(state, "data", None)
+    if not isinstance(exc, BaseException):
+        with contextlib.suppress(Exception):
+            exc = state.result(raise_on_failure=False)
+    return not isinstance(exc, InputError)
+
+
+# Child-level data: no result persisted, no cache keyed on inputs.
+PRIVATE: dict[str, Any] = {"cache_policy": NONE, "persist_result": False}
+IO_RETRIES: dict[str, Any] = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),  # 2 s, 4 s, 8 s
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _retry_unless_input_error,
+}
+
+
+@contextlib.contextmanager
+def _guarded(stage: str, ctx: RunContext) -> Iterator[None]:
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as e:
+        log_dir = storage.make_private_dir(data_dir() / "logs" / ctx.la.ons_code)
+        path = log_dir / f"{ctx.notification_date.isoformat()}-{stage}-{uuid.uuid4().hex[:8]}.log"
+        storage.atomic_write_text(path, traceback.format_exc())
+        raise StageFailed(
+            f"Stage {stage!r} failed with {type(e).__name__}. The detail may quote the LA's data, so it is"
+            f" kept out of Prefect: see {path} on the worker."
+        ) from None
+
+
+# --- tasks (one per stage of flows.runner) -------------------------------------------------------------
+@task(name="land Annex A", **PRIVATE, **IO_RETRIES)
+def land(ctx: RunContext, annex_a_url: str) -> Path:
+    with _guarded("land", ctx):
+        return runner.stage_land(ctx, annex_a_url)
+
+
+@task(name="fetch notes", **PRIVATE, **IO_RETRIES)
+def fetch_notes(ctx: RunContext, notes_url: str) -> Path:
+    with _guarded("notes", ctx):
+        if not storage.is_remote(notes_url):
+            return Path(notes_url)
+        fs, path = storage.filesystem(notes_url)
+        local = ctx.work_dir.parent / f".notes-{uuid.uuid4().hex[:8]}.md"
+        fs.get_file(path, str(local))
+        local.chmod(storage.FILE_MODE)
+        return local
+
+
+@task(name="create warehouse", **PRIVATE)
+def init_warehouse(ctx: RunContext) -> Path:
+    with _guarded("init", ctx):
+        return runner.stage_init(ctx)
+
+
+@task(name="published statistics", **PRIVATE, **IO_RETRIES)
+def statistics_db(ctx: RunContext, statistics_url: str | None) -> Path:
+    with _guarded("statistics", ctx):
+        from flows import statistics
+
+        return statistics.ensure_db(statistics_url)
+
+
+@task(name="read lists", **PRIVATE)
+def read_lists(ctx: RunContext, landed: Path) -> dict[str, int]:
+    with _guarded("read", ctx):
+        rows = runner.stage_read(ctx, landed)
+        shutil.copy2(landed / "manifest.json", ctx.work_dir / "manifest.json")
+        return rows
+
+
+@task(name="validate", **PRIVATE)
+def validate(ctx: RunContext) -> dict[str, int]:
+    with _guarded("validate", ctx):
+        return runner.stage_validate(ctx)
+
+
+@task(name="indicators", **PRIVATE)
+def indicators(ctx: RunContext) -> list[str]:
+    with _guarded("indicators", ctx):
+        return runner.stage_indicators(ctx)
+
+
+@task(name="render pack", **PRIVATE)
+def render(ctx: RunContext) -> list[Path]:
+    with _guarded("render", ctx):
+        return runner.stage_render(ctx)
+
+
+@task(name="publish", **PRIVATE, **IO_RETRIES)
+def publish(ctx: RunContext, final: Path, output_url: str | None) -> str:
+    with _guarded("publish", ctx):
+        return runner.stage_publish(ctx, final, output_url)
+
+
+# --- inspection_pack ---------------------------------------------------------------------------------
+def run_name(la_code: str, notification_date: Any, visit_type: str) -> str:
+    """`<LA name> · <visit type> · <notification date>`: what an officer looks for in the UI."""
+    try:
+        name = las.resolve(str(la_code)).name
+    except InputError:
+        name = str(la_code)[:20]
+    return f"{name} · {visit_type} · {notification_date}"
+
+
+def _flow_run_name() -> str:
+    p = flow_run.parameters
+    return run_name(
+        p.get("la_code", "?"), p.get("notification_date", "?"), p.get("visit_type", "standard")
+    )
+
+
+def artifact_markdown(summary: dict) -> str:
+    """Aggregates only: rows per list, findings per severity, where the pack is. Never a child's value."""
+    lines = [
+        f"# PIA pack: {summary['la_name']} ({summary['la']})",
+        "",
+        f"Visit: {summary['visit_type']} · notified {summary['notification_date']}",
+        "",
+        "| List | Rows |",
+        "|---|---:|",
+        *(f"| {table} | {int(n):,} |" for table, n in summary["rows"].items()),
+        "",
+        "| Findings | Count |",
+        "|---|---:|",
+        *(
+            f"| {sev} | {int(summary['findings'].get(sev, 0)):,} |"
+            for sev in ("error", "warning", "info")
+        ),
+        "",
+        f"Pack: `{summary['location']}`",
+        "",
+        "Files: pia.html (the pack), data_quality.html / .csv / .xlsx (queries for the LA analyst),",
+        "warehouse.duckdb (every table behind the pack).",
+    ]
+    return "\n".join(lines)
+
+
+@flow(name="inspection-pack", flow_run_name=_flow_run_name, persist_result=False, log_prints=False)
+def inspection_pack(
+    la_code: str,
+    notification_date: dt.date,
+    visit_type: str = "standard",
+    annex_a_url: str = "",
+    statistics_url: str | None = None,
+    output_url: str | None = None,
+    notes_url: str | None = None,
+) -> dict:
+    """Build one LA's PIA pack: land → read → validate → indicators → render → publish.
+
+    Every URL is a local path or s3://bucket/prefix. Re-running replaces the LA's pack for that
+    notification date whole; a run already in progress for the same LA and date is waited for.
+    """
+    logger = get_run_logger()
+    if not annex_a_url:
+        raise InputError(
+            "annex_a_url is required: the folder or s3:// prefix holding the LA's files."
+        )
+    ctx, final = runner.prepare(la_code, notification_date, visit_type, output_url)
+    notes_tmp: Path | None = None
+    try:
+        if notes_url:
+            ctx.notes_path = fetch_notes(ctx, notes_url)
+            notes_tmp = ctx.notes_path if storage.is_remote(notes_url) else None
+        with runner.run_lock(ctx, final, wait_seconds=LOCK_WAIT_SECONDS):
+            landed = land(ctx, annex_a_url)
+            init_warehouse(ctx)
+            ctx.statistics_db = statistics_db(ctx, statistics_url)
+            rows = read_lists(ctx, landed)
+            severities = validate(ctx)
+            indicators(ctx)
+            render(ctx)
+            location = publish(ctx, final, output_url)
+    finally:
+        shutil.rmtree(ctx.work_dir, ignore_errors=True)
+        if notes_tmp:
+            notes_tmp.unlink(missing_ok=True)
+    summary = {
+        "la": ctx.la.ons_code,
+        "la_name": ctx.la.name,
+        "notification_date": ctx.notification_date.isoformat(),
+        "visit_type": ctx.visit_type,
+        "rows": rows,
+        "findings": severities,
+        "location": location,
+    }
+    create_markdown_artifact(
+        artifact_markdown(summary),
+        key=f"pia-{ctx.la.ons_code.lower()}-{ctx.notification_date.isoformat()}",
+        description=f"PIA pack for {ctx.la.name}: rows per list, findings by severity, location",
+    )
+    logger.info(
+        "Pack for %s published to %s (%d lists, %d errors, %d warnings)",
+        ctx.la.name,
+        location,
+        len(rows),
+        severities.get("error", 0),
+        severities.get("warning", 0),
+    )
+    return summary
+
+
+# --- statistics refresh --------------------------------------------------------------------------------
+@task(name="refresh published statistics", **PRIVATE, **IO_RETRIES)
+def _refresh(source_url: str | None, db_path: Path) -> dict:
+    from flows import statistics
+
+    return statistics.refresh(source_url, db_path)
+
+
+@flow(name="statistics-refresh", persist_result=False)
+def refresh_statistics(source_url: str | None = None, db_path: str | None = None) -> dict:
+    """Pull, validate and load the published statistics into statistics.duckdb (published data only)."""
+    from flows.settings import statistics_db as default_db
+
+    result = _refresh(source_url, Path(db_path) if db_path else default_db())
+    create_markdown_artifact(
+        "# Published statistics refreshed\n\n"
+        + "\n".join(
+            f"- {k}: {v}" for k, v in (result or {}).items() if not isinstance(v, dict | list)
+        ),
+        key="statistics-refresh",
+    )
+    return result
+
+
+# --- notification → scheduled runs ----------------------------------------------------------------
+def planned_runs(la_code: str, notification_date: dt.date | str, visit_type: str) -> list[dict]:
+    """The inspection_pack runs a notification implies: one per distinct Annex A deadline."""
+    la = las.resolve(la_code)
+    nd = (
+        notification_date
+        if isinstance(notification_date, dt.date)
+        else parse_notification_date(notification_date)
+    )
+    visit = parse_visit_type(visit_type)
+    return [
+        {
+            "at": due.at,
+            "key": f"{la.ons_code}-{nd.isoformat()}-{visit}-{due.key}",
+            "name": f"{run_name(la.ons_code, nd.isoformat(), visit)} · {due.label}",
+            "milestones": [m.key for m in due.milestones],
+        }
+        for due in milestones.schedule(nd, visit)
+    ]
+
+
+def _notification_run_name() -> str:
+    p = flow_run.parameters
+    return "notified: " + run_name(
+        p.get("la_code", "?"), p.get("notification_date", "?"), p.get("visit_type", "?")
+    )
+
+
+@flow(name="on-notification", flow_run_name=_notification_run_name, persist_result=False)
+def on_notification(
+    la_code: str,
+    notification_date: dt.date,
+    visit_type: str = "standard",
+    annex_a_url: str = "",
+    statistics_url: str | None = None,
+    output_url: str | None = None,
+) -> list[str]:
+    """Schedule inspection_pack at each Annex A deadline (para 314) for this visit type.
+
+    Idempotent: the same notification twice schedules each run once (idempotency key per deadline).
+    """
+    from prefect.deployments import run_deployment
+
+    logger = get_run_logger()
+    params = {
+        "la_code": la_code,
+        "notification_date": (
+            notification_date.isoformat()
+            if isinstance(notification_date, dt.date)
+            else notification_date
+        ),
+        "visit_type": visit_type,
+        "annex_a_url": annex_a_url,
+        "statistics_url": statistics_url,
+        "output_url": output_url,
+    }
+    ids = []
+    for run in planned_runs(la_code, notification_date, visit_type):
+        fr = run_deployment(
+            INSPECTION_DEPLOYMENT,
+            parameters=params,
+            scheduled_time=run["at"].astimezone(dt.UTC),
+            flow_run_name=run["name"],
+            idempotency_key=run["key"],
+            tags=["ilacs", "milestone", *run["milestones"]],
+            timeout=0,
+            as_subflow=False,
+        )
+        logger.info("Scheduled %r for %s", run["name"], run["at"].isoformat())
+        ids.append(str(fr.id))
+    return ids
+
+
+# --- national batch --------------------------------------------------------------------------------------
+@task(name="one LA", cache_policy=NONE, persist_result=False)
+def _one_la(
+    la_code: str,
+    notification_date: str,
+    visit_type: str,
+    annex_a_url: str | None,
+    statistics_url: str | None,
+    output_url: str | None,
+    seed: int,
+) -> dict:
+    if annex_a_url is None:  # the benchmark: a synthetic submission per LA
+        from flows import synth
+
+        annex_a_url = str(data_dir() / "inbox" / "synthetic" / la_code / notification_date)
+        if not Path(annex_a_url).exists():
+            synth.generate(
+                la_code, dt.date.fromisoformat(notification_date), Path(annex_a_url), seed=seed
+            )
+    return inspection_pack(
+        la_code=la_code,
+        notification_date=notification_date,
+        visit_type=visit_type,
+        annex_a_url=annex_a_url,
+        statistics_url=statistics_url,
+        output_url=output_url,
+    )
+
+
+@flow(name="national-batch", persist_result=False)
+def national_batch(
+    la_codes: list[str],
+    notification_date: str,
+    visit_type: str = "standard",
+    annex_a_root: str | None = None,
+    statistics_url: str | None = None,
+    output_url: str | None = None,
+    concurrency: int = 2,
+    seed: int = 20261123,
+) -> dict[str, str]:
+    """Packs for many LAs, at most `concurrency` at a time (each LA has its own DuckDB file).
+
+    `annex_a_root/<ONS code>/` holds each LA's files; without it each LA gets a synthetic submission.
+    Returns {ONS code: pack location or the failure}; one LA failing does not stop the others.
+    """
+    codes = [las.resolve(c).ons_code for c in la_codes]
+    if annex_a_root:
+        root = annex_a_root.rstrip("/")
+        urls: dict[str, str | None] = {c: f"{root}/{c}" for c in codes}
+    else:
+        urls = dict.fromkeys(codes)
+    # Threads suffice: DuckDB, polars and fastexcel release the GIL for the heavy work.
+    with ThreadPoolTaskRunner(max_workers=max(1, int(concurrency))) as pool:
+        futures = {
+            c: pool.submit(
+                _one_la,
+                parameters={
+                    "la_code": c,
+                    "notification_date": notification_date,
+                    "visit_type": visit_type,
+                    "annex_a_url": urls[c],
+                    "statistics_url": statistics_url,
+                    "output_url": output_url,
+                    "seed": seed,
+                },
+            )
+            for c in codes
+        }
+        out: dict[str, str] = {}
+        for c, fut in futures.items():
+            fut.wait()
+            out[c] = (
+                fut.result()["location"]
+                if fut.state.is_completed()
+                else f"failed: {fut.state.message}"
+            )
+    get_run_logger().info(
+        "National batch: %d of %d packs built",
+        sum(not v.startswith("failed") for v in out.values()),
+        len(out),
+    )
+    return out

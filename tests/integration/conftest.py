@@ -1,0 +1,127 @@
+"""One real Prefect server and one real S3 API per test session, both on loopback.
+
+- `s3`: moto's ThreadedMotoServer on 127.0.0.1 (a real S3 HTTP API; s3fs talks to it like AWS).
+- `prefect_ui`: `scripts/ui.sh` itself — the same script `make ui` runs — on a free port with its own
+  PREFECT_HOME: a real `prefect server start` (SQLite), the process work pool and worker, and the
+  deployments from prefect.yaml. Worker-run flows inherit this environment (S3 endpoint, data dir).
+- `prefect_client_settings`: points this test process at that server for flows run in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUCKET = "ilacs-pia-test"
+READY_TIMEOUT = 180  # server start + deploy; ~25 s on an idle 2-core machine
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """A real S3 API on loopback with one bucket; AWS settings in the environment only."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    mp = pytest.MonkeyPatch()
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-2",
+        "PIA_S3_ENDPOINT_URL": endpoint,
+    }.items():
+        mp.setenv(k, v)
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-2")
+    client.create_bucket(
+        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+    yield {"endpoint": endpoint, "bucket": BUCKET, "client": client}
+    mp.undo()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_ui(s3):
+    """`scripts/ui.sh` on a free loopback port; yields the API URL and where its runs write."""
+    tmp = Path(tempfile.mkdtemp(prefix="pia-ui-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "PIA_UI_PORT": str(port),
+        "PREFECT_HOME": str(tmp / "prefect"),
+        "PIA_DATA_DIR": os.environ["PIA_DATA_DIR"],  # the session's (tests/conftest.py)
+        "PREFECT_WORKER_QUERY_SECONDS": "1",  # pick up runs at once (default 10 s)
+        "PIA_WORK_POOL_LIMIT": "2",
+    }
+    env.pop("PREFECT_API_URL", None)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "ui.sh")],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                line = ""
+            seen.append(line)
+            if line.startswith("ui: ready"):
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("scripts/ui.sh did not become ready:\n" + "".join(seen)[-3000:])
+        yield {
+            "api_url": f"http://127.0.0.1:{port}/api",
+            "home": tmp / "prefect",
+            "ready_seconds": time.monotonic() - started,
+        }
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # our own process group: ui.sh stops server and worker
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def prefect_client_settings(prefect_ui):
+    """This process talks to the session's server; no flow heartbeat thread to wait for."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
+
+    with temporary_settings(
+        updates={PREFECT_API_URL: prefect_ui["api_url"], PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    ):
+        yield prefect_ui
