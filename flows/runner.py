@@ -209,10 +209,23 @@ def print_summary(summary: dict) -> None:
 
 # --- CLI -------------------------------------------------------------------------------------------
 def cli_run(args: argparse.Namespace) -> int:
-    summary = run_inspection(
-        args.la, args.notification_date, args.annex_a,
-        statistics_url=args.stats, out_url=args.out, visit_type=args.visit, notes_path=args.notes,
-    )
+    """Through the Prefect flow: against PREFECT_API_URL when set, else Prefect's local mode (a
+    temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
+    las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
+    parse_notification_date(args.notification_date)
+    parse_visit_type(args.visit)
+    if os.environ.get("PIA_PREFECT", "").strip().lower() in ("off", "0", "false", "no"):
+        summary = run_inspection(
+            args.la, args.notification_date, args.annex_a,
+            statistics_url=args.stats, out_url=args.out, visit_type=args.visit, notes_path=args.notes,
+        )
+    else:
+        from flows.inspection import inspection_pack
+
+        summary = inspection_pack(
+            la_code=args.la, notification_date=args.notification_date, visit_type=args.visit,
+            annex_a_url=args.annex_a, statistics_url=args.stats, output_url=args.out, notes_url=args.notes,
+        )
     print_summary(summary)
     return 0
 
