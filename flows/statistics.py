@@ -102,28 +102,107 @@ def suite_path(name: str) -> Path:
 
 
 def run_ge_suite(frame: pl.DataFrame, name: str, areas: S.Areas) -> None:
-    """The file's Great Expectations suite (plus the lookup's code set, which changes with the lookup)."""
-    try:
-        from flows.quality import run_suite
-    except ImportError:  # the quality module is not there yet: our own checks above still ran
-        return
+    """The file's Great Expectations suite, plus the codes the lookups know (they change with them)."""
+    from flows.quality import run_suite
+
     path = suite_path(name)
     if not path.exists():
-        return
+        raise InputError(f"Statistics file {name}: no expectation suite {path.name} (a product fault).")
     suite = json.loads(path.read_text(encoding="utf-8"))
     if "new_la_code" in frame.columns:
-        # Known codes come from the lookups (they change with them), so they join the suite here.
         joint = {c for c in frame["new_la_code"].drop_nulls().unique().to_list() if "/" in c}
         known = areas.ons_codes | set(areas.reorganisations["ons_code"].to_list()) | joint
-        suite.setdefault("expectations", []).append(
-            {"type": "expect_column_values_to_be_in_set",
-             "kwargs": {"column": "new_la_code", "value_set": sorted(known)}}
+        suite["expectations"] = [*suite.get("expectations", []), {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "new_la_code", "value_set": sorted(known)},
+            "meta": {"why": "is not an LA code known to the LA lookups"},
+        }]
+    results = run_suite(frame.rename({"_line": "source_row"}), suite)
+    failed = [r for r in results if not r["success"]]
+    if failed:
+        r = failed[0]
+        lines = ", ".join(str(x) for x in (r["source_rows"] or [])[:5])
+        why = (r.get("meta") or {}).get("why") or r["expectation_type"]
+        raise InputError(
+            f"Statistics file {name}: column {r['column']}: {why} ({r['unexpected_count']} row(s)"
+            + (f"; line(s) {lines}" if lines else "") + f"; suite {path.name})."
         )
-    failures = run_suite(frame.drop("_line"), suite)
-    if failures:
-        first = failures[0]
-        what = first.get("message") or first.get("expectation") or first
-        raise InputError(f"Statistics file {name}: failed its checks ({path.name}): {str(what)[:300]}")
+
+
+def suites(dictionary: list[dict] | None = None) -> dict[str, dict]:
+    """The Great Expectations suite of every statistics file (written to expectations/ by
+    `write_suites`; reviewed there as JSON)."""
+    dictionary = dictionary or S.read_dictionary()
+    vcols, fcols = value_columns(dictionary), filter_columns(dictionary)
+    number_or_symbol = "^(" + S.NUMBER.strip("^$") + "|" + "|".join(re.escape(k) for k in S.SUPPRESSION) + ")$"
+
+    def exists(cols):
+        return [{"type": "expect_column_to_exist", "kwargs": {"column": c}} for c in cols]
+
+    def values(cols):
+        return [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": c, "regex": number_or_symbol},
+                 "meta": {"why": "is neither a number nor a known suppression symbol"}} for c in cols]
+
+    out: dict[str, dict] = {}
+    for name in required_files(dictionary):
+        ex: list[dict] = []
+        if name.startswith("dfe_"):
+            ex += exists([*S.EES_GEO_COLUMNS, *fcols.get(name, []), *vcols.get(name, [])])
+            ex += [
+                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "time_period"}},
+                {"type": "expect_column_values_to_match_regex",
+                 "kwargs": {"column": "time_period", "regex": r"^\d{4}(\d{2})?$"}, "meta": {"why": "is not a year"}},
+                {"type": "expect_column_values_to_be_in_set",
+                 "kwargs": {"column": "geographic_level", "value_set": sorted(S.GEO_LEVELS)},
+                 "meta": {"why": "is not a geographic level this product reads"}},
+                {"type": "expect_column_values_to_match_regex",
+                 "kwargs": {"column": "region_code", "regex": r"^E1[23]\d{6}$"},
+                 "meta": {"why": "is not a region code"}},
+            ]
+            ex += values(vcols.get(name, []))
+        elif name.startswith("lait/"):
+            ex += exists(["measure_short", "years", "la_and_regions", "la_number", "value"])
+            ex += [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": "la_number", "regex": r"^\d{3}$"},
+                    "meta": {"why": "is not a 3-digit LA, region or England number"}},
+                   {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "years", "regex": r"^\d{4}$"},
+                    "meta": {"why": "is not a year"}}]
+            ex += values(["value"])
+        elif name.startswith("stat_neighbours/"):
+            cols = ["old_la_code", *[f"SN_{i}" for i in range(1, 11)]] if name == S.SN_2025 else \
+                ["LA num", *[f"SN{i}" for i in range(1, 11)]]
+            ex += exists(cols)
+            ex += [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": c, "regex": r"^\d{3}$"},
+                    "meta": {"why": "is not an old 3-digit LA code"}} for c in cols]
+        elif name.startswith("ofsted_ilacs/"):
+            date_col = "Inspection/Visit date" if name == S.OFSTED_IN_YEAR else "Inspection date"
+            ex += exists(["Local authority area code", date_col, "Overall effectiveness"])
+            ex += [{"type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": "Local authority area code", "regex": r"^E(06|08|09|10)\d{6}$"},
+                    "meta": {"why": "is not an ONS LA code"}},
+                   {"type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": date_col, "regex": r"^\d{2}/\d{2}/\d{4}$"},
+                    "meta": {"why": "is not a date dd/mm/yyyy"}},
+                   {"type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "Overall effectiveness", "value_set": sorted(S.JUDGEMENTS)},
+                    "meta": {"why": "is not an Ofsted judgement"}}]
+        elif name == S.LOOKUP:
+            ex += exists(["la_code", "la_code_new", "local_authority_ons_name", "rgn22cd", "rgn22nm", "ons_la_type"])
+            ex += [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": "la_code", "regex": r"^\d{3}$"},
+                    "meta": {"why": "is not an old 3-digit LA code"}},
+                   {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "la_code"},
+                    "meta": {"why": "is not unique"}}]
+        out[name] = {"name": suite_path(name).stem, "expectations": ex,
+                     "meta": {"source_file": name, "owner": "statistics"}}
+    return out
+
+
+def write_suites() -> list[Path]:
+    paths = []
+    for name, suite in suites().items():
+        p = suite_path(name)
+        p.write_text(json.dumps(suite, indent=2) + "\n", encoding="utf-8")
+        paths.append(p)
+    return paths
 
 
 def validate_and_tidy(folder: Path, dictionary: list[dict]) -> dict[str, pl.DataFrame]:
@@ -131,6 +210,7 @@ def validate_and_tidy(folder: Path, dictionary: list[dict]) -> dict[str, pl.Data
     areas = S.Areas.load(folder)
     vcols, fcols = value_columns(dictionary), filter_columns(dictionary)
     frames: dict[str, pl.DataFrame] = {}
+    run_ge_suite(areas.lookup, S.LOOKUP, areas)
     for name in required_files(dictionary):
         if name == S.LOOKUP:
             continue
