@@ -142,12 +142,12 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
                 con.execute(f'drop table if exists raw."{spec.table}"')
                 con.execute(f'drop table if exists annex_a."{spec.table}"')
         for table, n in sub.lists.items():
-            W.write_table(con, "raw", table, n.raw)
-            W.write_table(con, "annex_a", table, n.typed)
-        W.write_table(con, "meta", "lists", _meta_lists(sub))
+            _write(con, "raw", table, n.raw)
+            _write(con, "annex_a", table, n.typed)
+        _write(con, "meta", "lists", _meta_lists(sub))
         # re-reading a submission replaces the reader's own findings, and no one else's
         con.execute("delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)])
-        arrow = issues.to_arrow()  # noqa: F841 - referenced by name in the SQL below
+        arrow = issues.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
         con.execute("insert into quality.issues by name select * from arrow")
         con.execute("commit")
     except BaseException:
@@ -162,6 +162,17 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
         issues.height,
     )
     return counts
+
+
+def _write(con, schema: str, table: str, frame: pl.DataFrame) -> None:
+    """Replace schema.table with a frame through Arrow (warehouse.write_table, without its string
+    conversion: the newest Arrow layout hands polars strings to DuckDB ~100x faster)."""
+    if schema not in ("raw", "annex_a", "meta") or table not in {*S.BY_TABLE, "lists"}:
+        raise ValueError(
+            f"not an Annex A table: {schema}.{table}"
+        )  # identifiers only from allow-lists
+    arrow = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - used by name in SQL
+    con.execute(f'create or replace table "{schema}"."{table}" as select * from arrow')  # noqa: S608
 
 
 def _meta_lists(sub: Submission) -> pl.DataFrame:
