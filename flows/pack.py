@@ -1,0 +1,413 @@
+"""Render the pre-inspection analysis (PIA) pack: one self-contained, accessible, printable HTML file.
+
+render(ctx) opens the run's warehouse, binds the inputs under `pack_src` (flows.pack_sources: a list
+or statistics table that is missing becomes an empty typed view, so no model fails), runs the
+sql/pack models in file order, reads the pre-aggregated pack.* views and renders templates/pia.html
+with autoescape on. The generation time comes from ctx (never the clock) and every query is ordered,
+so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from flows import case_sample, charts, pack_sources, storage, warehouse
+from flows.annex_a import codes
+from flows.pipeline import RunContext
+from flows.settings import TEMPLATES_DIR
+
+log = logging.getLogger("ilacs_pia")
+
+# Models in sql/pack/ owned by other stages; they may fail only when their own inputs are missing.
+OTHERS_MODELS = {"100_national_comparisons": (("indicators", "comparisons"),)}
+REDUCED_VISITS = ("focused", "monitoring")
+
+# Lines of enquiry, most pressing first: the dictionary drives the section (adding one is a row here
+# and a model in sql/pack/). Columns: (key, header, kind) with kind in text|date|int|bool|code.
+LINES_OF_ENQUIRY: tuple[dict, ...] = (
+    dict(id="loe-cp-not-visited", view="loe_cp_not_visited", needs=("list_07_child_protection",),
+         title="Children on a child protection plan not visited in the last six weeks",
+         note="Open plans with no statutory visit in the 42 days before notification, or none recorded. Never visited first.",
+         columns=(("child_id", "Child ID", "text"), ("cp_plan_start_date", "Plan started", "date"),
+                  ("date_last_visit", "Last statutory visit", "date"), ("days_since_visit", "Days since visit", "int"),
+                  ("allocated_team", "Team", "text"))),
+    dict(id="loe-assessments-late", view="loe_assessments_late", needs=("list_04_assessments",),
+         title="Assessments open beyond 45 working days",
+         note="Working days from the start of the assessment to its authorisation, or to the notification date if still open; weekends and England bank holidays excluded. Still open first, then the longest.",
+         columns=(("child_id", "Child ID", "text"), ("assessment_start_date", "Started", "date"),
+                  ("assessment_authorised_date", "Authorised", "date"), ("still_open", "Still open", "bool"),
+                  ("working_days", "Working days", "int"), ("allocated_team", "Team", "text"))),
+    dict(id="loe-missing-no-return-interview", view="loe_missing_no_return_interview", needs=("list_08_children_in_care",),
+         title="Children in care missing without a return interview",
+         note="Missing at least once in the last 12 months and not offered a return interview after the last episode. Most episodes first.",
+         columns=(("child_id", "Child ID", "text"), ("missing_episodes", "Missing episodes (12 months)", "int"),
+                  ("return_interview_offered", "Return interview offered", "text"),
+                  ("return_interview_accepted", "Return interview accepted", "text"), ("allocated_team", "Team", "text"))),
+    dict(id="loe-cp-over-two-years", view="loe_cp_over_two_years", needs=("list_07_child_protection",),
+         title="Child protection plans lasting two years or more",
+         note="Open plans that started two or more years before notification. Longest first.",
+         columns=(("child_id", "Child ID", "text"), ("cp_plan_start_date", "Plan started", "date"),
+                  ("days_on_plan", "Days on plan", "int"), ("latest_category_of_abuse", "Latest category", "text"),
+                  ("allocated_team", "Team", "text"))),
+    dict(id="loe-cp-repeat-plans", view="loe_cp_repeat_plans", needs=("list_07_child_protection",),
+         title="Second or later child protection plans",
+         note="Children on list 7 with one or more previous plans. Most previous plans first; open plans before ended ones.",
+         columns=(("child_id", "Child ID", "text"), ("plan_number", "Plan number", "int"),
+                  ("cp_plan_start_date", "Plan started", "date"), ("cp_plan_end_date", "Plan ended", "date"),
+                  ("open_plan", "Open", "bool"), ("allocated_team", "Team", "text"))),
+    dict(id="loe-cla-placement-moves", view="loe_cla_placement_moves", needs=("list_08_children_in_care",),
+         title="Children in care with three or more placements in 12 months",
+         note="Children in care on the notification date. Most placements first.",
+         columns=(("child_id", "Child ID", "text"), ("placements_last_12_months", "Placements (12 months)", "int"),
+                  ("placement_type", "Current placement type", "code:placement_type"),
+                  ("placement_location", "In or out of area", "text"), ("allocated_team", "Team", "text"))),
+    dict(id="loe-care-leavers-not-in-touch", view="loe_care_leavers_not_in_touch", needs=("list_09_care_leavers",),
+         title="Care leavers the local authority is not in touch with",
+         note="In touch recorded as No, Refused or not recorded. Longest without contact first.",
+         columns=(("child_id", "Child ID", "text"), ("in_touch", "In touch", "code:in_touch"),
+                  ("date_latest_contact", "Latest contact", "date"), ("days_since_contact", "Days since contact", "int"),
+                  ("eligibility_category", "Eligibility", "text"))),
+    dict(id="loe-health-assessments-overdue", view="loe_health_assessments_overdue", needs=("list_08_children_in_care",),
+         title="Children in care with an overdue health assessment",
+         note="No health assessment recorded, or the last more than 12 months ago (6 months for children under 5); children in care for under 28 days are left out. None recorded first.",
+         columns=(("child_id", "Child ID", "text"), ("age", "Age", "int"),
+                  ("date_started_looked_after", "In care since", "date"),
+                  ("date_last_health_assessment", "Last health assessment", "date"),
+                  ("days_since_assessment", "Days since", "int"))),
+    dict(id="loe-unallocated", view="loe_unallocated", needs=("caseloads",), child_level=False, count_column="unallocated_cases",
+         title="Unallocated cases (1.09)",
+         note="Cases recorded against an 'Unallocated' row in 1.09 on the notification date, by team. Most first.",
+         columns=(("team", "Team", "text"), ("unallocated_cases", "Unallocated cases", "int"))),
+    dict(id="loe-highest-caseloads", view="loe_highest_caseloads", needs=("caseloads",), child_level=False,
+         title="Highest caseloads (1.09)",
+         note="The 10 highest caseloads on the notification date. Workers are shown by job title and team, not by name.",
+         columns=(("position", "Position", "int"), ("job_title", "Job title", "text"), ("team", "Team", "text"),
+                  ("open_cases", "Open cases", "int"))),
+)
+
+
+# --- formatting (used by the templates as filters) -------------------------------------------------
+def fmt_date(d: dt.date | None) -> str:
+    return f"{d.day} {d:%B %Y}" if d else "not recorded"
+
+
+def fmt_num(v: Any, decimals: int = 0) -> str:
+    if v is None:
+        return "not available"
+    return f"{float(v):,.{decimals}f}" if decimals else f"{round(float(v)):,}"
+
+
+def fmt_cell(v: Any, kind: str) -> str:
+    if kind == "date":
+        return fmt_date(v) if v is not None else "not recorded"
+    if kind == "int":
+        return "not recorded" if v is None else fmt_num(v)
+    if kind == "bool":
+        return "Yes" if v else "No"
+    if kind.startswith("code:") and v is not None:
+        label = getattr(codes, kind[5:].upper()).labels.get(v)
+        return f"{v}: {label}" if label and label != v else str(v)
+    return "not recorded" if v is None or v == "" else str(v)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, view: str) -> list[dict]:
+    """All rows of pack.<view> (views already order their rows)."""
+    cur = con.execute(f'select * from pack."{view}"')  # noqa: S608 - view names come from this module only
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _src_rows(con: duckdb.DuckDBPyConnection, name: str, order: str) -> list[dict]:
+    cur = con.execute(f'select * from pack_src."{name}" order by {order}')  # noqa: S608 - both from this module
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+# --- building ---------------------------------------------------------------------------------------
+def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[str, bool]:
+    """Bind the sources and run every sql/pack model in file order; returns what is available.
+
+    pack.national_comparisons is made by another stage's model (100_…): it is bound under pack_src
+    once that model has run, and it may fail only when the statistics tables it reads are missing.
+    """
+    available = pack_sources.bind_sources(con, notification_date)
+    con.execute("create schema if not exists pack")
+    bound = False
+    for path in warehouse.model_files("pack"):
+        number = int(path.stem.split("_", 1)[0]) if path.stem[:3].isdigit() else 0
+        if not bound and number > 100:
+            available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
+            bound = True
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+        except duckdb.Error as e:
+            needs = OTHERS_MODELS.get(path.stem)
+            if needs is not None and not all(pack_sources.exists(con, s, n) for s, n in needs):
+                log.warning("pack model %s skipped: statistics tables not available", path.stem)
+                continue
+            raise RuntimeError(f"SQL model pack/{path.name} failed: {e}") from e
+    if not bound:
+        available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
+    return available
+
+
+def _one(con: duckdb.DuckDBPyConnection, view: str) -> dict:
+    rows = _rows(con, view)
+    return rows[0] if rows else {}
+
+
+def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str, bool]) -> dict:
+    """Everything the template shows, from the pack.* views (aggregates) and the few source rows."""
+    reduced = ctx.visit_type in REDUCED_VISITS
+    run = dict(zip(("period_start", "notification_date"),
+                   con.execute("select period_start, notification_date from meta.run").fetchall()[0], strict=True))
+    d: dict[str, Any] = {"available": available, "reduced": reduced, "run": run}
+
+    # 2 context
+    la_rows = _src_rows(con, "la_context", "la_code")
+    d["la_context"] = la_rows[0] if la_rows else None
+    d["neighbours"] = _src_rows(con, "stat_neighbours", "neighbour_rank, neighbour_code")
+    d["judgements"] = _src_rows(con, "ilacs_judgements", "inspection_date desc nulls last")[:1]
+    d["history"] = _src_rows(con, "ilacs_history", "inspection_date desc nulls last, inspection_type")
+    d["breaks"] = _src_rows(con, "history_breaks", "note")
+    d["pathway"] = _one(con, "ilacs_pathway")
+    d["cohort_sizes"] = _rows(con, "cohort_sizes")
+    d["weekly"] = _rows(con, "weekly_volumes")
+    d["makeup"] = _group(_rows(con, "cohort_makeup"), "cohort", "dimension")
+    d["weekly_charts"] = _weekly_charts(d["weekly"], available)
+
+    # 3 national comparisons
+    latest = _rows(con, "comparisons_latest")
+    trend = _rows(con, "comparisons_trend")
+    d["topics"] = _topics(latest, trend, with_charts=not reduced)
+
+    # 4 audits
+    d["audit_summary"] = _one(con, "audit_summary")
+    months = _months(run["period_start"], run["notification_date"])
+    d["audit_months"] = months
+    d["audit_themes"] = _theme_table(_rows(con, "audits_by_theme_month"), months)
+    d["audit_coverage"] = _rows(con, "audit_coverage")
+    d["sample_size"] = case_sample.SAMPLE_SIZE.get(ctx.visit_type, 12)
+    d["sample"] = case_sample.suggest(_rows(con, "case_sample_candidates"), ctx.visit_type)
+    d["loe"] = [
+        {**spec, "rows": _rows(con, spec["view"]), "available": all(available.get(n) for n in spec["needs"])}
+        for spec in LINES_OF_ENQUIRY
+    ]
+    for item in d["loe"]:
+        col = item.get("count_column")
+        item["count"] = sum(r[col] or 0 for r in item["rows"]) if col else len(item["rows"])
+    d["caseloads"] = _one(con, "caseload_summary")
+
+    # 5 unregistered provision
+    d["unreg"] = _one(con, "unregistered_summary")
+    d["unreg_placements"] = _rows(con, "unregistered_placements")
+    d["unreg_types"] = _rows(con, "unregistered_types")
+    d["dol_types"] = _rows(con, "dol_types")
+    d["unreg_national"] = [r for r in latest if "unregistered" in (r["indicator_id"] + " " + (r["title"] or "")).lower()]
+
+    # 7 data quality
+    d["dq"] = _one(con, "dq_headline")
+    d["dq_by_list"] = _rows(con, "dq_by_list")[:8]
+    d["attention"] = _attention(d)
+    return d
+
+
+def _group(rows: list[dict], *keys: str) -> list[dict]:
+    """Nest ordered rows: [{key0: v, items: [{key1: v, items: [row…]}]}]."""
+    if not keys:
+        return rows
+    out: list[dict] = []
+    for r in rows:
+        if not out or out[-1]["name"] != r[keys[0]]:
+            out.append({"name": r[keys[0]], "items": []})
+        out[-1]["items"].append(r)
+    for g in out:
+        g["items"] = _group(g["items"], *keys[1:])
+    return out
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, m = [], dt.date(start.year, start.month, 1)
+    while m <= end:
+        months.append(m)
+        m = dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    return months
+
+
+def _theme_table(rows: list[dict], months: list[dt.date]) -> list[dict]:
+    themes: dict[str, dict] = {}
+    for r in rows:
+        t = themes.setdefault(r["audit_theme"], {"theme": r["audit_theme"], "by_month": dict.fromkeys(months, 0), "total": 0})
+        t["by_month"][r["month"]] = t["by_month"].get(r["month"], 0) + r["audits"]
+        t["total"] += r["audits"]
+    return [{**t, "cells": [t["by_month"][m] for m in months]} for t in themes.values()]
+
+
+def _weekly_charts(weekly: list[dict], available: dict[str, bool]) -> list[dict]:
+    measures = (("contacts", "Contacts", "list_01_contacts"), ("referrals", "Referrals", "list_03_referrals"),
+                ("assessments", "Assessments started", "list_04_assessments"),
+                ("s47s", "Section 47 enquiries started", "list_05_section_47"))
+    out = []
+    for key, name, table in measures:
+        if not available.get(table) or not weekly:
+            out.append({"name": name, "svg": None, "total": None})
+            continue
+        bars = [(f"{w['week_start'].day} {w['week_start']:%b}", w[key]) for w in weekly]
+        values = [w[key] for w in weekly]
+        hi = max(range(len(values)), key=lambda i: (values[i], -i))
+        lo = min(range(len(values)), key=lambda i: (values[i], i))
+        desc = (f"{name} per week, {len(values)} weeks from {fmt_date(weekly[0]['from_date'])} to "
+                f"{fmt_date(weekly[-1]['to_date'])}: {sum(values):,} in total; the most in one week was {values[hi]:,} "
+                f"(week of {fmt_date(weekly[hi]['week_start'])}), the fewest {values[lo]:,} "
+                f"(week of {fmt_date(weekly[lo]['week_start'])}). The values are in the table below.")
+        out.append({"name": name, "total": sum(values), "desc": desc,
+                    "svg": charts.bar_chart(f"chart-weekly-{key}", f"{name} per week", desc, bars)})
+    return out
+
+
+SERIES = (("la_value", "This local authority"), ("sn_mean", "Statistical neighbours (average)"),
+          ("region_value", "Region"), ("england_value", "England"))
+
+
+def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list[dict]:
+    by_indicator: dict[str, list[dict]] = {}
+    for r in trend:
+        by_indicator.setdefault(r["indicator_id"], []).append(r)
+    topics: list[dict] = []
+    for r in latest:
+        if not topics or topics[-1]["name"] != r["topic"]:
+            topics.append({"name": r["topic"], "indicators": []})
+        decimals = int(r["decimals"] if r["decimals"] is not None else 1)
+        points = by_indicator.get(r["indicator_id"], [])
+        periods = [str(p["period"]) for p in points]
+        item = {**r, "decimals": decimals, "points": points, "comparison": _compare(r)}
+        if with_charts and len(points) > 1:
+            chart_id = f"chart-{_slug(r['indicator_id'])}"
+            series = [(label, [p[key] for p in points]) for key, label in SERIES]
+            desc = " ".join(charts.describe_trend(label, periods, vs, decimals) for label, vs in series)
+            item["desc"] = desc
+            item["svg"] = charts.line_chart(chart_id, f"{r['title']}: trend", desc, periods, series, decimals=decimals)
+        topics[-1]["indicators"].append(item)
+    return topics
+
+
+def _compare(r: dict) -> str:
+    """The LA against England in words, with the indicator's polarity (never colour alone)."""
+    la, eng = r.get("la_value"), r.get("england_value")
+    if la is None or eng is None:
+        return "Not comparable: a value is not available."
+    if la == eng:
+        return "Same as England."
+    side = "Higher" if la > eng else "Lower"
+    polarity = r.get("polarity")
+    if polarity == "neutral" or polarity not in ("high", "low"):
+        return f"{side} than England."
+    better = (la > eng) == (polarity == "high")
+    return f"{side} than England ({'more' if better else 'less'} favourable)."
+
+
+def _slug(s: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in s.lower())
+
+
+def _attention(d: dict) -> list[dict]:
+    """The few things most worth an inspector's attention, each linked to its evidence below."""
+    items: list[dict] = []
+    u = d["unreg"]
+    if u.get("children_ongoing"):
+        items.append({"href": "#unregistered", "text": f"{u['children_ongoing']:,} children were still in unregistered provision on the notification date; any such placement is unlawful (para 307)."})
+    elif u.get("children"):
+        items.append({"href": "#unregistered", "text": f"{u['children']:,} children were placed in unregistered provision in the six months (para 307)."})
+    if u.get("children_under_16"):
+        items.append({"href": "#unregistered", "text": f"{u['children_under_16']:,} of the children in unregistered provision were under 16 when placed."})
+    loe = {i["id"]: i for i in d["loe"]}
+    for key, words in (("loe-cp-not-visited", "children on a child protection plan had no statutory visit recorded in the last six weeks."),
+                       ("loe-assessments-late", "assessments took or have taken more than 45 working days."),
+                       ("loe-missing-no-return-interview", "children in care went missing and were not offered a return interview."),
+                       ("loe-care-leavers-not-in-touch", "care leavers are not in touch with the local authority.")):
+        n = loe[key]["count"]
+        if n:
+            items.append({"href": f"#{key}", "text": f"{n:,} {words}"})
+    no_audit = [c["title"] for c in d["audit_coverage"] if c["no_audit"]]
+    if no_audit:
+        items.append({"href": "#audits", "text": f"No child on {len(no_audit)} provided list(s) was audited in the six months: {', '.join(no_audit[:4])}{'…' if len(no_audit) > 4 else ''}."})
+    less = [i for t in d["topics"] for i in t["indicators"] if i["comparison"].endswith("(less favourable).")]
+    total = sum(len(t["indicators"]) for t in d["topics"])
+    if less:
+        items.append({"href": "#comparisons", "text": f"{len(less)} of {total} published indicators are on the less favourable side of England."})
+    if d["dq"].get("errors"):
+        items.append({"href": "#data-quality", "text": f"The submission has {d['dq']['errors']:,} data-quality errors: read the figures with care."})
+    return items[:7]
+
+
+# --- notes and manifest -----------------------------------------------------------------------------
+def render_notes(path: Path | None) -> Markup | None:
+    """The officer's markdown notes as HTML: raw HTML and images off (no request may leave the file);
+    headings shifted under the section's h2 in order, so the outline stays valid."""
+    if path is None or not Path(path).exists():
+        return None
+    text = Path(path).read_text(encoding="utf-8")
+    md = MarkdownIt("commonmark", {"html": False}).disable("image")
+    tokens = md.parse(text)
+    levels = sorted({int(t.tag[1]) for t in tokens if t.type in ("heading_open", "heading_close")})
+    remap = {lvl: f"h{min(3 + i, 6)}" for i, lvl in enumerate(levels)}
+    for t in tokens:
+        if t.type in ("heading_open", "heading_close"):
+            t.tag = remap[int(t.tag[1])]
+    return Markup(md.renderer.render(tokens, md.options, {}))
+
+
+def read_manifest(work_dir: Path) -> dict | None:
+    path = work_dir / "manifest.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {"submission_id": data.get("submission_id"), "files": sorted(data.get("files", []), key=lambda f: f.get("file", ""))}
+
+
+# --- rendering --------------------------------------------------------------------------------------
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(date=fmt_date, num=fmt_num, cell=fmt_cell)
+    return env
+
+
+VISIT_LABELS = {"standard": "Standard inspection", "short": "Short inspection", "focused": "Focused visit",
+                "monitoring": "Monitoring visit"}
+
+
+def render_html(ctx: RunContext) -> str:
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        available = build(con, ctx.notification_date)
+        data = gather(con, ctx, available)
+    finally:
+        con.close()
+    css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
+    return environment().get_template("pia.html").render(
+        ctx=ctx, la=ctx.la, visit_label=VISIT_LABELS.get(ctx.visit_type, ctx.visit_type), d=data,
+        govuk_css=Markup(css), notes=render_notes(ctx.notes_path), manifest=read_manifest(ctx.work_dir),
+        generated_at=ctx.generated_at.astimezone(dt.UTC).strftime("%d %B %Y %H:%M UTC"),
+    )
+
+
+def render(ctx: RunContext) -> Path:
+    """Render ctx.work_dir/pia.html (atomic write, owner-only) and return its path."""
+    html = render_html(ctx)
+    return storage.atomic_write_text(ctx.work_dir / "pia.html", html)

@@ -1,0 +1,30 @@
+-- For every list: children on it, and how many of them the LA audited in the six months. A provided
+-- list with children and no audited child is a cohort with no audit at all.
+create or replace view pack.audit_coverage as
+with run as (
+    select period_start, notification_date from meta.run
+),
+audited as (
+    select distinct child_id
+    from pack_src.audits, run
+    where child_id is not null and date_audit_completed between run.period_start and run.notification_date
+),
+on_lists as (
+    select lc.list_name, count(*) as list_children, count(audited.child_id) as audited_children
+    from pack_src.list_children as lc
+    left join audited using (child_id)
+    where lc.list_name <> 'audits'
+    group by lc.list_name
+),
+final as (
+    select
+        sizes.sort_order, sizes.list_name, sizes.number, sizes.title, sizes.provided,
+        coalesce(on_lists.list_children, 0) as list_children,
+        coalesce(on_lists.audited_children, 0) as audited_children,
+        sizes.provided and coalesce(on_lists.list_children, 0) > 0 and coalesce(on_lists.audited_children, 0) = 0 as no_audit
+    from pack.cohort_sizes as sizes
+    left join on_lists using (list_name)
+    where sizes.list_name <> 'audits' and sizes.list_name <> 'caseloads' and sizes.list_name <> 'adoption_support'
+      and sizes.list_name <> 'list_11_adopters'
+)
+select * from final order by sort_order
