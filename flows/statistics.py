@@ -134,7 +134,7 @@ def suites(dictionary: list[dict] | None = None) -> dict[str, dict]:
     `write_suites`; reviewed there as JSON)."""
     dictionary = dictionary or S.read_dictionary()
     vcols, fcols = value_columns(dictionary), filter_columns(dictionary)
-    number_or_symbol = "^(" + S.NUMBER.strip("^$") + "|" + "|".join(re.escape(k) for k in S.SUPPRESSION) + ")$"
+    number_or_symbol = "^(?:" + S.NUMBER.strip("^$") + "|" + "|".join(re.escape(k) for k in S.SUPPRESSION) + ")$"
 
     def exists(cols):
         return [{"type": "expect_column_to_exist", "kwargs": {"column": c}} for c in cols]

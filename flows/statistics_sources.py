@@ -43,7 +43,7 @@ SUPPRESSION = {
     ":": "not available",
     "..": "not available",
 }
-NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"
 INNER_OUTER_LONDON = {"E13000001": "Inner London", "E13000002": "Outer London"}
 GEO_LEVELS = {"National": "England", "Regional": "Region", "Local authority": "Local authority"}
 EES_GEO_COLUMNS = ("time_period", "geographic_level", "region_code", "old_la_code", "new_la_code", "la_name")
