@@ -220,6 +220,9 @@ def cli_run(args: argparse.Namespace) -> int:
             statistics_url=args.stats, out_url=args.out, visit_type=args.visit, notes_path=args.notes,
         )
     else:
+        # A first local-mode run migrates a fresh SQLite database: Prefect's 20 s default is too short
+        # on a busy 2-core machine (measured: timed out).
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
         from flows.inspection import inspection_pack
 
         summary = inspection_pack(
