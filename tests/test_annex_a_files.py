@@ -351,3 +351,34 @@ def test_read_file_raises_file_problem_not_other_errors(tmp_path):
     with pytest.raises(readers.FileProblem) as e:
         readers.read_file(p, "x.xlsx")
     assert e.value.rule == "file_unreadable"
+
+
+def test_formulas_give_their_cached_values_and_hidden_sheets_are_read(sub, tmp_path):
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(sub / "f.xlsx"))
+    ws = wb.add_worksheet("Referrals")
+    ws.write_row(0, 0, REF.headers)
+    row = rows_for(REF, 1)[0]
+    for c, v in enumerate(row):
+        if REF.headers[c] == "Age of Child (Years)":
+            ws.write_formula(1, c, '=DATEDIF(D2,TODAY(),"y")', None, 9)
+        else:
+            ws.write(1, c, v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v)
+    hidden = wb.add_worksheet("Lookups")
+    hidden.write_column(0, 0, ["a) Male", "b) Female"])
+    hidden.hide()
+    wb.close()
+    wh, counts = _run(sub, tmp_path)
+    assert query(wh, "select age, age_raw from annex_a.list_03_referrals") == [(9, "9")]
+    [f] = issues(wh, "sheet_unrecognised")
+    assert f["source_sheet"] == "Lookups" and "hidden" in f["message"]
+
+
+def test_excel_lock_files_are_noted_not_errors(sub, tmp_path):
+    (sub / "~$annex_a.xlsx").write_bytes(b"\x05user" + bytes(160))
+    write_xlsx(sub / "annex_a.xlsx", {"Referrals": [REF.headers, *rows_for(REF, 1)]})
+    wh, counts = _run(sub, tmp_path)
+    assert counts == {"list_03_referrals": 1}
+    [f] = issues(wh, "file_unreadable")
+    assert f["severity"] == "info" and f["source_file"] == "~$annex_a.xlsx"

@@ -58,6 +58,17 @@ def read_submission(
     general: list[F.Finding] = []
     for path in sorted(files, key=lambda p: _relative(p, relative_to)):
         rel = _relative(path, relative_to)
+        if path.name.startswith("~$"):  # Excel's lock file for an open workbook, copied by accident
+            general.append(
+                F.Finding(
+                    None,
+                    "file_unreadable",
+                    "info",
+                    f"{rel}: this is a lock file Excel leaves while a workbook is open, not a list; it was ignored.",
+                    rel,
+                )
+            )
+            continue
         try:
             grids, problems = readers.read_file(path, rel, limits)
         except readers.FileProblem as e:
