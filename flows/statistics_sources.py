@@ -253,7 +253,7 @@ def check_values(df: pl.DataFrame, columns: list[str], name: str) -> None:
 def check_ees(df: pl.DataFrame, value_columns: list[str], name: str, areas: Areas) -> None:
     """An EES file: geography columns, levels, known codes, numeric or suppressed values."""
     _require_columns(df, [*EES_GEO_COLUMNS, *value_columns], name)
-    _first_bad(df, ~pl.col("time_period").str.contains(r"^\d{4}(\d{2})?$"), "time_period", name, "is not a year")
+    _first_bad(df, ~pl.col("time_period").str.contains(r"^\d{4}(?:\d{2})?$"), "time_period", name, "is not a year")
     _first_bad(df, ~pl.col("geographic_level").is_in(list(GEO_LEVELS)), "geographic_level", name,
                "is not a geographic level this product reads (National, Regional, Local authority)")
     if df.filter(pl.col("geographic_level") == "National").height == 0:
