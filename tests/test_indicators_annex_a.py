@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 
 from flows import statistics, warehouse
@@ -24,10 +25,10 @@ def con(tmp_path):
 
 
 def table(con, name: str, columns: str, rows: list[tuple]) -> None:
-    con.execute(f"create table annex_a.{name} ({columns})")
+    con.execute(f"create table annex_a.{name} ({columns})")  # noqa: S608 - test literals
     if rows:
         marks = ", ".join("?" * len(rows[0]))
-        con.executemany(f"insert into annex_a.{name} values ({marks})", rows)
+        con.executemany(f"insert into annex_a.{name} values ({marks})", rows)  # noqa: S608
 
 
 def recent(con) -> dict[str, tuple]:
