@@ -143,9 +143,16 @@ def grid(rows: list[list], sheet: str = "Sheet1", file: str = "submission.xlsx")
     from flows.annex_a.readers import ROW, Grid
 
     width = max(len(r) for r in rows)
-    cols = {f"c{i}": [None if i >= len(r) or r[i] is None else str(r[i]) for r in rows] for i in range(width)}
+    cols = {
+        f"c{i}": [None if i >= len(r) or r[i] is None else str(r[i]) for r in rows]
+        for i in range(width)
+    }
     frame = pl.DataFrame(cols, schema={c: pl.String for c in cols})
-    return Grid(file, sheet, frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)))
+    return Grid(
+        file,
+        sheet,
+        frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(ROW)),
+    )
 
 
 def camel(header: str) -> str:
@@ -153,3 +160,99 @@ def camel(header: str) -> str:
     import re
 
     return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", header))
+
+
+# --- xls: no writer is installed, so a minimal BIFF8 workbook in a compound file is built here -------
+import struct  # noqa: E402
+
+
+def _rec(rtype: int, data: bytes) -> bytes:
+    return struct.pack("<HH", rtype, len(data)) + data
+
+
+def _label(r: int, c: int, text: str) -> bytes:
+    return _rec(0x0204, struct.pack("<HHHHB", r, c, 15, len(text), 1) + text.encode("utf-16-le"))
+
+
+def _number(r: int, c: int, v: float) -> bytes:
+    return _rec(0x0203, struct.pack("<HHHd", r, c, 15, float(v)))
+
+
+def _biff8(sheets: dict[str, list[list]]) -> bytes:
+    def bof(kind: int) -> bytes:
+        return _rec(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x06))
+
+    eof = _rec(0x000A, b"")
+    bodies = []
+    for rows in sheets.values():
+        cells = b"".join(
+            _number(r, c, v) if isinstance(v, int | float) else _label(r, c, str(v))
+            for r, row in enumerate(rows)
+            for c, v in enumerate(row)
+            if v is not None
+        )
+        bodies.append(bof(0x0010) + cells + eof)
+
+    def boundsheets(offsets: list[int]) -> bytes:
+        return b"".join(
+            _rec(0x0085, struct.pack("<IBBBB", off, 0, 0, len(n), 1) + n.encode("utf-16-le"))
+            for off, n in zip(offsets, sheets, strict=True)
+        )
+
+    pos = len(bof(0x0005) + boundsheets([0] * len(sheets)) + eof)
+    offsets = []
+    for b in bodies:
+        offsets.append(pos)
+        pos += len(b)
+    stream = bof(0x0005) + boundsheets(offsets) + eof + b"".join(bodies)
+    return stream + bytes(max(0, 4096 - len(stream)))  # >= 4096 bytes: no mini stream needed
+
+
+def _cfb(stream: bytes, broken_chain: bool = False) -> bytes:
+    """A compound file with one stream, 'Workbook' (header, one FAT sector, one directory sector)."""
+    end, free, fatsect, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    n = -(-len(stream) // 512)
+    data = stream + bytes(n * 512 - len(stream))
+    fat = [fatsect, end] + [s + 1 for s in range(2, 2 + n - 1)] + [end]
+    if broken_chain:  # the stream's chain points past the end of the file
+        fat[2] = 2 + n + 5
+    fat += [free] * (128 - len(fat))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return (
+            raw
+            + bytes(64 - len(raw))
+            + struct.pack("<HBB", len(raw), kind, 1)
+            + struct.pack("<III", nostream, nostream, child)
+            + bytes(36)
+            + struct.pack("<IIi", start, size, 0)
+        )
+
+    empty = (
+        bytes(64)
+        + struct.pack("<HBB", 0, 0, 0)
+        + struct.pack("<III", nostream, nostream, nostream)
+        + bytes(48)
+    )
+    directory = (
+        entry("Root Entry", 5, 1, end, 0)
+        + entry("Workbook", 2, nostream, 2, len(stream))
+        + empty * 2
+    )
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
+    )
+    return header + struct.pack("<128I", *fat) + directory + data
+
+
+def write_xls(path: Path, sheets: dict[str, list[list]], *, broken_chain: bool = False) -> Path:
+    """An Excel 97-2003 workbook: text and number cells only (dates as text or serial numbers)."""
+    path.write_bytes(_cfb(_biff8(sheets), broken_chain))
+    return path

@@ -382,3 +382,32 @@ def test_excel_lock_files_are_noted_not_errors(sub, tmp_path):
     assert counts == {"list_03_referrals": 1}
     [f] = issues(wh, "file_unreadable")
     assert f["severity"] == "info" and f["source_file"] == "~$annex_a.xlsx"
+
+
+def test_xls(sub, tmp_path):
+    from annex_a_fixtures import write_xls
+
+    rows = [[str(v) if hasattr(v, "strftime") else v for v in r] for r in rows_for(REF, 3)]
+    rows[2][REF.headers.index("Date of referral")] = 45720  # an Excel serial
+    write_xls(sub / "annex_a.xls", {"Front door": [["List 3"], [], REF.headers, *rows]})
+    wh, counts = _run(sub, tmp_path)
+    assert counts == {"list_03_referrals": 3}
+    got = query(
+        wh,
+        "select source_row, date_of_referral, age from annex_a.list_03_referrals order by source_row",
+    )
+    assert [(r[0], r[2]) for r in got] == [(4, 0), (5, 1), (6, 2)]
+    assert got[2][1].isoformat() == "2025-03-04"
+
+
+def test_a_workbook_the_reader_panics_on_is_one_finding(sub, tmp_path):
+    from annex_a_fixtures import write_xls
+
+    write_xls(
+        sub / "damaged.xls", {"Referrals": [REF.headers, *rows_for(REF, 40)]}, broken_chain=True
+    )
+    write_xlsx(sub / "good.xlsx", {"Referrals": [REF.headers, *rows_for(REF, 2)]})
+    wh, counts = _run(sub, tmp_path)
+    assert counts == {"list_03_referrals": 2}
+    [f] = issues(wh, "file_unreadable")
+    assert f["source_file"] == "damaged.xls" and "damaged" in f["message"]

@@ -221,7 +221,8 @@ def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], li
     try:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
-    except Exception:
+    except BaseException as e:  # calamine panics on some damaged files: a PanicException is a BaseException
+        _reraise_interrupts(e)
         raise FileProblem(
             "The workbook is damaged or in a format that could not be read, so it could not be opened."
         ) from None
@@ -245,7 +246,8 @@ def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], li
                 continue
             frame = sheet.to_polars()
             hidden = str(getattr(sheet, "visible", "visible")).lower() != "visible"
-        except Exception:
+        except BaseException as e:
+            _reraise_interrupts(e)
             problems.append(
                 Problem(
                     rel,
@@ -259,6 +261,11 @@ def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], li
             continue  # an empty sheet holds no list
         grids.append(Grid(rel, name, _as_grid(frame), hidden))
     return grids, problems
+
+
+def _reraise_interrupts(e: BaseException) -> None:
+    if isinstance(e, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise e
 
 
 def _as_grid(frame: pl.DataFrame) -> pl.DataFrame:
