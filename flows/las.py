@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,18 +32,29 @@ def all_las() -> dict[str, LocalAuthority]:
     path = PUBLISHED_DIR / "la_lookups" / "d2i_Provider_data_lookup.csv"
     out: dict[str, LocalAuthority] = {}
     with path.open(encoding="utf-8-sig", newline="") as f:
-        for r in csv.DictReader(f):
-            la = LocalAuthority(
-                ons_code=r["la_code_new"].strip(),
-                old_code=r["la_code"].strip(),
-                name=r["local_authority_ons_name"].strip(),
-                region_code=r["rgn22cd"].strip(),
-                region_name=r["rgn22nm"].strip(),
-                la_type=r["ons_la_type"].strip(),
-                population_0_25=int(r["ons_population_0-25"]) if r["ons_population_0-25"].strip().isdigit() else None,
-                stat_neighbours=tuple(c.strip() for c in r["stat_neighbours_la_code"].split(",") if c.strip()),
-            )
-            out[la.ons_code] = la
+        rows = list(csv.DictReader(f))
+    # A few rows carry another region's code beside the right name (e.g. Gloucestershire): the name
+    # wins, coded as most rows with that name are.
+    votes = Counter((r["rgn22nm"].strip().casefold(), r["rgn22cd"].strip()) for r in rows)
+    region_code = {name: code for (name, code), _ in sorted(votes.items(), key=lambda kv: kv[1])}
+    for r in rows:
+        if not r["la_code_new"].strip():
+            continue  # former LAs (Cumbria, Northamptonshire, Poole) have no current ONS code
+        la = LocalAuthority(
+            ons_code=r["la_code_new"].strip(),
+            old_code=r["la_code"].strip(),
+            name=r["local_authority_ons_name"].strip(),
+            region_code=region_code[r["rgn22nm"].strip().casefold()],
+            region_name=r["rgn22nm"].strip(),
+            la_type=r["ons_la_type"].strip(),
+            population_0_25=int(r["ons_population_0-25"])
+            if r["ons_population_0-25"].strip().isdigit()
+            else None,
+            stat_neighbours=tuple(
+                c.strip() for c in r["stat_neighbours_la_code"].split(",") if c.strip()
+            ),
+        )
+        out[la.ons_code] = la
     return out
 
 

@@ -127,3 +127,12 @@ def test_purge_deletes_only_old_run_folders_and_says_what(tmp_path, capsys):
     out = capsys.readouterr().out
     assert not old.exists() and new.exists()
     assert "2025-01-06" in out and "1 run folder" in out
+
+
+def test_the_lookup_holds_the_153_current_las_with_consistent_regions():
+    all_las = las.all_las()
+    assert len(all_las) == 153 and "" not in all_las
+    names_by_code: dict[str, set[str]] = {}
+    for la in all_las.values():
+        names_by_code.setdefault(la.region_code, set()).add(la.region_name.casefold())
+    assert all(len(names) == 1 for names in names_by_code.values())
