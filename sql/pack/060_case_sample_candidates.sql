@@ -25,6 +25,7 @@ person as (
     union all select child_id, date_of_birth, age, gender, ethnicity, 6 from pack_src.list_04_assessments
     union all select child_id, date_of_birth, age, gender, ethnicity, 7 from pack_src.list_03_referrals
     union all select child_id, date_of_birth, age, gender, ethnicity, 8 from pack_src.list_01_contacts
+    union all select child_id, date_of_birth, age, gender, ethnicity, 9 from pack_src.list_10_adoptions
 ),
 best_person as (
     select * from person qualify row_number() over (partition by child_id order by pref, date_of_birth nulls last, age nulls last) = 1
