@@ -18,8 +18,9 @@ from flows.annex_a.identify import Identified
 from flows.annex_a.readers import ROW, Grid
 
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
-# Cell contents that mean "nothing here" (compared upper-cased, after trimming).
-BLANK_TOKENS = ("", "#N/A", "N/A", "NULL", "-", "#NULL!")
+# Cell contents that mean "nothing here", after trimming (listed in the case variants LAs use, so
+# the check is one hash lookup rather than an upper-casing pass over every cell).
+BLANK_TOKENS = ("", "#N/A", "N/A", "n/a", "n/A", "N/a", "NULL", "null", "Null", "-", "#NULL!")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials below this (1927-05-18) are far too early for any Annex A date; a bare number like a
 # year ("2019") must not silently become a date in 1905.
@@ -142,7 +143,7 @@ def _part_frames(spec: S.ListSpec, part: Part) -> tuple[pl.DataFrame, pl.DataFra
 def clean(expr: pl.Expr) -> pl.Expr:
     """Trimmed text, or null for a blank or a blank-like token ("#N/A", "N/A", "NULL", "-")."""
     s = expr.str.strip_chars()
-    return pl.when(s.str.to_uppercase().is_in(BLANK_TOKENS)).then(None).otherwise(s)
+    return pl.when(s.is_in(BLANK_TOKENS)).then(None).otherwise(s)
 
 
 def parse_date(s: pl.Expr) -> pl.Expr:
