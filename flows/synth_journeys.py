@@ -137,9 +137,8 @@ def child_protection(w: World) -> None:
         rng.random(n_end) < 0.15, rng.integers(30, 180, n_end), rng.integers(180, 700, n_end)
     )
     start = np.concatenate([start_open, end[n_open:] - days(ended_dur)])
-    start = np.maximum(start, dob + 1)  # no unborn plans
-    # siblings share the plan's dates
-    start, end = start[lead], end[lead]
+    # siblings share the plan's dates; nobody's plan starts before they are born
+    start, end = np.maximum(start[lead], dob + 1), end[lead]
     end = after(end, start)
     prev = np.where(
         rng.random(len(idx)) < r["cp_subsequent"], rng.choice([1, 1, 1, 2, 3], len(idx)), 0
@@ -185,6 +184,7 @@ def children_in_care(w: World) -> None:
     n_open, n_ceased = p.cla_open, p.cla_ceased
     n = n_open + n_ceased
     ages = ages_from(rng, CLA_AGES, n)
+    ages[n_open:] = np.maximum(ages[n_open:], 1)  # born before they ceased to be looked after
     uasc = (ages >= 15) & (rng.random(n) < 0.3)
     idx = reg.new(ages, uasc=uasc)
     lead = reg.siblings(idx, 0.3)
@@ -197,7 +197,7 @@ def children_in_care(w: World) -> None:
     long_ago = upto - days(60 + rng.exponential(800, n))
     recent = uniform_dates(rng, w.p_lo, upto, n)
     start = np.where(new, recent, long_ago)
-    start = np.maximum(start, dob + 1)[lead]
+    start = np.maximum(start[lead], dob + 1)
     start = np.minimum(start, upto)
     ceased = after(ceased, start)
     upto = np.where(is_ceased, ceased, w.last)
@@ -436,7 +436,7 @@ def adoptions(w: World) -> None:
     n_target = w.plan.adoptions
     in_process = in_process[: max(0, n_target - len(adopted))]
     n_old = max(0, n_target - len(adopted) - len(in_process)) // 3  # adopted 6-12 months ago
-    old_idx = reg.new(ages_from(rng, ((1, 5, 1.0),), n_old))
+    old_idx = reg.new(ages_from(rng, ((2, 5, 1.0),), n_old))
 
     # adopted in the period: work back from the adoption order (= date ceased)
     order = cla["date_ceased_looked_after"][adopted]

@@ -52,6 +52,17 @@ ORDER = {  # (list, earlier, later)
 }
 
 
+BORN_BY = {  # a child is born by this event (unborn children are fine on the front-door lists)
+    "list_08_children_in_care": "date_started_looked_after",
+    "list_10_adoptions": "date_entered_care",
+    "private_fostering": "date_arrangement_started",
+    "secure_orders": "order_start_date",
+    "unregistered_provision": "provision_start_date",
+    "deprivation_of_liberty": "order_date",
+    "list_07_child_protection": "cp_plan_start_date",
+}
+
+
 def age_at(dob: pl.Expr, on: dt.date) -> pl.Expr:
     before = (dob.dt.month() > on.month) | ((dob.dt.month() == on.month) & (dob.dt.day() > on.day))
     return on.year - dob.dt.year() - before.cast(pl.Int32)
@@ -95,6 +106,9 @@ def violations(frames: dict[str, pl.DataFrame], nd: dt.date) -> dict[str, int]:
                 (16, 25) if spec.table in ("list_09_care_leavers", "care_leavers_hmo") else (0, 17)
             )
             add(f"age_out_of_range:{spec.table}", int(((f["age"] < lo) | (f["age"] > hi)).sum()))
+        if spec.table in BORN_BY:
+            born = f["date_of_birth"] > f[BORN_BY[spec.table]]
+            add(f"born_after_event:{spec.table}", int(born.sum()))
         if spec.one_row_per_child:
             add(f"duplicate_child:{spec.table}", f.height - f["child_id"].n_unique())
     # across lists: same DOB / gender / ethnicity wherever a child appears
