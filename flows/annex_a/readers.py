@@ -221,7 +221,8 @@ def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], li
     try:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
-    except BaseException as e:  # calamine panics on some damaged files: a PanicException is a BaseException
+    # calamine panics on some damaged files, and a PanicException is a BaseException
+    except BaseException as e:
         _reraise_interrupts(e)
         raise FileProblem(
             "The workbook is damaged or in a format that could not be read, so it could not be opened."
