@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +111,10 @@ DATE_STYLE = {  # how each list's dates arrive
 TITLE_ROWS = {"list_01_contacts": 3, "list_08_children_in_care": 2, "audits": 1}
 BLANK_COLUMN = {"list_01_contacts": 3, "list_07_child_protection": 5}
 EXTRA_COLUMN = {"list_04_assessments": "Extract Date", "list_08_children_in_care": "Notes"}
+
+
+class _NoCandidate(Exception):
+    """No row fits a defect (small LAs): that defect is left out of this submission."""
 
 
 @dataclass
@@ -246,6 +251,8 @@ def _plant(
             df = df.filter(cond)
         if "child_id" in df.columns:
             df = df.filter(~pl.col("child_id").is_in(list(used)))
+        if df.height == 0:
+            raise _NoCandidate(table)
         i = int(df["_i"][int(rng.integers(0, df.height))])
         if "child_id" in f[table].columns and f[table]["child_id"][i] is not None:
             used.add(f[table]["child_id"][i])
@@ -258,88 +265,109 @@ def _plant(
     def new_id() -> str:
         return "99" + "".join(str(d) for d in rng.integers(0, 10, 8))
 
-    # in list 6, used for cross-list work: only children seen on lists 1, 3, 4 and 6 (a clear majority)
+    # Each defect is planted only where a row fits it (a small LA may have none: that one is skipped).
+    # In list 6, used for cross-list work: only children seen on lists 1, 3, 4 and 6 (a clear majority)
     fwd = f["list_04_assessments"].join(f["list_05_section_47"], on="child_id", how="anti")[
         "child_id"
     ]
-    i = pick("list_01_contacts", pl.col("age") >= 2)
-    set_cell("list_01_contacts", i, "child_id", None)
-    defects.append(Defect("list_01_contacts", i, "child_id", "required_blank"))
-    i = pick("list_01_contacts", (pl.col("age") >= 2) & pl.col("child_id").is_not_null())
-    set_cell("list_01_contacts", i, "date_of_contact", ps - dt.timedelta(days=40))
-    defects.append(Defect("list_01_contacts", i, "date_of_contact", "date_out_of_period"))
-    i = pick("list_03_referrals", pl.col("age") <= 12)
-    set_cell("list_03_referrals", i, "age", f["list_03_referrals"]["age"][i] + 4)
-    defects.append(Defect("list_03_referrals", i, "age", "age_mismatch"))
-    i = pick("list_03_referrals")
-    cells[("list_03_referrals", i, "date_of_referral")] = "TBC"
-    defects.append(Defect("list_03_referrals", i, "date_of_referral", "date_unparseable"))
-    i = pick("list_04_assessments", pl.col("assessment_authorised_date").is_not_null())
-    set_cell("list_04_assessments", i, "assessment_authorised_date", nd + dt.timedelta(days=20))
-    defects.append(Defect("list_04_assessments", i, "assessment_authorised_date", "date_in_future"))
-    i = pick("list_04_assessments", pl.col("child_id").is_in(fwd.implode()))
-    g = f["list_04_assessments"]["gender"][i]
-    set_cell("list_04_assessments", i, "gender", "Female" if g == "Male" else "Male")
-    defects.append(Defect("list_04_assessments", i, "gender", "cross_list_mismatch"))
-    i = pick("list_05_section_47", pl.col("icpc_resulted_in_plan") == "No")
-    set_cell("list_05_section_47", i, "icpc_resulted_in_plan", "Yes")
-    defects.append(
-        Defect(
-            "list_05_section_47",
-            i,
-            "icpc_resulted_in_plan",
-            "icpc_plan_missing",
-            "list_07_child_protection",
+    with suppress(_NoCandidate):
+        i = pick("list_01_contacts", pl.col("age") >= 2)
+        set_cell("list_01_contacts", i, "child_id", None)
+        defects.append(Defect("list_01_contacts", i, "child_id", "required_blank"))
+    with suppress(_NoCandidate):
+        i = pick("list_01_contacts", (pl.col("age") >= 2) & pl.col("child_id").is_not_null())
+        set_cell("list_01_contacts", i, "date_of_contact", ps - dt.timedelta(days=40))
+        defects.append(Defect("list_01_contacts", i, "date_of_contact", "date_out_of_period"))
+    with suppress(_NoCandidate):
+        i = pick("list_03_referrals", pl.col("age") <= 12)
+        set_cell("list_03_referrals", i, "age", f["list_03_referrals"]["age"][i] + 4)
+        defects.append(Defect("list_03_referrals", i, "age", "age_mismatch"))
+    with suppress(_NoCandidate):
+        i = pick("list_03_referrals")
+        cells[("list_03_referrals", i, "date_of_referral")] = "TBC"
+        defects.append(Defect("list_03_referrals", i, "date_of_referral", "date_unparseable"))
+    with suppress(_NoCandidate):
+        i = pick("list_04_assessments", pl.col("assessment_authorised_date").is_not_null())
+        set_cell("list_04_assessments", i, "assessment_authorised_date", nd + dt.timedelta(days=20))
+        defects.append(
+            Defect("list_04_assessments", i, "assessment_authorised_date", "date_in_future")
         )
-    )
-    i = pick("list_06_children_in_need", pl.col("case_status") == "Child Protection plan")
-    set_cell("list_06_children_in_need", i, "case_status", "Child in need plan")
-    defects.append(Defect("list_06_children_in_need", i, "case_status", "cp_not_in_cin"))
-    i = pick(
-        "list_07_child_protection",
-        pl.col("cp_plan_end_date").is_not_null()
-        & (pl.col("cp_plan_start_date") >= ps + dt.timedelta(days=20)),
-    )
-    set_cell(
-        "list_07_child_protection",
-        i,
-        "cp_plan_end_date",
-        f["list_07_child_protection"]["cp_plan_start_date"][i] - dt.timedelta(days=5),
-    )
-    defects.append(Defect("list_07_child_protection", i, "cp_plan_end_date", "date_order"))
-    i = pick("list_07_child_protection", pl.col("date_last_visit").is_not_null())
-    cells[("list_07_child_protection", i, "date_last_visit")] = "30/02/2026"
-    defects.append(Defect("list_07_child_protection", i, "date_last_visit", "date_unparseable"))
-    i = pick("list_08_children_in_care", pl.col("absent_episodes") == 0)
-    set_cell("list_08_children_in_care", i, "absent_episodes", -1)
-    defects.append(Defect("list_08_children_in_care", i, "absent_episodes", "count_negative"))
-    i = pick("list_08_children_in_care")
-    cells[("list_08_children_in_care", i, "placement_type")] = "Foster care (in-house)"
-    defects.append(Defect("list_08_children_in_care", i, "placement_type", "code_unmapped"))
-    i = pick("list_08_children_in_care", pl.col("placements_last_12_months").is_not_null())
-    cells[("list_08_children_in_care", i, "placements_last_12_months")] = "two"
-    defects.append(
-        Defect("list_08_children_in_care", i, "placements_last_12_months", "int_unparseable")
-    )
-    hmo = f["care_leavers_hmo"]["child_id"]
-    i = pick("list_09_care_leavers", ~pl.col("child_id").is_in(hmo.implode()))
-    set_cell("list_09_care_leavers", i, "date_of_birth", dt.date(nd.year - 27, 1, 15))
-    set_cell("list_09_care_leavers", i, "age", 27 if (nd.month, nd.day) >= (1, 15) else 26)
-    defects.append(Defect("list_09_care_leavers", i, "date_of_birth", "age_out_of_range"))
-    # a child twice in list 10: both rows are reported
-    i = pick("list_10_adoptions")
-    f["list_10_adoptions"] = pl.concat([f["list_10_adoptions"], f["list_10_adoptions"][i]])
-    n10 = f["list_10_adoptions"].height
-    defects += [
-        Defect("list_10_adoptions", i, "child_id", "duplicate_child"),
-        Defect("list_10_adoptions", n10 - 1, "child_id", "duplicate_child"),
-    ]
-    i = pick("deprivation_of_liberty")
-    set_cell("deprivation_of_liberty", i, "child_id", new_id())
-    defects.append(Defect("deprivation_of_liberty", i, "child_id", "not_in_children_in_care"))
-    i = pick("audits")
-    set_cell("audits", i, "child_id", new_id())
-    defects.append(Defect("audits", i, "child_id", "audit_child_unknown"))
+    with suppress(_NoCandidate):
+        i = pick("list_04_assessments", pl.col("child_id").is_in(fwd.implode()))
+        g = f["list_04_assessments"]["gender"][i]
+        set_cell("list_04_assessments", i, "gender", "Female" if g == "Male" else "Male")
+        defects.append(Defect("list_04_assessments", i, "gender", "cross_list_mismatch"))
+    with suppress(_NoCandidate):
+        i = pick("list_05_section_47", pl.col("icpc_resulted_in_plan") == "No")
+        set_cell("list_05_section_47", i, "icpc_resulted_in_plan", "Yes")
+        defects.append(
+            Defect(
+                "list_05_section_47",
+                i,
+                "icpc_resulted_in_plan",
+                "icpc_plan_missing",
+                "list_07_child_protection",
+            )
+        )
+    with suppress(_NoCandidate):
+        i = pick("list_06_children_in_need", pl.col("case_status") == "Child Protection plan")
+        set_cell("list_06_children_in_need", i, "case_status", "Child in need plan")
+        defects.append(Defect("list_06_children_in_need", i, "case_status", "cp_not_in_cin"))
+    with suppress(_NoCandidate):
+        i = pick(
+            "list_07_child_protection",
+            pl.col("cp_plan_end_date").is_not_null()
+            & (pl.col("cp_plan_start_date") >= ps + dt.timedelta(days=20)),
+        )
+        set_cell(
+            "list_07_child_protection",
+            i,
+            "cp_plan_end_date",
+            f["list_07_child_protection"]["cp_plan_start_date"][i] - dt.timedelta(days=5),
+        )
+        defects.append(Defect("list_07_child_protection", i, "cp_plan_end_date", "date_order"))
+    with suppress(_NoCandidate):
+        i = pick("list_07_child_protection", pl.col("date_last_visit").is_not_null())
+        cells[("list_07_child_protection", i, "date_last_visit")] = "30/02/2026"
+        defects.append(Defect("list_07_child_protection", i, "date_last_visit", "date_unparseable"))
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", pl.col("absent_episodes") == 0)
+        set_cell("list_08_children_in_care", i, "absent_episodes", -1)
+        defects.append(Defect("list_08_children_in_care", i, "absent_episodes", "count_negative"))
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care")
+        cells[("list_08_children_in_care", i, "placement_type")] = "Foster care (in-house)"
+        defects.append(Defect("list_08_children_in_care", i, "placement_type", "code_unmapped"))
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", pl.col("placements_last_12_months").is_not_null())
+        cells[("list_08_children_in_care", i, "placements_last_12_months")] = "two"
+        defects.append(
+            Defect("list_08_children_in_care", i, "placements_last_12_months", "int_unparseable")
+        )
+    with suppress(_NoCandidate):
+        hmo = f["care_leavers_hmo"]["child_id"]
+    with suppress(_NoCandidate):
+        i = pick("list_09_care_leavers", ~pl.col("child_id").is_in(hmo.implode()))
+        set_cell("list_09_care_leavers", i, "date_of_birth", dt.date(nd.year - 27, 1, 15))
+        set_cell("list_09_care_leavers", i, "age", 27 if (nd.month, nd.day) >= (1, 15) else 26)
+        defects.append(Defect("list_09_care_leavers", i, "date_of_birth", "age_out_of_range"))
+        # a child twice in list 10: both rows are reported
+    with suppress(_NoCandidate):
+        i = pick("list_10_adoptions")
+        f["list_10_adoptions"] = pl.concat([f["list_10_adoptions"], f["list_10_adoptions"][i]])
+        n10 = f["list_10_adoptions"].height
+        defects += [
+            Defect("list_10_adoptions", i, "child_id", "duplicate_child"),
+            Defect("list_10_adoptions", n10 - 1, "child_id", "duplicate_child"),
+        ]
+    with suppress(_NoCandidate):
+        i = pick("deprivation_of_liberty")
+        set_cell("deprivation_of_liberty", i, "child_id", new_id())
+        defects.append(Defect("deprivation_of_liberty", i, "child_id", "not_in_children_in_care"))
+    with suppress(_NoCandidate):
+        i = pick("audits")
+        set_cell("audits", i, "child_id", new_id())
+        defects.append(Defect("audits", i, "child_id", "audit_child_unknown"))
     return f, defects, cells
 
 
