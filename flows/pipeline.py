@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class RunContext:
     work_dir: Path  # staging folder: becomes OUT/<la>/<date>/ when the run succeeds
     statistics_db: Path | None = None
     notes_path: Path | None = None
-    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
+    generated_at: dt.datetime = field(default_factory=lambda: generation_time())
 
     @property
     def warehouse(self) -> Path:
@@ -45,6 +46,18 @@ class RunContext:
     def period_start_12m(self) -> dt.date:
         """Twelve months before notification (lists 10 and 11, 2.02)."""
         return add_months(self.notification_date, -12)
+
+
+def generation_time() -> dt.datetime:
+    """Now (UTC, whole seconds), or PIA_GENERATED_AT (ISO) so a re-run gives the same pack bytes."""
+    fixed = os.environ.get("PIA_GENERATED_AT", "").strip()
+    if fixed:
+        try:
+            value = dt.datetime.fromisoformat(fixed)
+        except ValueError:
+            raise InputError(f"PIA_GENERATED_AT {fixed!r:.40} is not an ISO date-time.") from None
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

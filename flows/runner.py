@@ -24,6 +24,7 @@ from flows import las, storage
 from flows.errors import InputError
 from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
 from flows.settings import data_dir
+from flows.testhooks import pause_point
 
 log = logging.getLogger("ilacs_pia")
 
@@ -111,6 +112,8 @@ def stage_render(ctx: RunContext) -> list[Path]:
 
 def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
     """Swap the finished staging folder into place; copy it to S3 when the output is remote."""
+    for p in ctx.work_dir.rglob("*"):  # DuckDB creates its file with the umask (0644): owner-only
+        os.chmod(p, storage.DIR_MODE if p.is_dir() else storage.FILE_MODE)
     storage.swap_in_dir(ctx.work_dir, final_dir)
     if out_url and storage.is_remote(out_url):
         dest = f"{out_url.rstrip('/')}/{ctx.la.ons_code}/{ctx.notification_date.isoformat()}"
@@ -175,15 +178,22 @@ def run_inspection(
     try:
         with run_lock(ctx, final):
             landed = stage_land(ctx, annex_a_url)
+            pause_point("land")  # test-only (flows/testhooks.py): no-op unless PIA_TEST_PAUSE_AT is set
             stage_init(ctx)
+            pause_point("init")
             from flows import statistics
 
             ctx.statistics_db = statistics.ensure_db(statistics_url)
+            pause_point("statistics")
             rows = stage_read(ctx, landed)
             shutil.copy2(landed / "manifest.json", ctx.work_dir / "manifest.json")
+            pause_point("read")
             severities = stage_validate(ctx)
+            pause_point("validate")
             stage_indicators(ctx)
+            pause_point("indicators")
             stage_render(ctx)
+            pause_point("render")
             location = stage_publish(ctx, final, out_url)
     finally:
         shutil.rmtree(ctx.work_dir, ignore_errors=True)

@@ -19,6 +19,7 @@ from flows import findings as F
 from flows import warehouse as W
 from flows.annex_a import identify, normalise, readers
 from flows.annex_a import specs as S
+from flows.testhooks import pause_point
 
 log = logging.getLogger("ilacs_pia")
 
@@ -160,6 +161,7 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
         con.execute("delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)])
         arrow = issues.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
         con.execute("insert into quality.issues by name select * from arrow")
+        pause_point("load")  # test-only (flows/testhooks.py): a kill here must lose nothing
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
