@@ -46,6 +46,13 @@ def fmt(v: float | None, decimals: int = 0) -> str:
     return f"{v:,.{decimals}f}"
 
 
+def _tick(v: float, span: float) -> str:
+    """An axis label: whole numbers for wide ranges, otherwise up to two decimals without trailing 0s."""
+    if span >= 10:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
     if shape == "circle":
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}"/>'
@@ -127,7 +134,7 @@ def line_chart(
         v = lo + span * i / 4
         y = py(v)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{fmt(v, decimals if span < 10 else 0)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{_tick(v, span)}</text>')
     for i, label in enumerate(x_labels):
         parts.append(f'<text x="{_n(px(i))}" y="{top + plot_h + 18}" text-anchor="middle" fill="{INK}">{escape(label)}</text>')
     for s, (name, vs) in enumerate(series):

@@ -30,6 +30,9 @@ log = logging.getLogger("ilacs_pia")
 # Models in sql/pack/ owned by other stages; they may fail only when their own inputs are missing.
 OTHERS_MODELS = {"100_national_comparisons": (("indicators", "comparisons"),)}
 REDUCED_VISITS = ("focused", "monitoring")
+# A line-of-enquiry list shows its most pressing rows only (the count is always the full count); the
+# full list stays in the run's warehouse. Unregistered provision is never cut (para 307).
+LOE_ROWS_SHOWN = 50
 
 # Lines of enquiry, most pressing first: the dictionary drives the section (adding one is a row here
 # and a model in sql/pack/). Columns: (key, header, kind) with kind in text|date|int|bool|code.
@@ -205,6 +208,8 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     for item in d["loe"]:
         col = item.get("count_column")
         item["count"] = sum(r[col] or 0 for r in item["rows"]) if col else len(item["rows"])
+        item["total_rows"] = len(item["rows"])
+        item["rows"] = item["rows"][:LOE_ROWS_SHOWN]
     d["caseloads"] = _one(con, "caseload_summary")
 
     # 5 unregistered provision
@@ -263,12 +268,15 @@ def _weekly_charts(weekly: list[dict], available: dict[str, bool]) -> list[dict]
             continue
         bars = [(f"{w['week_start'].day} {w['week_start']:%b}", w[key]) for w in weekly]
         values = [w[key] for w in weekly]
-        hi = max(range(len(values)), key=lambda i: (values[i], -i))
-        lo = min(range(len(values)), key=lambda i: (values[i], i))
+        # highest and lowest over full weeks only: the first and last weeks are usually part-weeks
+        full = [i for i, w in enumerate(weekly) if (w["to_date"] - w["from_date"]).days == 6] or list(range(len(values)))
+        hi = max(full, key=lambda i: (values[i], -i))
+        lo = min(full, key=lambda i: (values[i], i))
         desc = (f"{name} per week, {len(values)} weeks from {fmt_date(weekly[0]['from_date'])} to "
-                f"{fmt_date(weekly[-1]['to_date'])}: {sum(values):,} in total; the most in one week was {values[hi]:,} "
-                f"(week of {fmt_date(weekly[hi]['week_start'])}), the fewest {values[lo]:,} "
-                f"(week of {fmt_date(weekly[lo]['week_start'])}). The values are in the table below.")
+                f"{fmt_date(weekly[-1]['to_date'])}: {sum(values):,} in total. Of the full weeks, the most was "
+                f"{values[hi]:,} (week of {fmt_date(weekly[hi]['week_start'])}) and the fewest {values[lo]:,} "
+                f"(week of {fmt_date(weekly[lo]['week_start'])}). The first and last weeks may be part-weeks. "
+                "The values are in the table below.")
         out.append({"name": name, "total": sum(values), "desc": desc,
                     "svg": charts.bar_chart(f"chart-weekly-{key}", f"{name} per week", desc, bars)})
     return out

@@ -135,6 +135,9 @@ def _list_children(con) -> None:
         if "child_id" in s.by_name
     ]
     con.execute("create or replace view pack_src.list_children as " + " union all ".join(parts))
+    # which lists are about children (lists 11, 3.20 and 1.09 are about adopters, families and staff)
+    con.execute("create or replace table pack_src.list_kinds (list_name varchar, child_level boolean)")
+    con.executemany("insert into pack_src.list_kinds values (?, ?)", [[s.table, "child_id" in s.by_name] for s in specs.SPECS])
 
 
 def _bank_holidays(con, notification_date: dt.date) -> None:

@@ -215,7 +215,9 @@ GOLDEN = {
                 "Pathway 1.", "1 July 2022", "Requires improvement to be good", "Focused visit",
                 "Contacts per week: 3 in the six months", "Referrals per week: 2", "Assessments started per week: 3",
                 "Section 47 enquiries started per week: 1", "16 November 2026 to 22 November 2026 2 1 0 1",
-                "Children in need by age band", "Refused or not known 2 66.7%", "19 to 20 2 50.0%"],
+                "Children in need by age band", "Refused or not known 2 66.7%", "19 to 20 2 50.0%",
+                "8: Children in care Yes 4 4", "1.09: Caseloads of case-holding workers Yes 5 not applicable",
+                "2: Early help No: not provided not provided not provided"],
     "comparisons": ["Re-referrals within 12 months 2025 25.0% 24.0% 21.0% (10 LAs) 21.8% 22.1% Higher than England (less favourable).",
                     "100 of 153; band C", "30.0%", "recent: 23 May 2026 to 23 November 2026",
                     "Social worker turnover 2025 12.0% 13.0%", "Lower than England (more favourable).",
@@ -245,6 +247,15 @@ def test_golden_numbers_in_every_section(full):
     for section, phrases in GOLDEN.items():
         for phrase in phrases:
             assert phrase in text[section], f"{section}: {phrase!r} not in {text[section][:3000]!r}"
+
+
+def test_long_lists_show_the_most_pressing_rows_with_the_full_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(pack, "LOE_ROWS_SHOWN", 1)
+    text = section_text(pack.render(F.make_run(tmp_path / "cap")).read_text(encoding="utf-8"))["audits"]
+    assert "Care leavers the local authority is not in touch with: 3" in text
+    assert "The 1 most pressing of 3 are shown" in text and "CL3" in text and "CL2" not in text
+    unreg = section_text(pack.render(F.context(tmp_path / "cap")).read_text(encoding="utf-8"))["unregistered"]
+    assert unreg.count("Unregistered children's home Yes") + unreg.count("Unregistered children's home No") == 2
 
 
 def test_worker_names_never_shown(full):
