@@ -1,0 +1,414 @@
+"""Hostile files, generated at test time (nothing hostile is committed as a binary), and the recorder
+that turns the reliability tests' outcomes into docs/reliability.md.
+
+Each corpus case writes one file next to a good submission and states what the product must do:
+either report it as one finding naming the file (rule and a phrase of the message, e.g. the limit),
+or read it safely (cached formula values, macros ignored, odd encodings decoded).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import os
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from annex_a_fixtures import rows_for, write_csv, write_xlsx
+
+from flows.annex_a import specs as S
+
+REF = S.LIST_03  # the list most hostile files pretend to hold
+XSS = ("<script>alert('pia')</script>", "<img src=x onerror=alert('pia')>")
+FORMULAS = ('=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(1)")
+
+
+# --- recording outcomes for docs/reliability.md ----------------------------------------------------
+def record(area: str, case: str, outcome: str) -> None:
+    """Append one outcome to PIA_RELIABILITY_LOG (JSON lines); a no-op when it is not set."""
+    path = os.environ.get("PIA_RELIABILITY_LOG")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"area": area, "case": case, "outcome": outcome}) + "\n")
+
+
+# --- hand-written xlsx parts (cheap for huge or odd sheets) -----------------------------------------
+def _col(n: int) -> str:
+    s = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _cell(r: int, c: int, v) -> str:
+    ref = f"{_col(c)}{r}"
+    if isinstance(v, int | float):
+        return f'<c r="{ref}"><v>{v}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+
+
+_SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+_SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def rows_xml(rows, first: int = 1) -> bytes:
+    return "".join(
+        f'<row r="{r}">'
+        + "".join(_cell(r, c, v) for c, v in enumerate(row) if v is not None)
+        + "</row>"
+        for r, row in enumerate(rows, start=first)
+    ).encode()
+
+
+def sheet_xml(rows) -> bytes:
+    return _SHEET_HEAD + rows_xml(rows) + _SHEET_TAIL
+
+
+def write_raw_xlsx(
+    path: Path, sheets: dict[str, bytes | Callable], extra: dict[str, bytes] | None = None
+) -> Path:
+    """A minimal xlsx from sheet XML: a value is the XML, or a callable writing it to a file handle
+    (so a million-row sheet streams into the zip instead of being built in memory)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    sheet_list = "".join(
+        f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheets, 1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + overrides
+            + "</Types>",
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} {rel_ns}><sheets>{sheet_list}</sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
+        )
+        for i, content in enumerate(sheets.values(), 1):
+            if callable(content):
+                with z.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as f:
+                    content(f)
+            else:
+                z.writestr(f"xl/worksheets/sheet{i}.xml", content)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return path
+
+
+def _million_rows(f) -> None:
+    f.write(_SHEET_HEAD + rows_xml([REF.headers]))
+    for start in range(2, 1_048_577, 65_536):
+        stop = min(start + 65_536, 1_048_577)
+        f.write(
+            "".join(
+                f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(start, stop)
+            ).encode()
+        )
+    f.write(_SHEET_TAIL)
+
+
+# --- the corpus ---------------------------------------------------------------------------------------
+def zip_bomb(path: Path, gib: int = 2) -> Path:
+    """A real deflate bomb: a few MB on disk, `gib` GiB of zeros when unpacked, honest headers.
+
+    One MiB of zeros is compressed with a full flush (byte-aligned, no history needed) and the same
+    compressed block repeated, so building it costs milliseconds instead of compressing gigabytes.
+    """
+    mib = 1 << 20
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(bytes(mib)) + comp.flush(zlib.Z_FULL_FLUSH)
+    end = b"\x03\x00"  # an empty final fixed-Huffman block
+    n = gib * 1024
+    crc = 0
+    zeros = bytes(mib)
+    for _ in range(n):
+        crc = zlib.crc32(zeros, crc)
+    size = n * mib
+    packed = len(block) * n + len(end)
+    name = b"xl/worksheets/sheet1.xml"
+    small = [
+        ("[Content_Types].xml", b"<Types/>"),
+        ("xl/workbook.xml", b"<workbook/>"),
+    ]
+    with path.open("wb") as f:
+        central = b""
+        for fname, data in small:  # stored entries
+            off = f.tell()
+            c = zlib.crc32(data)
+            fn = fname.encode()
+            f.write(
+                struct.pack(
+                    "<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, c, len(data), len(data), len(fn), 0
+                )
+            )
+            f.write(fn + data)
+            central += (
+                struct.pack(
+                    "<IHHHHHHIIIHHHHHII",
+                    0x02014B50,
+                    20,
+                    20,
+                    0,
+                    0,
+                    0,
+                    0,
+                    c,
+                    len(data),
+                    len(data),
+                    len(fn),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    off,
+                )
+                + fn
+            )
+        off = f.tell()
+        f.write(
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, packed, size, len(name), 0)
+        )
+        f.write(name)
+        for _ in range(n):
+            f.write(block)
+        f.write(end)
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                packed,
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                off,
+            )
+            + name
+        )
+        cd_off = f.tell()
+        f.write(central)
+        f.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 3, 3, len(central), cd_off, 0))
+    return path
+
+
+def encrypted_xlsx(path: Path) -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = path.with_name(".plain.tmp")
+    write_xlsx(plain, {"Referrals": [REF.headers, *rows_for(REF, 2)]})
+    with plain.open("rb") as f, path.open("wb") as out:
+        OOXMLFile(f).encrypt("Secret-123", out)
+    plain.unlink()
+    return path
+
+
+def xlsb(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00\x9c\x01\x00")
+        z.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00")
+    return path
+
+
+def renamed_pdf(path: Path) -> Path:
+    path.write_bytes(
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    return path
+
+
+def truncated_xlsx(path: Path) -> Path:
+    whole = path.with_name(".whole.tmp")
+    write_xlsx(whole, {"Referrals": [REF.headers, *rows_for(REF, 200)]})
+    data = whole.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    whole.unlink()
+    return path
+
+
+def macro_xlsm(path: Path) -> Path:
+    """An xlsm whose VBA project would, if anything ran it, write a file: it must only be read."""
+    import xlsxwriter
+
+    vba = path.with_name(".vbaProject.bin")
+    vba.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b'Sub Workbook_Open(): Open "pwned" For Output As #1'
+        + bytes(400)
+    )
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Referrals")
+    for r, row in enumerate([REF.headers, *rows_for(REF, 2)]):
+        ws.write_row(r, 0, [v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in row])
+    wb.add_vba_project(str(vba))
+    wb.close()
+    vba.unlink()
+    return path
+
+
+def formulas_and_links(path: Path, url: str) -> Path:
+    """Formulas whose cached values are the data, an external workbook link and a WEBSERVICE call to
+    `url` (a loopback server that counts requests: the reader must never fetch it)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Referrals")
+    ws.write_row(0, 0, REF.headers)
+    row = rows_for(REF, 1)[0]
+    gender = REF.headers.index("Gender")
+    for c, v in enumerate(row):
+        ws.write(1, c, v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v)
+    ws.write_formula(1, gender, "='[C:\\\\secret\\\\other.xlsx]Sheet1'!A1", None, "b) Female")
+    ws.write_formula(1, len(REF.headers), f'=WEBSERVICE("{url}")', None, "cached")
+    wb.close()
+    return path
+
+
+def wide_xlsx(path: Path) -> Path:
+    headers = [*REF.headers, *(f"extra {i}" for i in range(16_384 - len(REF.headers)))]
+    return write_raw_xlsx(path, {"Referrals": sheet_xml([headers, *rows_for(REF, 1)])})
+
+
+def tall_xlsx(path: Path) -> Path:
+    return write_raw_xlsx(path, {"Referrals": _million_rows})
+
+
+def huge_file(path: Path, mb: int = 300) -> Path:
+    """Larger than any real submission, without using the disk: a sparse file."""
+    with path.open("wb") as f:
+        f.write(",".join(REF.headers).encode() + b"\n")
+        f.truncate(mb * 1024 * 1024)
+    return path
+
+
+def csv_text(rows, delimiter: str) -> str:
+    return (
+        "\r\n".join(delimiter.join(str(v) if v is not None else "" for v in r) for r in rows)
+        + "\r\n"
+    )
+
+
+def _text_rows(n: int):
+    rows = rows_for(REF, n)
+    worker = REF.headers.index("Allocated Worker")
+    rows[0][worker] = "Zoë Ní Bhriain £"
+    return [
+        REF.headers,
+        *[[v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in r] for r in rows],
+    ]
+
+
+def utf16_csv(path: Path) -> Path:
+    path.write_bytes(codecs.BOM_UTF16_BE + csv_text(_text_rows(2), ";").encode("utf-16-be"))
+    return path
+
+
+def cp1252_csv(path: Path) -> Path:
+    path.write_bytes(csv_text(_text_rows(2), "|").encode("cp1252"))
+    return path
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str  # the file name the LA sent
+    make: Callable[[Path], Path]
+    rule: str | None  # the finding expected for this file; None: read, no error for the file
+    phrase: str  # a phrase the finding's message must hold (the reason, or the limit)
+    what: str  # for the report
+
+
+CASES: list[Case] = [
+    Case(
+        "annex_a_bomb.xlsx",
+        zip_bomb,
+        "file_too_large",
+        "PIA_MAX_UNCOMPRESSED_MB",
+        "zip bomb disguised as xlsx (4 MB on disk, 2 GiB unpacked)",
+    ),
+    Case(
+        "million_rows.xlsx",
+        tall_xlsx,
+        "file_too_large",
+        "PIA_MAX_ROWS",
+        "sheet with 1,048,576 rows",
+    ),
+    Case("wide.xlsx", wide_xlsx, "file_too_large", "PIA_MAX_COLUMNS", "sheet with 16,384 columns"),
+    Case("enormous.csv", huge_file, "file_too_large", "PIA_MAX_FILE_MB", "300 MB file (sparse)"),
+    Case(
+        "protected.xlsx",
+        encrypted_xlsx,
+        "file_unreadable",
+        "password",
+        "password-protected workbook",
+    ),
+    Case("binary.xlsb", xlsb, "file_unreadable", "xlsb", "Excel binary workbook (xlsb)"),
+    Case("referrals.xlsx", renamed_pdf, "file_unreadable", "PDF", "PDF renamed to .xlsx"),
+    Case("truncated.xlsx", truncated_xlsx, "file_unreadable", "damaged", "truncated zip/xlsx"),
+    Case(
+        "empty.csv",
+        lambda p: (p.write_bytes(b""), p)[1],
+        "file_unreadable",
+        "empty",
+        "empty file (0 bytes)",
+    ),
+    Case("macros.xlsm", macro_xlsm, None, "", "xlsm with a VBA project (read, never run)"),
+    Case("utf16.csv", utf16_csv, None, "", "CSV in UTF-16 (big-endian, BOM), ';' delimiter"),
+    Case("cp1252.txt", cp1252_csv, None, "", "text file in Windows-1252, '|' delimiter"),
+]
+
+
+def write_good(folder: Path, rows: int = 2) -> Path:
+    """The good file that must still load beside every hostile one (list 1, contacts)."""
+    return write_csv(folder / "contacts.csv", [S.LIST_01.headers, *rows_for(S.LIST_01, rows)])
