@@ -58,21 +58,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_suite(
-    frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any] | None = None
-) -> list[dict]:
-    """Run a GX 1.x suite (JSON file or dict) on a frame; one dict per expectation, in suite order.
+def build_suite(spec: dict):
+    """A GX ExpectationSuite from its JSON; raises RuntimeError on an expectation GX does not accept.
 
-    Each dict: expectation_type, column (or "a,b" for a column pair), kwargs, meta (the suite's, e.g.
-    rule and severity), success, element_count, unexpected_count, rows (0-based positions of the
-    failing rows in `frame`) and source_rows (their `source_row` values when the frame has that
-    column, else None). `parameters` fill `{"$PARAMETER": name}` values in the suite (dates allowed).
-    No child values are returned. An expectation that cannot run raises RuntimeError.
+    Each expectation's position rides in its meta, so results can be matched back (GX reorders them).
     """
     import great_expectations as gx
 
-    spec = load_suite(suite)
-    # the position rides in meta so results can be matched back to the suite (GX reorders them)
     expectations = [
         {**e, "meta": {**(e.get("meta") or {}), "_position": i}}
         for i, e in enumerate(spec.get("expectations", []))
@@ -84,6 +76,23 @@ def run_suite(
         raise RuntimeError(
             f"suite {spec.get('name')!r}: some expectations are not valid GX 1.x configurations"
         )
+    return gx_suite
+
+
+def run_suite(
+    frame: pl.DataFrame, suite: Path | dict, parameters: dict[str, Any] | None = None
+) -> list[dict]:
+    """Run a GX 1.x suite (JSON file or dict) on a frame; one dict per expectation, in suite order.
+
+    Each dict: expectation_type, column (or "a,b" for a column pair), kwargs, meta (the suite's, e.g.
+    rule and severity), success, element_count, unexpected_count, rows (0-based positions of the
+    failing rows in `frame`) and source_rows (their `source_row` values when the frame has that
+    column, else None). `parameters` fill `{"$PARAMETER": name}` values in the suite (dates allowed).
+    No child values are returned. An expectation that cannot run raises RuntimeError.
+    """
+    spec = load_suite(suite)
+    gx_suite = build_suite(spec)
+    expectations = spec.get("expectations", [])
     if not expectations:
         return []
     pdf = frame.to_pandas()  # default RangeIndex: GX reports failing rows as positions
@@ -128,3 +137,766 @@ def run_suite(
             }
         )
     return out
+
+
+# --- suites generated from the list specs ----------------------------------------------------------
+SUITE_PREFIX = "annex_a_"
+CROSS_PREFIX = "cross_list_"
+
+# End dates that must not be before their start dates: (later, earlier). Sequences are checked pair
+# by adjacent pair, so each finding points at one cell.
+ORDER_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "list_02_early_help": (("assessment_completion_date", "assessment_start_date"),),
+    "list_04_assessments": (("assessment_authorised_date", "assessment_start_date"),),
+    "list_05_section_47": (("icpc_date", "strategy_discussion_date"),),
+    "list_06_children_in_need": (("cin_closure_date", "cin_start_date"),),
+    "list_07_child_protection": (("cp_plan_end_date", "cp_plan_start_date"),),
+    "list_08_children_in_care": (("date_ceased_looked_after", "date_started_looked_after"),),
+    "list_10_adoptions": (
+        ("date_should_be_placed", "date_entered_care"),
+        ("date_placement_order", "date_should_be_placed"),
+        ("date_matched", "date_should_be_placed"),
+        ("date_placed_for_adoption", "date_matched"),
+        ("date_adoption_order", "date_placed_for_adoption"),
+    ),
+    "list_11_adopters": (
+        ("date_stage1_started", "date_enquiry"),
+        ("date_stage1_ended", "date_stage1_started"),
+        ("date_stage2_started", "date_stage1_ended"),
+        ("date_stage2_ended", "date_stage2_started"),
+        ("date_application_approved", "date_application_submitted"),
+        ("date_matched", "date_application_approved"),
+        ("date_placed", "date_matched"),
+        ("date_adoption_order", "date_placed"),
+    ),
+    "unregistered_provision": (("provision_end_date", "provision_start_date"),),
+    "adoption_support": (("date_assessment_completed", "date_requested"),),
+}
+
+# Age from date of birth: (date the age is taken at — None for the notification date, min, max).
+# A minimum of -1 lets an unborn child (date of birth up to a year after the event) through.
+AGE_CHECKS: dict[str, tuple[str | None, int, int]] = {
+    "list_01_contacts": ("date_of_contact", -1, 17),
+    "list_02_early_help": ("assessment_start_date", -1, 17),
+    "list_03_referrals": ("date_of_referral", -1, 17),
+    "list_04_assessments": ("assessment_start_date", -1, 17),
+    "list_05_section_47": ("strategy_discussion_date", -1, 17),
+    "list_06_children_in_need": ("cin_start_date", -1, 17),
+    "list_07_child_protection": ("cp_plan_start_date", -1, 17),
+    "list_08_children_in_care": ("date_started_looked_after", 0, 17),
+    "list_09_care_leavers": (None, 16, 25),
+    "list_10_adoptions": ("date_entered_care", 0, 17),
+    "private_fostering": ("date_arrangement_started", 0, 17),
+    "missing_education": (None, 3, 18),
+    "homeless_16_17": ("date_presented", 15, 17),
+    "young_carers": (None, 0, 17),
+    "supervision_orders": ("order_start_date", -1, 17),
+    "secure_orders": ("order_start_date", 0, 17),
+    "care_leavers_hmo": (None, 16, 25),
+    "unregistered_provision": ("provision_start_date", 0, 17),
+    "deprivation_of_liberty": ("order_date", 0, 17),
+}
+AGE_AT = "_age_at_reference"  # derived columns the suites refer to
+AGE_AGREES = "_stated_age_agrees"
+
+PERIOD_PARAMETER = {
+    "six_months": "period_start",
+    "twelve_months": "period_start_12m",
+    "point_of_inspection": "period_start",
+}
+
+
+def _exp(
+    type_: str,
+    kwargs: dict,
+    *,
+    rule: str,
+    column: str,
+    message: str,
+    severity: str | None = None,
+    value_column: str | None = None,
+) -> dict:
+    from flows.findings import RULES
+
+    meta = {
+        "rule": rule,
+        "severity": severity or RULES[rule][0],
+        "column": column,
+        "message": message,
+    }
+    if value_column:
+        meta["value_column"] = value_column
+    return {"type": type_, "kwargs": kwargs, "meta": meta}
+
+
+def suite_for(spec) -> dict:
+    """The suite of one list, derived from its spec: every rule here is a column property."""
+    exps: list[dict] = []
+    unborn_ok = AGE_CHECKS.get(spec.table, (None, 0, 0))[1] < 0
+    for c in spec.columns:
+        if c.required:
+            severity = "error" if c.type == "id" or c.key_date else "warning"
+            exps.append(
+                _exp(
+                    "expect_column_values_to_not_be_null",
+                    {"column": c.name},
+                    rule="required_blank",
+                    column=c.name,
+                    severity=severity,
+                    message=f"{c.header} is blank; it must be given.",
+                )
+            )
+        if c.type == "code" and c.codes is not None:
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_in_set",
+                    {"column": c.name, "value_set": c.codes.values},
+                    rule="code_unmapped",
+                    column=c.name,
+                    message=f"{c.header}: the value is not one of the template's codes for this column.",
+                )
+            )
+        if c.type == "int" and c.name != "age":
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    {"column": c.name, "min_value": 0},
+                    rule="count_negative",
+                    column=c.name,
+                    message=f"{c.header} is below zero; a count cannot be negative.",
+                )
+            )
+        if c.type == "date" and not (c.name == "date_of_birth" and unborn_ok):
+            exps.append(
+                _exp(
+                    "expect_column_values_to_be_between",
+                    {"column": c.name, "max_value": {"$PARAMETER": "notification_date"}},
+                    rule="date_in_future",
+                    column=c.name,
+                    message=f"{c.header} is after the notification date; check the date or the extract.",
+                )
+            )
+    if spec.period_column and spec.period in PERIOD_PARAMETER:
+        c = spec.column(spec.period_column)
+        months = "12 months" if spec.period == "twelve_months" else "six months"
+        what = "ends" if spec.period == "point_of_inspection" else "is"
+        exps.append(
+            _exp(
+                "expect_column_values_to_be_between",
+                {"column": c.name, "min_value": {"$PARAMETER": PERIOD_PARAMETER[spec.period]}},
+                rule="date_out_of_period",
+                column=c.name,
+                message=f"{c.header} {what} before the {months} this list must cover; "
+                "remove the row or check the date.",
+            )
+        )
+    for later, earlier in ORDER_CHECKS.get(spec.table, ()):
+        a, b = spec.column(later), spec.column(earlier)
+        exps.append(
+            _exp(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                {
+                    "column_A": a.name,
+                    "column_B": b.name,
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                rule="date_order",
+                column=a.name,
+                message=f"{a.header} is before {b.header}.",
+            )
+        )
+    if spec.table in AGE_CHECKS and "date_of_birth" in spec.by_name:
+        at, lo, hi = AGE_CHECKS[spec.table]
+        when = spec.column(at).header if at else "the notification date"
+        exps.append(
+            _exp(
+                "expect_column_values_to_be_between",
+                {"column": AGE_AT, "min_value": lo, "max_value": hi},
+                rule="age_out_of_range",
+                column="date_of_birth",
+                message=f"Date of Birth gives an age at {when} outside {max(lo, 0)} to {hi} years, "
+                "which is not plausible for this list.",
+            )
+        )
+    if "age" in spec.by_name and "date_of_birth" in spec.by_name:
+        exps.append(
+            _exp(
+                "expect_column_values_to_be_in_set",
+                {"column": AGE_AGREES, "value_set": [True]},
+                rule="age_mismatch",
+                column="age",
+                message="Age of Child (Years) does not agree with Date of Birth.",
+            )
+        )
+    if spec.one_row_per_child and "child_id" in spec.by_name:
+        c = spec.column("child_id")
+        exps.append(
+            _exp(
+                "expect_column_values_to_be_unique",
+                {"column": "child_id"},
+                rule="duplicate_child",
+                column="child_id",
+                message=f"{c.header} appears on more than one row; this list has one row per child.",
+            )
+        )
+    return {
+        "name": f"{SUITE_PREFIX}{spec.table}",
+        "expectations": exps,
+        "meta": {
+            "generated_from": "flows/annex_a/specs.py by `python -m flows.quality --write-suites`",
+            "list": spec.table,
+            "annex_a_number": spec.number,
+            "title": spec.title,
+        },
+    }
+
+
+# Cross-list checks: sql/quality/<n>_<kind>.sql builds quality.check_<kind> with one row per row
+# checked (location, column_name, value, message, list_name, passed); the suite expects passed.
+CROSS_CHECKS: dict[str, tuple[str, str]] = {
+    "child_details": ("cross_list_mismatch", "The child's details differ between lists."),
+    "cp_in_cin": ("cp_not_in_cin", "A child on a CP plan is not in list 6 with a CP case status."),
+    "in_children_in_care": ("not_in_children_in_care", "A child in 3.17 or 3.18 is not in list 8."),
+    "icpc_plan": (
+        "icpc_plan_missing",
+        "An ICPC resulted in a plan but the child has no plan in list 7.",
+    ),
+    "audit_children": ("audit_child_unknown", "An audited child is on none of the lists."),
+}
+
+
+def cross_suite_for(kind: str) -> dict:
+    rule, message = CROSS_CHECKS[kind]
+    return {
+        "name": f"{CROSS_PREFIX}{kind}",
+        "expectations": [
+            _exp(
+                "expect_column_values_to_be_in_set",
+                {"column": "passed", "value_set": [True]},
+                rule=rule,
+                column="column_name",
+                message=message,
+            )
+        ],
+        "meta": {
+            "generated_from": "flows/quality.py by `python -m flows.quality --write-suites`",
+            "table": f"quality.check_{kind}",
+        },
+    }
+
+
+def generated_suites() -> dict[str, dict]:
+    """File name → suite, for every list and every kind of cross-list check."""
+    from flows.annex_a.specs import SPECS
+
+    out = {f"{SUITE_PREFIX}{s.table}.json": suite_for(s) for s in SPECS}
+    out.update({f"{CROSS_PREFIX}{k}.json": cross_suite_for(k) for k in CROSS_CHECKS})
+    return out
+
+
+def suite_text(suite: dict) -> str:
+    return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_suites(directory: Path | None = None) -> list[Path]:
+    from flows.settings import EXPECTATIONS_DIR
+    from flows.storage import atomic_write_text
+
+    directory = directory or EXPECTATIONS_DIR
+    paths = []
+    for name, suite in generated_suites().items():
+        path = directory / name
+        atomic_write_text(path, suite_text(suite))
+        os.chmod(path, 0o644)  # reviewed source files, not run outputs
+        paths.append(path)
+    return paths
+
+
+def suite_path(name: str) -> Path:
+    from flows.settings import EXPECTATIONS_DIR
+
+    return EXPECTATIONS_DIR / f"{name}.json"
+
+
+# --- one list: frame → derived columns → suite → findings -----------------------------------------
+def _years_between(dob: pl.Expr, on: pl.Expr) -> pl.Expr:
+    """Whole years from dob to on (birthday not yet reached that year counts one less)."""
+    before = (on.dt.month() < dob.dt.month()) | (
+        (on.dt.month() == dob.dt.month()) & (on.dt.day() < dob.dt.day())
+    )
+    return (on.dt.year() - dob.dt.year() - before.cast(pl.Int32)).cast(pl.Int64)
+
+
+def derive(frame: pl.DataFrame, spec, run: dict) -> pl.DataFrame:
+    """Add the derived columns the list's suite refers to (ages from date of birth)."""
+    if "date_of_birth" not in frame.columns:
+        return frame
+    dob = pl.col("date_of_birth")
+    nd = pl.lit(run["notification_date"], pl.Date)
+    exprs = []
+    if spec.table in AGE_CHECKS:
+        at, lo, _ = AGE_CHECKS[spec.table]
+        ref = pl.coalesce(pl.col(at), nd) if at else nd
+        age = _years_between(dob, ref)
+        if (
+            lo >= 0
+        ):  # no unborn children here: a future date of birth is reported as such, not as an age
+            age = pl.when(dob <= nd).then(age)
+        exprs.append(age.alias(AGE_AT))
+    if "age" in frame.columns:
+        # the template does not say on which date the age is taken: accept the event date, the
+        # notification date or the start of the period
+        at = AGE_CHECKS.get(spec.table, (None, 0, 0))[0]
+        candidates = [nd, pl.lit(run["period_start"], pl.Date)]
+        if at:
+            candidates.append(pl.col(at))
+        agrees = pl.any_horizontal([pl.col("age") == _years_between(dob, c) for c in candidates])
+        exprs.append(
+            pl.when(dob.is_not_null() & pl.col("age").is_not_null()).then(agrees).alias(AGE_AGREES)
+        )
+    return frame.with_columns(exprs)
+
+
+def _header(spec, column: str) -> str:
+    return spec.column(column).header if spec is not None and column in spec.by_name else column
+
+
+def findings_from_results(
+    list_name: str, frame: pl.DataFrame, results: list[dict], spec=None
+) -> pl.DataFrame:
+    """One finding per failing row of each failed expectation, located by the frame's source columns.
+
+    The suite's meta gives rule, severity, column and message; a frame may override column_name,
+    message and list_name per row (cross-list checks), and `value` comes from `<column>_raw`.
+    """
+    from flows import findings as F
+
+    parts = []
+    for r in results:
+        if r["success"] or not r["rows"]:
+            continue
+        meta = r["meta"]
+        rows = frame[r["rows"]]
+        column = meta.get("value_column") or meta["column"]
+        if "value" in rows.columns:  # cross-list check tables carry the value to show
+            value = pl.col("value").cast(pl.String)
+        elif f"{column}_raw" in rows.columns:  # the value as the LA sent it
+            value = pl.col(f"{column}_raw").cast(pl.String)
+        elif column in rows.columns:
+            value = pl.col(column).cast(pl.String)
+        else:
+            value = pl.lit(None, pl.String)
+
+        def given(name: str, default: str | None, rows: pl.DataFrame = rows) -> pl.Expr:
+            lit = pl.lit(default, pl.String)
+            return pl.coalesce(pl.col(name).cast(pl.String), lit) if name in rows.columns else lit
+
+        parts.append(
+            rows.select(
+                given("list_name", list_name).alias("list_name"),
+                pl.col("source_file").cast(pl.String),
+                pl.col("source_sheet").cast(pl.String),
+                pl.col("source_row").cast(pl.Int64),
+                given("column_name", _header(spec, meta["column"])).alias("column_name"),
+                pl.lit(meta["rule"], pl.String).alias("rule"),
+                pl.lit(meta["severity"], pl.String).alias("severity"),
+                given("message", meta["message"]).alias("message"),
+                value.alias("value"),
+            )
+        )
+    return pl.concat(parts, how="vertical") if parts else F.empty()
+
+
+# --- cross-list checks: DuckDB models over every provided list -------------------------------------
+_SQL_TYPES = {
+    "id": "varchar",
+    "text": "varchar",
+    "date": "date",
+    "int": "bigint",
+    "code": "varchar",
+}
+_SOURCE = ("source_file", "source_sheet", "source_row")
+
+
+def _columns(con, schema: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def create_sources(con, provided: set[str]) -> None:
+    """What the sql/quality models read, so that they run whether or not a list was provided.
+
+    quality.src_<table> is the annex_a table, or an empty relation with the spec's columns;
+    quality.provided names the lists provided; quality.spec_headers maps columns to template
+    headers; quality.child_rows stacks the child-level lists' identifying details. Identifiers come
+    only from the specs (an allow-list).
+    """
+    from flows.annex_a.specs import SPECS
+
+    con.execute("create schema if not exists quality")
+    for spec in SPECS:
+        if spec.table in provided:
+            have = _columns(con, "annex_a", spec.table)
+            cols = []
+            for c in spec.columns:
+                typed = f'"{c.name}"' if c.name in have else f"cast(null as {_SQL_TYPES[c.type]})"
+                raw = f'"{c.name}_raw"' if f"{c.name}_raw" in have else f"cast({typed} as varchar)"
+                cols += [f'{typed} as "{c.name}"', f'{raw} as "{c.name}_raw"']
+            source = f'from annex_a."{spec.table}"'
+        else:
+            cols = [
+                f'cast(null as {t}) as "{n}"'
+                for c in spec.columns
+                for n, t in ((c.name, _SQL_TYPES[c.type]), (f"{c.name}_raw", "varchar"))
+            ]
+            source = "where false"
+        cols += (
+            [
+                "cast(source_file as varchar) as source_file",
+                "cast(source_sheet as varchar) as source_sheet",
+                "cast(source_row as bigint) as source_row",
+            ]
+            if spec.table in provided
+            else [
+                "cast(null as varchar) as source_file",
+                "cast(null as varchar) as source_sheet",
+                "cast(null as bigint) as source_row",
+            ]
+        )
+        con.execute(
+            f'create or replace view quality."src_{spec.table}" as select {", ".join(cols)} {source}'
+        )
+    con.execute("create or replace table quality.provided (list_name varchar)")
+    con.executemany("insert into quality.provided values (?)", [[t] for t in sorted(provided)])
+    con.execute(
+        "create or replace table quality.spec_headers (list_name varchar, column_name varchar, header varchar)"
+    )
+    con.executemany(
+        "insert into quality.spec_headers values (?, ?, ?)",
+        [[s.table, c.name, c.header] for s in SPECS for c in s.columns],
+    )
+    selects = []
+    for spec in SPECS:
+        if "child_id" not in spec.by_name or spec.table == "audits":
+            continue
+
+        def pick(name: str, sql_type: str, spec=spec) -> str:
+            if name in spec.by_name:
+                return f'"{name}", "{name}_raw"'
+            return f'cast(null as {sql_type}) as "{name}", cast(null as varchar) as "{name}_raw"'
+
+        selects.append(
+            f"select '{spec.table}' as list_name, child_id, child_id_raw, source_file, source_sheet, source_row, "  # noqa: S608
+            f"{pick('date_of_birth', 'date')}, {pick('gender', 'varchar')}, {pick('ethnicity', 'varchar')} "
+            f'from quality."src_{spec.table}"'
+        )
+    con.execute("create or replace view quality.child_rows as " + " union all ".join(selects))
+
+
+def cross_list_findings(con) -> pl.DataFrame:
+    """Run sql/quality/*.sql, then each kind's suite on its quality.check_<kind> table."""
+    from flows import findings as F
+    from flows import warehouse
+
+    warehouse.run_models(con, "quality")
+    parts = []
+    for kind in CROSS_CHECKS:  # names from an allow-list
+        frame = con.sql(
+            f"select * from quality.check_{kind} order by source_file, source_sheet, source_row"  # noqa: S608
+        ).pl()
+        if frame.height:
+            results = run_suite(frame, suite_path(f"{CROSS_PREFIX}{kind}"))
+            parts.append(findings_from_results(kind, frame, results))
+    return pl.concat(parts, how="vertical") if parts else F.empty()
+
+
+# --- validate a run ---------------------------------------------------------------------------------
+def _run_parameters(con, ctx) -> dict[str, dt.date]:
+    if "run" in _tables(con, "meta"):
+        nd, ps, ps12 = con.execute(
+            "select notification_date, period_start, period_start_12m from meta.run"
+        ).fetchall()[0]
+        return {"notification_date": nd, "period_start": ps, "period_start_12m": ps12}
+    return {
+        "notification_date": ctx.notification_date,
+        "period_start": ctx.period_start,
+        "period_start_12m": ctx.period_start_12m,
+    }
+
+
+def _tables(con, schema: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [schema]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _reader_findings(con) -> pl.DataFrame:
+    """quality.issues without what an earlier validation added, so validating again replaces only ours.
+
+    Our findings are kept in quality.validation_issues as well; the reader's rows are what is left.
+    """
+    from flows import findings as F
+
+    cols = list(F.SCHEMA)
+    if "validation_issues" in _tables(con, "quality"):
+        same = " and ".join(
+            f"v.{c} is not distinct from i.{c}" for c in cols
+        )  # names from F.SCHEMA
+        con.execute(
+            f"delete from quality.issues as i where exists (select 1 from quality.validation_issues as v where {same})"  # noqa: S608
+        )
+    return con.sql(f"select {', '.join(cols)} from quality.issues").pl().cast(F.SCHEMA)  # noqa: S608
+
+
+def _not_provided(con, provided: set[str]) -> pl.DataFrame:
+    """list_not_provided for lists 1-11 and the audits list, only when no reader recorded meta.lists."""
+    from flows import findings as F
+    from flows.annex_a.specs import SPECS
+
+    if "lists" in _tables(con, "meta"):
+        return F.empty()  # the reader reports missing lists itself
+    return F.frame(
+        [
+            F.Finding(
+                s.table,
+                "list_not_provided",
+                F.RULES["list_not_provided"][0],
+                f"List {s.number} ({s.title}) was not found in the submission; send it or explain why it "
+                "cannot be provided.",
+                column_name=None,
+            )
+            for s in SPECS
+            if (s.number.isdigit() or s.table == "audits") and s.table not in provided
+        ]
+    )
+
+
+_CELL = ["list_name", "source_file", "source_sheet", "source_row", "column_name"]
+
+
+def validate(ctx) -> dict[str, int]:
+    """Every list's suite and the cross-list checks into quality.issues; counts by severity (all findings)."""
+    from flows import findings as F
+    from flows import warehouse
+    from flows.annex_a.specs import SPECS
+
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        con.execute(F.DDL)
+        run = _run_parameters(con, ctx)
+        reader = _reader_findings(con)
+        provided = _tables(con, "annex_a") & {s.table for s in SPECS}
+        ours = [_not_provided(con, provided)]
+        for spec in SPECS:
+            if spec.table not in provided:
+                continue
+            frame = con.sql(
+                f'select * from annex_a."{spec.table}"'  # noqa: S608
+            ).pl()  # table name from the specs
+            if frame.height == 0:
+                continue
+            results = run_suite(
+                derive(frame, spec, run), suite_path(f"{SUITE_PREFIX}{spec.table}"), run
+            )
+            ours.append(findings_from_results(spec.table, frame, results, spec))
+        create_sources(con, provided)
+        ours.append(cross_list_findings(con))
+        found = pl.concat(ours, how="vertical")
+        # a cell the reader already reported (blank, unreadable, unmapped) is not reported again, and
+        # nothing is said about a column the reader found missing from the file
+        missing = (
+            reader.filter(pl.col("rule") == "column_missing")
+            .select("list_name", "column_name")
+            .unique()
+        )
+        found = (
+            found.join(reader.select(_CELL).unique(), on=_CELL, how="anti", nulls_equal=True)
+            .join(missing, on=["list_name", "column_name"], how="anti", nulls_equal=True)
+            .unique(subset=[*_CELL, "rule"], keep="first", maintain_order=True)
+        )
+        warehouse.write_table(con, "quality", "validation_issues", found)
+        arrow = found.to_arrow()  # noqa: F841 - read by name below
+        con.execute(
+            f"insert into quality.issues ({', '.join(F.SCHEMA)}) select {', '.join(F.SCHEMA)} from arrow"  # noqa: S608
+        )
+        write_list_summary(con, provided, run)
+        counts = dict(
+            con.execute("select severity, count(*) from quality.issues group by 1").fetchall()
+        )
+    finally:
+        con.close()
+    return {s: int(counts.get(s, 0)) for s in F.SEVERITIES}
+
+
+# --- per-list summary (quality.lists): provided, rows, date range covered vs expected ---------------
+# 3.17 must cover placements that ended in the period, but its start dates are what show its coverage
+_RANGE_OVERRIDES = {"unregistered_provision": "provision_start_date"}
+
+
+def _range_column(spec) -> str | None:
+    """The date whose range shows what period a list covers."""
+    if spec.table in _RANGE_OVERRIDES:
+        return _RANGE_OVERRIDES[spec.table]
+    if spec.period in ("six_months", "twelve_months") and spec.period_column:
+        return spec.period_column
+    key = next((c.name for c in spec.columns if c.key_date), None)
+    other = next(
+        (c.name for c in spec.columns if c.type == "date" and c.name != "date_of_birth"), None
+    )
+    return key or spec.period_column or other
+
+
+def expected_range(spec, run: dict) -> tuple[dt.date | None, dt.date | None, str]:
+    nd = run["notification_date"]
+    if spec.period == "six_months" and spec.table not in _RANGE_OVERRIDES:
+        return run["period_start"], nd, "the six months before notification"
+    if spec.period == "twelve_months":
+        return run["period_start_12m"], nd, "the 12 months before notification"
+    if spec.period == "point_of_inspection" or spec.table in _RANGE_OVERRIDES:
+        return (
+            None,
+            nd,
+            (
+                f"open at notification, or ended on or after {run['period_start']:%d/%m/%Y} (may start earlier)"
+            ),
+        )
+    return nd, nd, "on the notification date"
+
+
+def write_list_summary(con, provided: set[str], run: dict) -> None:
+    from flows.annex_a.specs import SPECS
+
+    meta_lists = {}
+    if "lists" in _tables(con, "meta"):
+        for name, rows, files, sheets in con.execute(
+            "select list_name, rows, files, sheets from meta.lists"
+        ).fetchall():
+            meta_lists[name] = (rows, files, sheets)
+    counts = {
+        (ln, sev): n
+        for ln, sev, n in con.execute(
+            "select list_name, severity, count(*) from quality.issues group by all"
+        ).fetchall()
+    }
+    out = []
+    for spec in SPECS:
+        column = _range_column(spec)
+        rows = files = sheets = covered_from = covered_to = None
+        if spec.table in provided:
+            col = f'"{column}"' if column else "cast(null as date)"
+            rows, files, sheets, covered_from, covered_to = con.execute(
+                f"select count(*), string_agg(distinct source_file, '; ' order by source_file), "  # noqa: S608
+                f"string_agg(distinct source_sheet, '; ' order by source_sheet), min({col}), max({col}) "
+                f'from annex_a."{spec.table}"'
+            ).fetchall()[0]
+            if spec.table in meta_lists:
+                rows, files, sheets = (
+                    meta_lists[spec.table][0] or rows,
+                    meta_lists[spec.table][1] or files,
+                    meta_lists[spec.table][2] or sheets,
+                )
+        exp_from, exp_to, note = expected_range(spec, run)
+        out.append(
+            {
+                "list_name": spec.table,
+                "number": spec.number,
+                "title": spec.title,
+                "provided": spec.table in provided,
+                "rows": rows,
+                "files": files,
+                "sheets": sheets,
+                "date_column": spec.column(column).header if column else None,
+                "covered_from": covered_from,
+                "covered_to": covered_to,
+                "expected_from": exp_from,
+                "expected_to": exp_to,
+                "expected_note": note,
+                **{f"{s}s": counts.get((spec.table, s), 0) for s in ("error", "warning", "info")},
+            }
+        )
+    frame = pl.DataFrame(
+        out,
+        schema={
+            "list_name": pl.String,
+            "number": pl.String,
+            "title": pl.String,
+            "provided": pl.Boolean,
+            "rows": pl.Int64,
+            "files": pl.String,
+            "sheets": pl.String,
+            "date_column": pl.String,
+            "covered_from": pl.Date,
+            "covered_to": pl.Date,
+            "expected_from": pl.Date,
+            "expected_to": pl.Date,
+            "expected_note": pl.String,
+            "errors": pl.Int64,
+            "warnings": pl.Int64,
+            "infos": pl.Int64,
+        },
+        orient="row",
+    )
+    from flows import warehouse
+
+    warehouse.write_table(con, "quality", "lists", frame)
+
+
+# --- reports and the `pia validate` command -----------------------------------------------------------
+def write_reports(ctx) -> list[Path]:
+    """data_quality.html, .csv and .xlsx in ctx.work_dir (see flows.dq_report)."""
+    from flows import dq_report
+
+    return dq_report.write_reports(ctx)
+
+
+def cli_validate(args) -> int:
+    """`pia validate`: land the files in a private temporary folder, read, validate, write the reports.
+
+    Prints counts only (never child values); exit 1 when there are errors, else 0.
+    """
+    import shutil
+    import tempfile
+
+    from flows import las, runner, storage
+    from flows.pipeline import RunContext, parse_notification_date
+
+    la = las.resolve(args.la)
+    nd = parse_notification_date(args.notification_date)
+    out = Path(args.out) if args.out else Path.cwd()
+    tmp = Path(tempfile.mkdtemp(prefix="pia-validate-"))
+    try:
+        os.chmod(tmp, 0o700)
+        landed = tmp / "landed"
+        storage.fetch_dir(args.annex_a, landed)
+        ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
+        storage.make_private_dir(ctx.work_dir)
+        runner.stage_init(ctx)
+        rows = runner.stage_read(ctx, landed)
+        counts = validate(ctx)
+        from flows import dq_report
+
+        written = dq_report.write_reports(ctx, out_dir=out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{la.name} ({la.ons_code}), notification date {nd:%d/%m/%Y}")
+    print(f"  lists read: {len(rows)}, rows: {sum(rows.values()):,}")
+    print("  findings: " + ", ".join(f"{counts[s]} {s}" for s in counts))
+    for p in written:
+        print(f"  {p}")
+    return 1 if counts.get("error") else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--write-suites"]:
+        for p in write_suites():
+            print(p)
+    else:
+        print("usage: python -m flows.quality --write-suites", file=sys.stderr)
+        sys.exit(2)

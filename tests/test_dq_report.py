@@ -1,0 +1,109 @@
+"""The data-quality report: html (escaped), csv and xlsx (formulas neutralised), same rows, 0600."""
+
+from __future__ import annotations
+
+import csv
+import io
+import stat
+
+import openpyxl
+import pytest
+import quality_fixtures as Q
+
+from flows import dq_report, quality, warehouse
+
+HOSTILE = [
+    # (column, rule, severity, value)
+    ("Gender", "code_unmapped", "warning", "<script>alert(1)</script>"),
+    ("Gender", "code_unmapped", "warning", '=HYPERLINK("http://x.invalid","click")'),
+    ("Child Unique ID", "required_blank", "error", "+1"),
+    ("Child Unique ID", "required_blank", "error", "-2"),
+    ("Child Unique ID", "required_blank", "error", "@SUM(A1)"),
+    ("Child Unique ID", "required_blank", "error", "\tTAB"),
+    ("Child Unique ID", "required_blank", "error", "\rCR"),
+    ("Ethnicity", "code_unmapped", "info", "plain"),
+]
+
+
+@pytest.fixture()
+def report(tmp_path):
+    ctx = Q.context(tmp_path)
+    sub = Q.good_submission()
+    Q.make_warehouse(ctx, {k: sub[k] for k in ("list_01_contacts", "list_03_referrals")})
+    con = warehouse.connect(ctx.warehouse)
+    con.executemany(
+        "insert into quality.issues values ('list_03_referrals', 'ref<b>.xlsx', 'Referrals', ?, ?, ?, ?, ?, ?)",
+        [
+            [i + 2, col, rule, sev, "Check <this> value & fix it", value]
+            for i, (col, rule, sev, value) in enumerate(HOSTILE)
+        ],
+    )
+    quality.write_list_summary(
+        con, {"list_01_contacts", "list_03_referrals"}, quality._run_parameters(con, ctx)
+    )
+    con.close()
+    paths = quality.write_reports(ctx)
+    return ctx, {p.name: p for p in paths}
+
+
+def test_three_files_owner_only(report):
+    _, paths = report
+    assert set(paths) == {"data_quality.html", "data_quality.csv", "data_quality.xlsx"}
+    for p in paths.values():
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600
+
+
+def test_html_shows_hostile_values_as_text(report):
+    _, paths = report
+    html = paths["data_quality.html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "ref&lt;b&gt;.xlsx" in html and "Check &lt;this&gt; value &amp; fix it" in html
+    assert "Cheshire West and Chester" in html
+    # per list: provided, rows, the dates covered against the dates expected
+    assert "3: Referrals" in html and "16/05/2026 to 16/11/2026" in html
+    assert "02/06/2026 to 02/06/2026" in html
+    assert "11: Adopters" in html
+
+
+def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
+    _, paths = report
+    text = paths["data_quality.csv"].read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    assert header == list(dq_report.FINDING_COLUMNS.values())
+    wb = openpyxl.load_workbook(paths["data_quality.xlsx"])
+    ws = wb["Findings"]
+    # xlsx stores a carriage return as _x000D_, which openpyxl leaves as is (Excel shows the CR)
+    xrows = [
+        ["" if v is None else str(v).replace("_x000D_", "\r") for v in r] for r in ws.iter_rows(values_only=True)
+    ]
+    assert xrows[0] == header
+    assert [r[:6] + r[7:] for r in xrows[1:]] == [
+        r[:6] + r[7:] for r in body
+    ]  # row numbers: int vs text
+    values = [r[header.index("Value sent")] for r in body]
+    assert sorted(values) == sorted(
+        [
+            "<script>alert(1)</script>",
+            '\'=HYPERLINK("http://x.invalid","click")',
+            "'+1",
+            "'-2",
+            "'@SUM(A1)",
+            "'\tTAB",
+            "'\rCR",
+            "plain",
+        ]
+    )
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+    # errors first
+    assert [r[0] for r in body][:5] == ["error"] * 5
+    assert "Lists" in wb.sheetnames
+
+
+def test_neutralise():
+    assert dq_report.neutralise("=1+1") == "'=1+1"
+    assert dq_report.neutralise("a=1") == "a=1"
+    assert dq_report.neutralise(5) == 5 and dq_report.neutralise(None) is None
