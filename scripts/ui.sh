@@ -23,8 +23,15 @@ mkdir -p "$PREFECT_HOME" && chmod 700 "$PREFECT_HOME"
 
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  trap - EXIT INT TERM
+  # Worker first (it deregisters from the server), then the server; up to 10 s each to stop, then
+  # killed: a worker whose server has gone retries instead of exiting.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    pid=${pids[i]}
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT INT TERM
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -104,12 +105,12 @@ def prefect_ui(s3):
             "ready_seconds": time.monotonic() - started,
         }
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # our own process group: ui.sh stops server and worker
+        proc.terminate()  # ui.sh stops its worker and server in order
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc.wait(timeout=40)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # anything left in our own process group
 
 
 @pytest.fixture(scope="session")

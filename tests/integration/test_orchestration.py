@@ -7,6 +7,9 @@ process worker runs them in subprocesses, and the packs are real files or S3 obj
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import subprocess
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +23,7 @@ from flows import notify
 pytestmark = pytest.mark.integration
 
 LONDON = ZoneInfo("Europe/London")
+ROOT = Path(__file__).resolve().parents[2]
 SMALL_LA = "E06000017"  # Rutland: the smallest submission, the fastest real run
 NOTIFIED = "2026-11-16"
 
@@ -218,3 +222,73 @@ def test_inspection_pack_reads_and_writes_s3(prefect_client_settings, s3, tmp_pa
     c.download_file(s3["bucket"], f"{key}/warehouse.duckdb", str(local_wh))
     with client() as pc:
         assert_no_child_id_in_prefect(pc, state.state_details.flow_run_id, child_ids(local_wh))
+
+
+def _doc_blocks() -> dict[str, str]:
+    """The YAML blocks marked `<!-- validated: NAME -->` in docs/orchestration.md."""
+    text = (ROOT / "docs" / "orchestration.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- validated: (\w+) -->\s*```yaml\n(.*?)```", text, flags=re.S)
+    return dict(blocks)
+
+
+def _deploy(prefect_file: Path, api_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PREFECT_API_URL": api_url}
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "prefect"),
+        "--no-prompt",
+        "deploy",
+        "--prefect-file",
+        str(prefect_file),
+        "--all",
+    ]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_kubernetes_and_ecs_configurations_in_the_docs_are_accepted(
+    prefect_client_settings, tmp_path
+):
+    import json
+
+    import prefect
+    import yaml
+    from prefect.client.schemas.actions import WorkPoolCreate
+
+    metadata = json.loads(
+        (
+            Path(prefect.__file__).parent
+            / "server/api/collections_data/views/aggregate-worker-metadata.json"
+        ).read_text()
+    )
+    templates = {
+        "kubernetes": metadata["prefect-kubernetes"]["kubernetes"],
+        "ecs": metadata["prefect-aws"]["ecs"],
+    }
+    blocks = _doc_blocks()
+    assert set(blocks) == {"kubernetes", "ecs"}
+    with client() as c:
+        for kind, block in blocks.items():
+            config = yaml.safe_load(block)
+            [dep] = config["deployments"]
+            pool = dep["work_pool"]["name"]
+            c.create_work_pool(
+                WorkPoolCreate(
+                    name=pool,
+                    type=kind,
+                    base_job_template=templates[kind]["default_base_job_configuration"],
+                )
+            )
+            f = tmp_path / f"prefect.{kind}.yaml"
+            f.write_text(block, encoding="utf-8")
+            result = _deploy(f, prefect_client_settings["api_url"])
+            assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+            stored = c.read_deployment_by_name(f"inspection-pack/{dep['name']}")
+            assert stored.work_pool_name == pool
+            assert stored.job_variables == dep["work_pool"]["job_variables"]
+
+        # The server really checks job variables against the pool's schema: a bad launch type is refused.
+        bad = yaml.safe_load(blocks["ecs"])
+        bad["deployments"][0]["name"] = "inspection-pack-bad"
+        bad["deployments"][0]["work_pool"]["job_variables"]["launch_type"] = "FARGATE_TURBO"
+        f = tmp_path / "prefect.bad.yaml"
+        f.write_text(yaml.safe_dump(bad), encoding="utf-8")
+        assert _deploy(f, prefect_client_settings["api_url"]).returncode != 0
