@@ -1,0 +1,113 @@
+"""The flows' plain parts, without a Prefect server (the server tests are in tests/integration/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from flows import inspection, las, notify
+from flows.errors import InputError
+from flows.pipeline import RunContext
+
+
+def ctx(tmp_path: Path) -> RunContext:
+    return RunContext(
+        la=las.resolve("E06000017"),
+        notification_date=dt.date(2026, 11, 16),
+        visit_type="standard",
+        work_dir=tmp_path,
+    )
+
+
+def test_a_stage_error_reaches_prefect_without_the_data_it_quoted(tmp_path):
+    with pytest.raises(inspection.StageFailed) as e:
+        with inspection._guarded("read", ctx(tmp_path)):
+            raise ValueError("Could not convert 'CHILD-9911' to BIGINT in row 12")
+    assert (
+        "CHILD-9911" not in str(e.value)
+        and "ValueError" in str(e.value)
+        and e.value.__cause__ is None
+    )
+    [log] = (Path(os.environ["PIA_DATA_DIR"]) / "logs" / "E06000017").glob("2026-11-16-read-*.log")
+    assert "CHILD-9911" in log.read_text() and stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_input_errors_pass_through_and_are_not_retried(tmp_path):
+    with pytest.raises(InputError, match="no files"):
+        with inspection._guarded("land", ctx(tmp_path)):
+            raise InputError("Annex A location /x holds no files.")
+
+    class State:
+        def __init__(self, data):
+            self.data = data
+
+    assert inspection._retry_unless_input_error(None, None, State(InputError("bad"))) is False
+    assert inspection._retry_unless_input_error(None, None, State(OSError("S3 throttled"))) is True
+
+
+def test_the_artifact_holds_counts_and_the_location_only():
+    md = inspection.artifact_markdown(
+        {
+            "la": "E06000017",
+            "la_name": "Rutland",
+            "notification_date": "2026-11-16",
+            "visit_type": "standard",
+            "rows": {"list_01_contacts": 481, "audits": 10},
+            "findings": {"error": 2, "warning": 5},
+            "location": "s3://packs/E06000017/2026-11-16",
+        }
+    )
+    assert "| list_01_contacts | 481 |" in md and "| error | 2 |" in md and "| info | 0 |" in md
+    assert "s3://packs/E06000017/2026-11-16" in md
+
+
+def test_run_names_and_planned_runs_name_the_la_visit_and_date():
+    assert inspection.run_name("886", "2026-11-16", "focused") == "Kent · focused · 2026-11-16"
+    runs = inspection.planned_runs("E06000050", "2026-11-16", "standard")
+    assert [r["milestones"] for r in runs] == [
+        ["child_level_lists", "audits"],
+        ["management_information"],
+        ["case_documents"],
+    ]
+    assert (
+        runs[0]["name"]
+        == "Cheshire West and Chester · standard · 2026-11-16 · due: child level lists, audits"
+    )
+    assert len({r["key"] for r in runs}) == 3  # one idempotency key per deadline
+
+
+def test_events_carry_the_la_as_resource_and_refuse_bad_parameters():
+    e = notify.build_event(notify.NOTIFIED, "886", "2026-11-16", "monitoring", "s3://annex-a/kent")
+    assert e.resource.id == "ilacs.la.E10000016" and e.resource["la_code"] == "E10000016"
+    assert e.payload == {
+        "notification_date": "2026-11-16",
+        "visit_type": "monitoring",
+        "annex_a_url": "s3://annex-a/kent",
+        "statistics_url": None,
+        "output_url": None,
+    }
+    for bad in (
+        ("E99", "2026-11-16", "standard", "x"),
+        ("886", "16/11/2026", "standard", "x"),
+        ("886", "2026-11-16", "joint", "x"),
+        ("886", "2026-11-16", "standard", "s3://key:secret@b/x"),
+    ):
+        with pytest.raises(InputError):
+            notify.build_event(notify.NOTIFIED, *bad)
+
+
+def test_notify_without_a_server_says_how_to_point_at_one(monkeypatch, capsys):
+    from flows import cli
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert (
+        cli.main(
+            ["notify", "--la", "886", "--notification-date", "2026-11-16", "--annex-a", "/tmp/x"]
+        )
+        == 2
+    )
+    assert "PREFECT_API_URL" in capsys.readouterr().err
