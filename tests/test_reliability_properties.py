@@ -12,9 +12,9 @@ from collections import Counter
 
 import polars as pl
 import pytest
+from hostile_corpus import record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hostile_corpus import record
 
 from flows.annex_a import codes
 from flows.annex_a.normalise import clean, parse_date
@@ -157,7 +157,7 @@ def spelt_code(draw):
     return cs, code, _respell(draw, draw(st.sampled_from(_spellings(code))))
 
 
-@settings(SETTINGS, max_examples=1500)
+@settings(SETTINGS, max_examples=700)
 @given(st.lists(spelt_code(), min_size=1, max_size=40))
 def test_any_code_with_any_prefix_case_or_spacing_normalises_to_itself(items):
     for cs, code, raw in items:
@@ -165,7 +165,7 @@ def test_any_code_with_any_prefix_case_or_spacing_normalises_to_itself(items):
     CASES["code spellings"] += len(items)
 
 
-@settings(SETTINGS, max_examples=1500)
+@settings(SETTINGS, max_examples=700)
 @given(st.sampled_from(CODE_SETS), st.lists(GARBAGE, min_size=1, max_size=40))
 def test_garbage_never_crashes_and_maps_only_to_the_code_it_spells(cs, values):
     for v in values:
