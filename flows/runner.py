@@ -154,9 +154,22 @@ def run_lock(ctx: RunContext, final: Path, wait_seconds: float = 0) -> Iterator[
                         f"{ctx.notification_date} is in progress; try again when it has finished."
                     ) from None
                 time.sleep(0.5)
+        _remove_leftovers(ctx, final)
         yield
     finally:
         os.close(fd)
+
+
+def _remove_leftovers(ctx: RunContext, final: Path) -> None:
+    """Staging and landing folders of an earlier run for this LA and date that was killed: with the
+    lock held no live run owns them, and they hold child-level data that must not linger."""
+    inbox = data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
+    for stale in [*final.parent.glob(f".{final.name}.staging-*"), *inbox.glob(".landing-*")]:
+        if stale != ctx.work_dir:
+            shutil.rmtree(stale, ignore_errors=True)
+    # a run that waited for the lock may have had its (still empty) staging folder removed by the
+    # run before it: make it again
+    storage.make_private_dir(ctx.work_dir)
 
 
 def run_inspection(
