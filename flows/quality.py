@@ -400,15 +400,15 @@ def suite_text(suite: dict) -> str:
 
 
 def write_suites(directory: Path | None = None) -> list[Path]:
+    """Write every generated suite as reviewed JSON (source files: plain writes, normal permissions)."""
     from flows.settings import EXPECTATIONS_DIR
-    from flows.storage import atomic_write_text
 
     directory = directory or EXPECTATIONS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, suite in generated_suites().items():
         path = directory / name
-        atomic_write_text(path, suite_text(suite))
-        os.chmod(path, 0o644)  # reviewed source files, not run outputs
+        path.write_text(suite_text(suite), encoding="utf-8")
         paths.append(path)
     return paths
 

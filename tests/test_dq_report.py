@@ -76,7 +76,8 @@ def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
     ws = wb["Findings"]
     # xlsx stores a carriage return as _x000D_, which openpyxl leaves as is (Excel shows the CR)
     xrows = [
-        ["" if v is None else str(v).replace("_x000D_", "\r") for v in r] for r in ws.iter_rows(values_only=True)
+        ["" if v is None else str(v).replace("_x000D_", "\r") for v in r]
+        for r in ws.iter_rows(values_only=True)
     ]
     assert xrows[0] == header
     assert [r[:6] + r[7:] for r in xrows[1:]] == [
