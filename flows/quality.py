@@ -214,7 +214,6 @@ def _exp(
     column: str,
     message: str,
     severity: str | None = None,
-    value_column: str | None = None,
 ) -> dict:
     from flows.findings import RULES
 
@@ -224,8 +223,6 @@ def _exp(
         "column": column,
         "message": message,
     }
-    if value_column:
-        meta["value_column"] = value_column
     return {"type": type_, "kwargs": kwargs, "meta": meta}
 
 
@@ -478,7 +475,7 @@ def findings_from_results(
             continue
         meta = r["meta"]
         rows = frame[r["rows"]]
-        column = meta.get("value_column") or meta["column"]
+        column = meta["column"]
         if "value" in rows.columns:  # cross-list check tables carry the value to show
             value = pl.col("value").cast(pl.String)
         elif f"{column}_raw" in rows.columns:  # the value as the LA sent it
@@ -516,7 +513,6 @@ _SQL_TYPES = {
     "int": "bigint",
     "code": "varchar",
 }
-_SOURCE = ("source_file", "source_sheet", "source_row")
 
 
 def _columns(con, schema: str, table: str) -> set[str]:
