@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flows.errors import InputError
+from flows.errors import InputError, RemoteError
 
 DEFAULT_SEED = 20261123
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except InputError as e:
+    except (InputError, RemoteError) as e:
         print(f"pia: {e}", file=sys.stderr)
         return 2
 

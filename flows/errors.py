@@ -1,4 +1,4 @@
-"""The one exception type for input a user can fix; the CLI turns it into exit code 2."""
+"""Exceptions the CLI turns into one clear line and exit code 2."""
 
 
 class InputError(Exception):
@@ -6,3 +6,8 @@ class InputError(Exception):
 
     Never put child-level values (IDs, dates of birth, free text) in the message.
     """
+
+
+class RemoteError(Exception):
+    """A remote store (S3) that still failed after retries with backoff: the message names the URL,
+    the attempts and the reason. Not an InputError, so Prefect tasks may retry it again later."""

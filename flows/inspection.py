@@ -22,11 +22,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows import las, milestones, runner, storage
-from flows.errors import InputError
+from flows.errors import InputError, RemoteError
 from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
 from flows.settings import data_dir
 
@@ -62,7 +62,7 @@ IO_RETRIES: dict[str, Any] = {
 def _guarded(stage: str, ctx: RunContext) -> Iterator[None]:
     try:
         yield
-    except InputError:
+    except (InputError, RemoteError):  # messages written to hold no child values
         raise
     except Exception as e:
         log_dir = storage.make_private_dir(data_dir() / "logs" / ctx.la.ons_code)
@@ -394,8 +394,9 @@ def national_batch(
         urls: dict[str, str | None] = {c: f"{root}/{c}" for c in codes}
     else:
         urls = dict.fromkeys(codes)
-    # Threads suffice: DuckDB, polars and fastexcel release the GIL for the heavy work.
-    with ThreadPoolTaskRunner(max_workers=max(1, int(concurrency))) as pool:
+    # Processes, not threads: Great Expectations is not thread-safe (measured: two validations in
+    # threads read each other's batches), and each LA's run is CPU-bound Python in places.
+    with ProcessPoolTaskRunner(max_workers=max(1, int(concurrency))) as pool:
         futures = {
             c: pool.submit(
                 _one_la,

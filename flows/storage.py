@@ -7,16 +7,18 @@ asks for server-side encryption and no ACL is ever set.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import fsspec
 
-from flows.errors import InputError
+from flows.errors import InputError, RemoteError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -34,11 +36,43 @@ def filesystem(url: str | os.PathLike) -> tuple[fsspec.AbstractFileSystem, str]:
         kwargs: dict = {"s3_additional_kwargs": {"ServerSideEncryption": "AES256"}}
         if endpoint:
             kwargs["client_kwargs"] = {"endpoint_url": endpoint}
-        kwargs["config_kwargs"] = {"retries": {"max_attempts": 5, "mode": "standard"}}
+        # Retries with exponential backoff (botocore "standard" mode) and timeouts short enough that
+        # a dead endpoint fails in seconds, not minutes; both settable for slow links.
+        kwargs["config_kwargs"] = {
+            "retries": {"max_attempts": s3_attempts(), "mode": "standard"},
+            "connect_timeout": s3_timeout(),
+            "read_timeout": s3_timeout(),
+        }
         fs = fsspec.filesystem("s3", **kwargs)
         return fs, url[len("s3://") :]
     fs, path = fsspec.core.url_to_fs(url)
     return fs, path
+
+
+def s3_attempts() -> int:
+    return int(os.environ.get("PIA_S3_ATTEMPTS", "5"))
+
+
+def s3_timeout() -> float:
+    return float(os.environ.get("PIA_S3_TIMEOUT", "30"))
+
+
+@contextlib.contextmanager
+def remote_errors(url: str, action: str) -> Iterator[None]:
+    """Turn an S3 failure that outlived the retries into one clear RemoteError naming the URL."""
+    try:
+        yield
+    except (InputError, RemoteError):
+        raise
+    except Exception as e:
+        if not is_remote(url):
+            raise
+        reason = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        raise RemoteError(
+            f"Could not {action} {url}: {reason} (after {s3_attempts()} attempts with backoff, "
+            f"timeout {s3_timeout():g} s; PIA_S3_ATTEMPTS, PIA_S3_TIMEOUT). Check the endpoint, "
+            "credentials and network, then run again."
+        ) from None
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -115,14 +149,20 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def publish_dir(local_dir: Path, out_url: str) -> str:
     """Copy a finished run folder to a remote URL (objects are written whole; S3 puts are atomic)."""
-    fs, root = filesystem(out_url)
-    for p in sorted(local_dir.rglob("*")):
-        if p.is_file():
-            fs.put_file(str(p), f"{root.rstrip('/')}/{p.relative_to(local_dir).as_posix()}")
+    with remote_errors(out_url, "write to"):
+        fs, root = filesystem(out_url)
+        for p in sorted(local_dir.rglob("*")):
+            if p.is_file():
+                fs.put_file(str(p), f"{root.rstrip('/')}/{p.relative_to(local_dir).as_posix()}")
     return out_url
 
 
 def fetch_dir(url: str, dest: Path) -> list[Path]:
+    with remote_errors(url, "read"):
+        return _fetch_dir(url, dest)
+
+
+def _fetch_dir(url: str, dest: Path) -> list[Path]:
     """Copy every file under a folder or prefix into `dest` (flat listing kept relative).
 
     Local symlinks that point outside the folder are not followed.
@@ -146,6 +186,8 @@ def fetch_dir(url: str, dest: Path) -> list[Path]:
                 continue  # a symlink escaping the inbox
         rel = os.path.relpath(item, base)
         target = dest / rel
+        if not target.resolve().is_relative_to(dest.resolve()):
+            continue  # an object key with ".." that would land outside the inbox
         make_private_dir(target.parent)
         fs.get_file(item, str(target))
         os.chmod(target, FILE_MODE)

@@ -412,3 +412,35 @@ CASES: list[Case] = [
 def write_good(folder: Path, rows: int = 2) -> Path:
     """The good file that must still load beside every hostile one (list 1, contacts)."""
     return write_csv(folder / "contacts.csv", [S.LIST_01.headers, *rows_for(S.LIST_01, rows)])
+
+
+# --- subprocess runs of `pia` (shared by the integration tests) ------------------------------------
+GENERATED_AT = "2026-11-23T09:00:00+00:00"  # a fixed generation time: re-runs give the same bytes
+PIA = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "pia")
+
+
+def pia_env(root: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIA_", "PREFECT_"))}
+    env.update(
+        PIA_DATA_DIR=str(root / "data"),
+        PREFECT_HOME=str(root / "prefect"),
+        PIA_GENERATED_AT=GENERATED_AT,
+        PIA_PREFECT="off",
+        GX_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+    )
+    env.update(extra)
+    return env
+
+
+def small_submission(folder: Path, la: str = "E06000050", date: str = "2026-11-16") -> Path:
+    """A synthetic submission of two lists (audits, caseloads): validation stays quick."""
+    from flows import synth
+
+    full = folder.with_name(folder.name + "-full")
+    synth.generate(la, dt.date.fromisoformat(date), full, scale=0.2)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("Audits list.xlsx", "1.09 Caseloads.xlsx"):
+        (folder / name).write_bytes((full / name).read_bytes())
+    return folder
