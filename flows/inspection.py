@@ -22,7 +22,6 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows import las, milestones, runner, storage
@@ -344,7 +343,6 @@ def on_notification(
 
 
 # --- national batch --------------------------------------------------------------------------------------
-@task(name="one LA", cache_policy=NONE, persist_result=False)
 def _one_la(
     la_code: str,
     notification_date: str,
@@ -353,7 +351,8 @@ def _one_la(
     statistics_url: str | None,
     output_url: str | None,
     seed: int,
-) -> dict:
+) -> str:
+    """One LA's pack in a worker process (plain stages: the batch flow reports on the whole)."""
     if annex_a_url is None:  # the benchmark: a synthetic submission per LA
         from flows import synth
 
@@ -362,14 +361,15 @@ def _one_la(
             synth.generate(
                 la_code, dt.date.fromisoformat(notification_date), Path(annex_a_url), seed=seed
             )
-    return inspection_pack(
-        la_code=la_code,
-        notification_date=notification_date,
-        visit_type=visit_type,
-        annex_a_url=annex_a_url,
+    summary = runner.run_inspection(
+        la_code,
+        notification_date,
+        annex_a_url,
         statistics_url=statistics_url,
-        output_url=output_url,
+        out_url=output_url,
+        visit_type=visit_type,
     )
+    return summary["location"]
 
 
 @flow(name="national-batch", persist_result=False)
@@ -386,43 +386,50 @@ def national_batch(
     """Packs for many LAs, at most `concurrency` at a time (each LA has its own DuckDB file).
 
     `annex_a_root/<ONS code>/` holds each LA's files; without it each LA gets a synthetic submission.
-    Returns {ONS code: pack location or the failure}; one LA failing does not stop the others.
+    Returns {ONS code: pack location or "failed: <exception type>"}; one LA failing does not stop the
+    others. Worker processes, not threads: Great Expectations is not thread-safe (measured: two
+    validations in threads read each other's batches), and parts of a run are CPU-bound Python.
+    Each LA is one unit here; for a run per LA in the UI, use the inspection-pack deployment.
     """
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    logger = get_run_logger()
     codes = [las.resolve(c).ons_code for c in la_codes]
-    if annex_a_root:
-        root = annex_a_root.rstrip("/")
-        urls: dict[str, str | None] = {c: f"{root}/{c}" for c in codes}
-    else:
-        urls = dict.fromkeys(codes)
-    # Processes, not threads: Great Expectations is not thread-safe (measured: two validations in
-    # threads read each other's batches), and each LA's run is CPU-bound Python in places.
-    with ProcessPoolTaskRunner(max_workers=max(1, int(concurrency))) as pool:
+    root = annex_a_root.rstrip("/") if annex_a_root else None
+    statistics_url = str(
+        statistics_module().ensure_db(statistics_url)
+    )  # built once, before the fan-out
+    out: dict[str, str] = {}
+    with ProcessPoolExecutor(
+        max_workers=max(1, int(concurrency)), mp_context=get_context("spawn")
+    ) as pool:
         futures = {
             c: pool.submit(
                 _one_la,
-                parameters={
-                    "la_code": c,
-                    "notification_date": notification_date,
-                    "visit_type": visit_type,
-                    "annex_a_url": urls[c],
-                    "statistics_url": statistics_url,
-                    "output_url": output_url,
-                    "seed": seed,
-                },
+                c,
+                notification_date,
+                visit_type,
+                f"{root}/{c}" if root else None,
+                statistics_url,
+                output_url,
+                seed,
             )
             for c in codes
         }
-        out: dict[str, str] = {}
         for c, fut in futures.items():
-            fut.wait()
-            out[c] = (
-                fut.result()["location"]
-                if fut.state.is_completed()
-                else f"failed: {fut.state.message}"
-            )
-    get_run_logger().info(
-        "National batch: %d of %d packs built",
-        sum(not v.startswith("failed") for v in out.values()),
-        len(out),
+            try:
+                out[c] = fut.result()
+            except Exception as e:  # the message may quote data: the type only
+                out[c] = f"failed: {type(e).__name__}"
+    built = sum(not v.startswith("failed") for v in out.values())
+    logger.info(
+        "National batch: %d of %d packs built (concurrency %d)", built, len(out), concurrency
+    )
+    create_markdown_artifact(
+        "# National batch\n\n| LA | Pack |\n|---|---|\n"
+        + "\n".join(f"| {las.resolve(c).name} ({c}) | `{v}` |" for c, v in out.items()),
+        key=f"national-batch-{notification_date}",
     )
     return out
+

@@ -292,3 +292,15 @@ def test_kubernetes_and_ecs_configurations_in_the_docs_are_accepted(
         f = tmp_path / "prefect.bad.yaml"
         f.write_text(yaml.safe_dump(bad), encoding="utf-8")
         assert _deploy(f, prefect_client_settings["api_url"]).returncode != 0
+
+
+def test_national_batch_builds_each_la_with_a_concurrency_limit(prefect_client_settings, tmp_path):
+    from flows.inspection import national_batch
+
+    codes = ["E06000017", "E09000001"]  # Rutland, City of London: the two smallest
+    out = national_batch(
+        la_codes=codes, notification_date=NOTIFIED, output_url=str(tmp_path / "out"), concurrency=2
+    )
+    assert set(out) == set(codes)
+    for code in codes:
+        assert (Path(out[code]) / "pia.html").is_file(), out[code]
