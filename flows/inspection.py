@@ -397,9 +397,9 @@ def national_batch(
     logger = get_run_logger()
     codes = [las.resolve(c).ons_code for c in la_codes]
     root = annex_a_root.rstrip("/") if annex_a_root else None
-    statistics_url = str(
-        statistics_module().ensure_db(statistics_url)
-    )  # built once, before the fan-out
+    from flows import statistics
+
+    statistics_url = str(statistics.ensure_db(statistics_url))  # built once, before the fan-out
     out: dict[str, str] = {}
     with ProcessPoolExecutor(
         max_workers=max(1, int(concurrency)), mp_context=get_context("spawn")
@@ -432,4 +432,3 @@ def national_batch(
         key=f"national-batch-{notification_date}",
     )
     return out
-
