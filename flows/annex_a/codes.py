@@ -213,7 +213,7 @@ PERMANENCE_PLAN = _cs(
     ("Supported living in the community", "Supported living in the community"),
     ("Long-term residential placement", "Long-term residential placement"),
     ("Long-term fostering", "Long-term fostering"),
-    Code("Other", "Other", ("g) other",)),
+    Code("Other", "Other"),
 )
 
 REASON_CEASED = _cs(
