@@ -167,7 +167,7 @@ def render_csv(issues: pl.DataFrame) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 correctly
 
 
-def render_xlsx(issues: pl.DataFrame, lists: list[dict]) -> bytes:
+def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -180,6 +180,8 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict]) -> bytes:
             "strings_to_numbers": False,
         },
     )
+    if created is not None:  # the run's generation time, not the clock: a re-run gives the same bytes
+        wb.set_properties({"created": created.replace(tzinfo=None)})
     bold = wb.add_format({"bold": True})
     for name, headers, rows in (
         ("Findings", list(FINDING_COLUMNS.values()), _cells(issues)),
@@ -224,6 +226,8 @@ def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
             out_dir / "data_quality.html", render_html(issues, lists, context)
         ),
         storage.atomic_write_bytes(out_dir / "data_quality.csv", render_csv(issues)),
-        storage.atomic_write_bytes(out_dir / "data_quality.xlsx", render_xlsx(issues, lists)),
+        storage.atomic_write_bytes(
+            out_dir / "data_quality.xlsx", render_xlsx(issues, lists, ctx.generated_at)
+        ),
     ]
     return paths
