@@ -89,8 +89,34 @@ def run_suite(
     failing rows in `frame`) and source_rows (their `source_row` values when the frame has that
     column, else None). `parameters` fill `{"$PARAMETER": name}` values in the suite (dates allowed).
     No child values are returned. An expectation that cannot run raises RuntimeError.
+
+    PIA_VALIDATION_ENGINE picks the engine: `native` (default; flows.native_validation, vectorised
+    polars, which hands any suite it cannot evaluate exactly to GX) or `gx` (Great Expectations, the
+    reference; tests/test_validation_engines.py asserts both give identical results).
     """
     spec = load_suite(suite)
+    if validation_engine() == "native":
+        from flows import native_validation
+
+        results = native_validation.run(frame, spec, parameters)
+        if results is not None:
+            return results
+    return _run_suite_gx(frame, spec, parameters)
+
+
+ENGINES = ("native", "gx")
+
+
+def validation_engine() -> str:
+    engine = os.environ.get("PIA_VALIDATION_ENGINE", "").strip().lower() or "native"
+    if engine not in ENGINES:
+        raise ValueError(
+            f"PIA_VALIDATION_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r:.20}"
+        )
+    return engine
+
+
+def _run_suite_gx(frame: pl.DataFrame, spec: dict, parameters: dict[str, Any] | None) -> list[dict]:
     gx_suite = build_suite(spec)
     expectations = spec.get("expectations", [])
     if not expectations:
