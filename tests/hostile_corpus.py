@@ -325,6 +325,15 @@ def tall_xlsx(path: Path) -> Path:
     return write_raw_xlsx(path, {"Referrals": _million_rows})
 
 
+def corner_cell_xlsx(path: Path) -> Path:
+    """2 KB on disk, but its one far cell spans 1,048,576 x 16,384: a dense reader would ask for
+    512 GB and abort the whole process."""
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    return write_raw_xlsx(
+        path, {"Referrals": _SHEET_HEAD + rows_xml([REF.headers]) + far + _SHEET_TAIL}
+    )
+
+
 def huge_file(path: Path, mb: int = 300) -> Path:
     """Larger than any real submission, without using the disk: a sparse file."""
     with path.open("wb") as f:
@@ -385,6 +394,13 @@ CASES: list[Case] = [
         "sheet with 1,048,576 rows",
     ),
     Case("wide.xlsx", wide_xlsx, "file_too_large", "PIA_MAX_COLUMNS", "sheet with 16,384 columns"),
+    Case(
+        "corner.xlsx",
+        corner_cell_xlsx,
+        "file_too_large",
+        "PIA_MAX_CELLS",
+        "one cell at XFD1048576 (2 KB file whose grid is 17 billion cells)",
+    ),
     Case("enormous.csv", huge_file, "file_too_large", "PIA_MAX_FILE_MB", "300 MB file (sparse)"),
     Case(
         "protected.xlsx",

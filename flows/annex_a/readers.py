@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,9 @@ class Limits:
     max_uncompressed_mb: float = 1000.0
     max_rows: int = 1_000_000
     max_columns: int = 1_000
+    # the reader holds a sheet as a dense grid of its whole extent (last row x last column): a tiny
+    # file with one cell at XFD1048576 would ask for 512 GB and abort the process
+    max_cells: int = 30_000_000
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -48,6 +52,7 @@ class Limits:
             ),
             max_rows=int(os.environ.get("PIA_MAX_ROWS", d.max_rows)),
             max_columns=int(os.environ.get("PIA_MAX_COLUMNS", d.max_columns)),
+            max_cells=int(os.environ.get("PIA_MAX_CELLS", d.max_cells)),
         )
 
 
@@ -172,7 +177,10 @@ def _check_zip(path: Path, limits: Limits) -> None:
         raise FileProblem(
             "The file is an Excel binary workbook (xlsb), which is not supported. Please save it as xlsx."
         )
-    if "xl/workbook.xml" in names or "content.xml" in names:
+    if "xl/workbook.xml" in names:
+        _check_extents(path, limits)
+        return
+    if "content.xml" in names:
         return
     if any(n.startswith("word/") for n in names):
         raise FileProblem("The file is a Word document, not a spreadsheet.")
@@ -181,6 +189,41 @@ def _check_zip(path: Path, limits: Limits) -> None:
     raise FileProblem(
         "The file is a zip archive, not a spreadsheet. Please send the lists themselves."
     )
+
+
+_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,7})\"")
+
+
+def _check_extents(path: Path, limits: Limits) -> None:
+    """Refuse an xlsx whose sheets reach beyond the row, column or cell limits, by scanning the sheet
+    XML for row and cell references (streamed; the unpacked size is already bounded) before the
+    reader allocates the sheet's grid."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows = cols = 0
+            tail = b""
+            with z.open(info) as f:
+                while chunk := f.read(1 << 20):
+                    buf = tail + chunk
+                    for m in _ROW_REF.finditer(buf):
+                        rows = max(rows, int(m[1]))
+                    for m in _CELL_REF.finditer(buf):
+                        rows = max(rows, int(m[2]))
+                        n = 0
+                        for ch in m[1]:
+                            n = n * 26 + ch - 64
+                        cols = max(cols, n)
+                    tail = buf[-256:]
+            if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
+                raise FileProblem(
+                    f"A sheet of the file reaches row {rows:,} and column {cols:,} ({rows * cols:,} cells), over "
+                    f"the limits of {limits.max_rows:,} rows (PIA_MAX_ROWS), {limits.max_columns:,} columns "
+                    f"(PIA_MAX_COLUMNS) or {limits.max_cells:,} cells (PIA_MAX_CELLS); the file was not read.",
+                    rule="file_too_large",
+                )
 
 
 def _check_ole(path: Path) -> None:
