@@ -84,7 +84,16 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def make_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """The folder and every parent this creates are owner-only (mkdir(parents=True) would give the
+    parents the umask's 0755, listing which LAs and dates have data)."""
+    missing = []
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(d, DIR_MODE)
     os.chmod(path, DIR_MODE)
     return path
 
