@@ -191,8 +191,11 @@ def _check_zip(path: Path, limits: Limits) -> None:
     )
 
 
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,7})\"")
+# A cell's column letters, and a row's or a cell's row number. A literal `r="` start lets the regex
+# engine skip ahead at C speed (3x faster than a whitespace class); it also matches attributes that
+# merely end in r (footer="0.3"), which can only make the extent larger, never hide a far cell.
+_COLUMN_REF = re.compile(rb'r="([A-Z]{1,3})[0-9]')
+_ROW_NUMBER = re.compile(rb'r="[A-Z]{0,3}([0-9]{1,7})"')
 
 
 def _check_extents(path: Path, limits: Limits) -> None:
@@ -208,12 +211,12 @@ def _check_extents(path: Path, limits: Limits) -> None:
             with z.open(info) as f:
                 while chunk := f.read(1 << 20):
                     buf = tail + chunk
-                    for m in _ROW_REF.finditer(buf):
-                        rows = max(rows, int(m[1]))
-                    for m in _CELL_REF.finditer(buf):
-                        rows = max(rows, int(m[2]))
+                    # findall and sets run in C: a Python step per cell cost 1.5 s on the largest
+                    # LA's workbook (1M cells), more than reading it
+                    rows = max(rows, max(map(int, set(_ROW_NUMBER.findall(buf))), default=0))
+                    for letters in set(_COLUMN_REF.findall(buf)):
                         n = 0
-                        for ch in m[1]:
+                        for ch in letters:
                             n = n * 26 + ch - 64
                         cols = max(cols, n)
                     tail = buf[-256:]
