@@ -384,7 +384,7 @@ CASES: list[Case] = [
         zip_bomb,
         "file_too_large",
         "PIA_MAX_UNCOMPRESSED_MB",
-        "zip bomb disguised as xlsx (4 MB on disk, 2 GiB unpacked)",
+        "zip bomb disguised as xlsx (2 MB on disk, 2 GiB unpacked)",
     ),
     Case(
         "million_rows.xlsx",

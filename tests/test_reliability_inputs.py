@@ -220,3 +220,28 @@ def test_hand_made_sheet_xml_helpers_round_trip(tmp_path):
     assert counts == {"list_03_referrals": 2}
     assert b'<row r="5">' in rows_xml([["x"]], first=5)
     assert os.path.getsize(p) > 0
+
+
+def test_the_reliability_report_is_deterministic_and_shows_hostile_text_as_text():
+    from flows import reliability_report
+
+    records = [
+        {
+            "area": "Injection",
+            "case": "<script>x</script> | pipe",
+            "outcome": "at http://127.0.0.1:4567/x",
+        },
+        {"area": "Fault", "case": "kill", "outcome": "old"},
+        {
+            "area": "Fault",
+            "case": "kill",
+            "outcome": "new",
+        },  # a repeated case keeps its last outcome
+    ]
+    md = reliability_report.render(records)
+    assert md == reliability_report.render(records)
+    assert "<script>" not in md and "&lt;script&gt;x&lt;/script&gt; \\| pipe" in md
+    assert "127.0.0.1:PORT" in md and "| kill | new |" in md and "| kill | old |" not in md
+    assert md.index("## Injection") < md.index(
+        "## Fault"
+    )  # areas in a fixed order, not arrival order
