@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: env browser demo test test-fast lint bench ui clean
+.PHONY: env browser demo test test-fast lint audit bench ui clean
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
@@ -38,6 +38,14 @@ test-fast: env
 lint: env
 	$(BIN)/ruff check flows tests
 	$(BIN)/ruff format --check flows tests
+
+# Known vulnerabilities in the locked dependencies. Fails on any vulnerability found; a package the
+# advisory service cannot be reached for is listed as not audited (this sandbox reaches no advisory
+# service, so there every package is listed).
+audit: env
+	$(UV) export --frozen --extra dev --no-hashes --no-emit-project -q > .venv/requirements-lock.txt
+	$(BIN)/pip-audit -r .venv/requirements-lock.txt --no-deps --disable-pip --progress-spinner off 2>&1 | tail -n 25; \
+	  exit $${PIPESTATUS[0]}
 
 bench: env
 	$(BIN)/python -m flows.bench
