@@ -273,11 +273,7 @@ def refresh_statistics(source_url: str | None = None, db_path: str | None = None
 def planned_runs(la_code: str, notification_date: dt.date | str, visit_type: str) -> list[dict]:
     """The inspection_pack runs a notification implies: one per distinct Annex A deadline."""
     la = las.resolve(la_code)
-    nd = (
-        notification_date
-        if isinstance(notification_date, dt.date)
-        else parse_notification_date(notification_date)
-    )
+    nd = parse_notification_date(notification_date)
     visit = parse_visit_type(visit_type)
     return [
         {

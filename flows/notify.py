@@ -38,11 +38,7 @@ def build_event(
     from prefect.events import Event
 
     la = las.resolve(la_code)
-    nd = (
-        notification_date
-        if isinstance(notification_date, dt.date)
-        else parse_notification_date(notification_date)
-    )
+    nd = parse_notification_date(notification_date)
     visit = parse_visit_type(visit_type)
     for url in (annex_a_url, statistics_url, output_url):
         if url and "@" in url.split("/")[2 if "://" in url else 0]:

@@ -68,7 +68,9 @@ def add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
-def parse_notification_date(value: str) -> dt.date:
+def parse_notification_date(value: str | dt.date) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
     try:
         return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):

@@ -127,7 +127,7 @@ def prepare(
 ) -> tuple[RunContext, Path]:
     """Validate parameters (before any file is touched) and make the private staging folder."""
     la = las.resolve(la_code)
-    nd = notification_date if isinstance(notification_date, dt.date) else parse_notification_date(notification_date)
+    nd = parse_notification_date(notification_date)
     visit = parse_visit_type(visit_type)
     root = Path(out_url) if out_url and not storage.is_remote(out_url) else data_dir() / "runs"
     final = root / la.ons_code / nd.isoformat()
