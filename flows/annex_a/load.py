@@ -149,13 +149,18 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
         for schema in ("raw", "annex_a", "meta"):
             con.execute(f"create schema if not exists {schema}")  # names from this fixed tuple
         con.execute(F.DDL)
+        kinds = _object_kinds(con, "raw")
         for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
             if spec.table not in sub.lists:
-                con.execute(f'drop table if exists raw."{spec.table}"')
+                _drop(con, "raw", spec.table, kinds)
                 con.execute(f'drop table if exists annex_a."{spec.table}"')
         for table, n in sub.lists.items():
-            _write(con, "raw", table, n.raw)
             _write(con, "annex_a", table, n.typed)
+            _drop(con, "raw", table, kinds)
+            if n.raw_view is not None:
+                _write_raw_view(con, table, n.raw_view)
+            else:
+                _write(con, "raw", table, n.raw)
         _write(con, "meta", "lists", _meta_lists(sub))
         # re-reading a submission replaces the reader's own findings, and no one else's
         con.execute("delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)])
@@ -186,6 +191,38 @@ def _write(con, schema: str, table: str, frame: pl.DataFrame) -> None:
         )  # identifiers only from allow-lists
     arrow = frame.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - used by name in SQL
     con.execute(f'create or replace table "{schema}"."{table}" as select * from arrow')  # noqa: S608
+
+
+def _object_kinds(con, schema: str) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables where table_schema = ?",
+            [schema],
+        ).fetchall()
+    )
+
+
+def _drop(con, schema: str, table: str, kinds: dict[str, str]) -> None:
+    """Drop schema.table whether an earlier load left it as a table or a view."""
+    if schema != "raw" or table not in S.BY_TABLE:  # identifiers only from allow-lists
+        raise ValueError(f"not a raw Annex A table: {schema}.{table}")
+    if table in kinds:
+        kind = "view" if kinds[table] == "VIEW" else "table"
+        con.execute(f'drop {kind} if exists "{schema}"."{table}"')
+
+
+def _write_raw_view(con, table: str, columns: tuple[tuple[str, str], ...]) -> None:
+    """raw.<table> as the typed table's <column>_raw columns under the headers as read. The headers
+    were checked to hold no quote or control character (normalise._PLAIN_HEADER), and the spec
+    column names and the table name come from the specs."""
+    spec = S.BY_TABLE[table]
+    if any(c not in spec.by_name or not normalise._PLAIN_HEADER.match(h) for h, c in columns):
+        raise ValueError(f"raw view columns not from the spec of {table}")
+    select = [f'"{c}_raw" as "{h}"' for h, c in columns]
+    select += ["source_file", "source_sheet", "source_row"]
+    con.execute(
+        f'create view raw."{table}" as select {", ".join(select)} from annex_a."{table}"'  # noqa: S608
+    )
 
 
 def _meta_lists(sub: Submission) -> pl.DataFrame:

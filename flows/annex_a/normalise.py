@@ -8,6 +8,7 @@ its file, sheet, Excel row and template header; the value itself goes only in `v
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -38,22 +39,30 @@ class Part:
 
 @dataclass
 class Normalised:
-    raw: pl.DataFrame
+    raw: pl.DataFrame | None  # None when raw_view says how to show the typed frame's *_raw columns
     typed: pl.DataFrame
     findings: pl.DataFrame
+    # (header as read, spec column) in sheet order, when every column read is a template column under
+    # the same headers in every part: raw.* is then exactly typed's <column>_raw under those headers,
+    # and is written as a view rather than a second copy of the text (a third of the load's cost)
+    raw_view: tuple[tuple[str, str], ...] | None = None
 
 
 def normalise(spec: S.ListSpec, parts: list[Part]) -> Normalised:
-    raws, texts, found = [], [], []
+    raws, texts, found, views = [], [], [], []
     for part in parts:
-        raw, text, extra = _part_frames(spec, part)
+        raw, text, extra, view = _part_frames(spec, part)
         raws.append(raw)
         texts.append(text)
         found.append(extra)
-    raw = pl.concat(_same_spelling(raws), how="diagonal") if raws else pl.DataFrame()
+        views.append(view)
     text = pl.concat(texts, how="vertical")
     typed, value_findings = _type_columns(spec, text)
-    return Normalised(raw, typed, pl.concat([*found, value_findings], how="vertical"))
+    findings = pl.concat([*found, value_findings], how="vertical")
+    if views and views[0] is not None and all(v == views[0] for v in views):
+        return Normalised(None, typed, findings, views[0])
+    raw = pl.concat(_same_spelling([r() for r in raws]), how="diagonal")
+    return Normalised(raw, typed, findings)
 
 
 def _same_spelling(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
@@ -71,7 +80,13 @@ def _same_spelling(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
 
 
 # --- one sheet -------------------------------------------------------------------------------------
-def _part_frames(spec: S.ListSpec, part: Part) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+# a header safe to name a view column in SQL text (no quote, no control character); any other
+# header keeps raw.* as a table, written through Arrow
+_PLAIN_HEADER = re.compile(r'^[^"\x00-\x1f\x7f]{1,255}$')
+
+
+def _part_frames(spec: S.ListSpec, part: Part):
+    """(raw frame maker, text frame, findings, raw view columns or None) of one sheet."""
     grid, ident, body = part.grid, part.ident, part.body
     sources = [
         pl.lit(grid.source_file, pl.String).alias("source_file"),
@@ -95,7 +110,18 @@ def _part_frames(spec: S.ListSpec, part: Part) -> tuple[pl.DataFrame, pl.DataFra
         raw_names[col] = name
         if col not in ident.mapping:
             unexpected.append(name)
-    raw = body.select(*(pl.col(c).alias(n) for c, n in raw_names.items()), *sources)
+
+    def raw() -> pl.DataFrame:
+        return body.select(*(pl.col(c).alias(n) for c, n in raw_names.items()), *sources)
+
+    mapped = [ident.mapping.get(c) for c in raw_names]
+    view = (
+        tuple((n, ident.mapping[c]) for c, n in raw_names.items())
+        if None not in mapped
+        and len(set(mapped)) == len(mapped)
+        and all(_PLAIN_HEADER.match(n) for n in raw_names.values())
+        else None
+    )
 
     by_name = {v: k for k, v in ident.mapping.items()}
     text = body.select(
@@ -136,7 +162,7 @@ def _part_frames(spec: S.ListSpec, part: Part) -> tuple[pl.DataFrame, pl.DataFra
                 name,
             )
         )
-    return raw, text, F.frame(rows)
+    return raw, text, F.frame(rows), view
 
 
 # --- values ----------------------------------------------------------------------------------------

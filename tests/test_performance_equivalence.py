@@ -1,0 +1,94 @@
+"""Speed-ups that must not change what is written: raw.* as a view over annex_a.*_raw is the same
+data, under the same column names and types, as raw.* written as a second copy of the text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+
+from flows import findings, synth, warehouse
+from flows.annex_a import load, normalise
+from flows.annex_a import specs as S
+
+LA, ND = "E06000050", dt.date(2026, 11, 16)
+
+
+def _files(folder):
+    return [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+
+
+def _load(folder, db):
+    con = warehouse.connect(db)
+    con.execute(findings.DDL)
+    con.close()
+    load.load_submission(_files(folder), db, relative_to=folder)
+    con = warehouse.connect(db, read_only=True)
+    try:
+        kinds = dict(
+            con.execute(
+                "select table_name, table_type from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        )
+        raw = {}
+        for table in kinds:
+            cols = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+                [table],
+            ).fetchall()
+            frame = con.sql(f'select * from raw."{table}"').pl()  # noqa: S608 - names from the catalog
+            raw[table] = (cols, frame.sort(["source_file", "source_sheet", "source_row"]))
+    finally:
+        con.close()
+    return kinds, raw
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory):
+    root = tmp_path_factory.mktemp("subs")
+    synth.generate(LA, ND, root / "clean")
+    synth.generate(LA, ND, root / "messy", messy=True)
+    return root
+
+
+@pytest.mark.parametrize("kind", ["clean", "messy"])
+def test_raw_view_is_the_raw_table(submissions, tmp_path, monkeypatch, kind):
+    kinds, as_views = _load(submissions / kind, tmp_path / "views.duckdb")
+    monkeypatch.setattr(normalise, "_PLAIN_HEADER", re.compile(r"(?!)"))  # no header qualifies
+    table_kinds, as_tables = _load(submissions / kind, tmp_path / "tables.duckdb")
+    assert set(table_kinds.values()) == {"BASE TABLE"}
+    assert "VIEW" in kinds.values()  # the view is used where it can be
+    assert as_views.keys() == as_tables.keys()
+    for table, (cols, frame) in as_tables.items():
+        assert as_views[table][0] == cols, table
+        assert as_views[table][1].equals(frame), table
+
+
+def test_unexpected_column_or_awkward_header_keeps_a_table(tmp_path):
+    spec = S.spec("list_03_referrals")
+    headers = [c.header for c in spec.columns]
+    rows = [[f"R{i}", "1", "Male", "WBRI", "01/02/2015", "02/06/2026"] for i in range(3)]
+    width = min(len(headers), len(rows[0]))
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    frame = pl.DataFrame(
+        {h: [r[i] for r in rows] for i, h in enumerate(headers[:width])}
+        | {'Notes "x"': ["a", "b", "c"]}
+    )
+    frame.write_csv(folder / "referrals.csv")
+    kinds, raw = _load(folder, tmp_path / "w.duckdb")
+    assert kinds == {"list_03_referrals": "BASE TABLE"}
+    assert [c for c, _ in raw["list_03_referrals"][0]][-4] == 'Notes "x"'
+
+
+def test_reloading_replaces_a_view_with_a_table_and_back(submissions, tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    first, _ = _load(submissions / "clean", db)
+    monkeypatch.setattr(normalise, "_PLAIN_HEADER", re.compile(r"(?!)"))
+    second, _ = _load(submissions / "clean", db)
+    monkeypatch.undo()
+    third, _ = _load(submissions / "clean", db)
+    assert set(second.values()) == {"BASE TABLE"} and third == first
