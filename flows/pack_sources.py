@@ -13,7 +13,7 @@ import datetime as dt
 
 import duckdb
 import holidays
-import pyarrow as pa
+import polars as pl
 
 from flows.annex_a import specs
 
@@ -155,10 +155,11 @@ def _list_children(con) -> None:
     ]
     con.execute("create or replace view pack_src.list_children as " + " union all ".join(parts))
     # which lists are about children (lists 11, 3.20 and 1.09 are about adopters, families and staff)
-    kinds = pa.table({"list_name": [s.table for s in specs.SPECS],  # noqa: F841 - read by name below
-                      "child_level": ["child_id" in s.by_name for s in specs.SPECS]})
-    con.execute("create or replace table pack_src.list_kinds as "
-                "select list_name::varchar as list_name, child_level::boolean as child_level from kinds")
+    # polars, not pyarrow constructors: those import pandas (~1 s in a fresh process)
+    kinds = pl.DataFrame({"list_name": [s.table for s in specs.SPECS],  # noqa: F841 - read by name below
+                          "child_level": ["child_id" in s.by_name for s in specs.SPECS]},
+                         schema={"list_name": pl.String, "child_level": pl.Boolean}).to_arrow()
+    con.execute("create or replace table pack_src.list_kinds as select * from kinds")
 
 
 def _bank_holidays(con, notification_date: dt.date) -> None:
@@ -166,7 +167,6 @@ def _bank_holidays(con, notification_date: dt.date) -> None:
     years = range(notification_date.year - 10, notification_date.year + 2)
     days = sorted(holidays.country_holidays("GB", subdiv="ENG", years=years).items())
     # one Arrow hand-over, not executemany (a statement per row)
-    holiday_rows = pa.table({"day": pa.array([d for d, _ in days], pa.date32()),  # noqa: F841 - read by name
-                             "name": pa.array([n for _, n in days], pa.string())})
-    con.execute("create or replace table pack_src.bank_holidays as "
-                "select day::date as day, name::varchar as name from holiday_rows")
+    holiday_rows = pl.DataFrame({"day": [d for d, _ in days], "name": [n for _, n in days]},  # noqa: F841
+                                schema={"day": pl.Date, "name": pl.String}).to_arrow()
+    con.execute("create or replace table pack_src.bank_holidays as select * from holiday_rows")
