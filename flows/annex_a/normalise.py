@@ -252,8 +252,7 @@ def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, p
         ),
         *SOURCE_COLUMNS,
     )
-    found = [_value_findings(spec, c, frame) for c in spec.columns]
-    return typed, pl.concat(found, how="vertical")
+    return typed, _value_findings(spec, frame)
 
 
 def _parse_distinct(
@@ -280,7 +279,36 @@ _DTYPES: dict[str, pl.DataType] = {
 _CAST_RULES = {"date": "date_unparseable", "int": "int_unparseable", "code": "code_unmapped"}
 
 
-def _value_findings(spec: S.ListSpec, c: S.Column, frame: pl.DataFrame) -> pl.DataFrame:
+def _value_findings(spec: S.ListSpec, frame: pl.DataFrame) -> pl.DataFrame:
+    """Every column's checks evaluated in one pass; only the checks that hit are filtered out (a
+    filter per column and check cost more than the checks on a small list)."""
+    checks = [(c, *check) for c in spec.columns for check in _checks(c)]
+    if not checks:
+        return F.empty()
+    flags = frame.select(mask.alias(f"__k{i}") for i, (_, mask, *_) in enumerate(checks))
+    hit_counts = flags.sum().row(0)
+    out = []
+    for i, (c, _, rule, severity, message) in enumerate(checks):
+        if not hit_counts[i]:
+            continue
+        out.append(
+            frame.filter(flags.get_column(f"__k{i}")).select(
+                pl.lit(spec.table, pl.String).alias("list_name"),
+                "source_file",
+                "source_sheet",
+                "source_row",
+                pl.lit(c.header, pl.String).alias("column_name"),
+                pl.lit(rule, pl.String).alias("rule"),
+                pl.lit(severity, pl.String).alias("severity"),
+                pl.lit(message, pl.String).alias("message"),
+                pl.col(f"__r_{c.name}").alias("value"),
+            )
+        )
+    return pl.concat(out, how="vertical") if out else F.empty()
+
+
+def _checks(c: S.Column) -> list[tuple[pl.Expr, str, str, str]]:
+    """(mask of the rows that fail, rule, severity, message) for one column's values."""
     cleaned = pl.col(f"__c_{c.name}")
     checks: list[tuple[pl.Expr, str, str, str]] = []
     if c.type in _CAST_RULES and (c.type != "code" or c.codes is not None):
@@ -303,21 +331,4 @@ def _value_findings(spec: S.ListSpec, c: S.Column, frame: pl.DataFrame) -> pl.Da
                 f"{c.header} is blank; it must be given.",
             )
         )
-    out = []
-    for mask, rule, severity, message in checks:
-        hits = frame.filter(mask)
-        if hits.height:
-            out.append(
-                hits.select(
-                    pl.lit(spec.table, pl.String).alias("list_name"),
-                    "source_file",
-                    "source_sheet",
-                    "source_row",
-                    pl.lit(c.header, pl.String).alias("column_name"),
-                    pl.lit(rule, pl.String).alias("rule"),
-                    pl.lit(severity, pl.String).alias("severity"),
-                    pl.lit(message, pl.String).alias("message"),
-                    pl.col(f"__r_{c.name}").alias("value"),
-                )
-            )
-    return pl.concat(out, how="vertical") if out else F.empty()
+    return checks
