@@ -92,3 +92,36 @@ def test_reloading_replaces_a_view_with_a_table_and_back(submissions, tmp_path, 
     monkeypatch.undo()
     third, _ = _load(submissions / "clean", db)
     assert set(second.values()) == {"BASE TABLE"} and third == first
+
+
+# --- the sheet-extent check runs sheet by sheet, overlapping the reading; it must still refuse -------
+def _two_sheets_far_cell_in_second(path):
+    import hostile_corpus as H
+
+    good = H.sheet_xml([H.REF.headers])
+    far = (
+        H._SHEET_HEAD
+        + H.rows_xml([H.REF.headers])
+        + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
+    return H.write_raw_xlsx(path, {"First": good, "Second": far + H._SHEET_TAIL})
+
+
+@pytest.mark.parametrize("parts_known", [True, False])
+def test_far_cell_in_a_later_sheet_refuses_the_file(tmp_path, monkeypatch, parts_known):
+    from flows.annex_a import readers
+
+    path = _two_sheets_far_cell_in_second(tmp_path / "two.xlsx")
+    assert readers._sheet_parts(path, 2) == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+    if not parts_known:  # relationships that cannot be followed: every sheet checked first
+        monkeypatch.setattr(readers, "_sheet_parts", lambda *a: None)
+    with pytest.raises(readers.FileProblem) as e:
+        readers.read_file(path, "two.xlsx")
+    assert e.value.rule == "file_too_large"
+
+
+def test_sheet_parts_not_certain_when_counts_differ(tmp_path):
+    from flows.annex_a import readers
+
+    path = _two_sheets_far_cell_in_second(tmp_path / "two.xlsx")
+    assert readers._sheet_parts(path, 3) is None

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def read_file(
         _check_zip(path, limits)
     elif kind == "ole":
         _check_ole(path)
-    return _read_workbook(path, rel, limits)
+    return _read_workbook(path, rel, limits, xlsx=kind == "zip" and _is_xlsx(path))
 
 
 # --- recognising what a file is ----------------------------------------------------------------------
@@ -178,8 +179,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
             "The file is an Excel binary workbook (xlsb), which is not supported. Please save it as xlsx."
         )
     if "xl/workbook.xml" in names:
-        _check_extents(path, limits)
-        return
+        return  # sheet extents are checked sheet by sheet, before each is loaded (_read_workbook)
     if "content.xml" in names:
         return
     if any(n.startswith("word/") for n in names):
@@ -198,13 +198,23 @@ _COLUMN_REF = re.compile(rb'r="([A-Z]{1,3})[0-9]')
 _ROW_NUMBER = re.compile(rb'r="[A-Z]{0,3}([0-9]{1,7})"')
 
 
-def _check_extents(path: Path, limits: Limits) -> None:
+def _is_xlsx(path: Path) -> bool:
+    with zipfile.ZipFile(path) as z:
+        return "xl/workbook.xml" in z.namelist()
+
+
+def _check_extents(path: Path, limits: Limits, parts: list[str] | None = None) -> None:
     """Refuse an xlsx whose sheets reach beyond the row, column or cell limits, by scanning the sheet
     XML for row and cell references (streamed; the unpacked size is already bounded) before the
-    reader allocates the sheet's grid."""
+    reader allocates the sheet's grid. `parts`: the sheet XML files to scan (default: every one)."""
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            if parts is not None:
+                if info.filename not in parts:
+                    continue
+            elif not (
+                info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            ):
                 continue
             rows = cols = 0
             tail = b""
@@ -260,8 +270,41 @@ def _check_ole(path: Path) -> None:
         )
 
 
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'\b(Id|Target)="([^"]*)"')
+
+
+def _sheet_parts(path: Path, count: int) -> list[str] | None:
+    """The XML file of each sheet, in the reader's sheet order (xl/workbook.xml order, through its
+    relationships); None when that cannot be worked out for certain (then every sheet is checked
+    before any is read)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            ids = _SHEET.findall(z.read("xl/workbook.xml"))
+            targets = {}
+            for m in _RELATIONSHIP.finditer(z.read("xl/_rels/workbook.xml.rels")):
+                attrs = dict(_ATTR.findall(m[0]))
+                if b"Id" in attrs and b"Target" in attrs:
+                    targets[attrs[b"Id"]] = attrs[b"Target"].decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return None
+    parts = []
+    for i in ids:
+        target = targets.get(i)
+        if target is None:
+            return None
+        # as the reader resolves it: absolute from the package root, else relative to xl/; a name
+        # not in the zip as written means "not certain"
+        parts.append(target[1:] if target.startswith("/") else f"xl/{target}")
+    return parts if len(parts) == count and all(p in names for p in parts) else None
+
+
 # --- workbooks ---------------------------------------------------------------------------------------
-def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], list[Problem]]:
+def _read_workbook(
+    path: Path, rel: str, limits: Limits, *, xlsx: bool = False
+) -> tuple[list[Grid], list[Problem]]:
     import fastexcel
 
     try:
@@ -275,39 +318,53 @@ def _read_workbook(path: Path, rel: str, limits: Limits) -> tuple[list[Grid], li
         ) from None
     grids: list[Grid] = []
     problems: list[Problem] = []
-    for idx, name in enumerate(names):
-        try:
-            # header_row=None with skip_rows=0 keeps every row from row 1: frame row i is Excel row i+1.
-            sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string")
-            if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
-                problems.append(
-                    Problem(
-                        rel,
-                        name,
-                        "file_too_large",
-                        f"Sheet '{name}' has {sheet.height} rows and {sheet.width} columns, over the limits of "
-                        f"{limits.max_rows} rows (PIA_MAX_ROWS) and {limits.max_columns} columns (PIA_MAX_COLUMNS); "
-                        "it was not read.",
-                    )
-                )
-                continue
-            frame = sheet.to_polars()
-            hidden = str(getattr(sheet, "visible", "visible")).lower() != "visible"
-        except BaseException as e:
-            _reraise_interrupts(e)
-            problems.append(
-                Problem(
-                    rel,
-                    name,
-                    "file_unreadable",
-                    f"Sheet '{name}' is damaged and could not be read.",
-                )
-            )
-            continue
-        if frame.width == 0 or frame.height == 0:
-            continue  # an empty sheet holds no list
-        grids.append(Grid(rel, name, _as_grid(frame), hidden))
+    parts = _sheet_parts(path, len(names)) if xlsx else None
+    if xlsx and parts is None:
+        _check_extents(path, limits)
+    # Each sheet's extent is checked before the sheet is loaded; the next sheet's check runs in a
+    # thread while this one loads (the reader releases the GIL): it costs the largest LA's workbook
+    # 0.3 s, about half of reading it, and now mostly overlaps the reading.
+    pool = ThreadPoolExecutor(1) if parts else None
+    pending = pool.submit(_check_extents, path, limits, parts[:1]) if pool else None
+    try:
+        for idx, name in enumerate(names):
+            if pending is not None:
+                pending.result()  # FileProblem: the whole file is refused, as before any sheet
+                following = parts[idx + 1 : idx + 2]
+                pending = pool.submit(_check_extents, path, limits, following) if following else None
+            loaded = _load_sheet(reader, idx, name, rel, limits)
+            if isinstance(loaded, Problem):
+                problems.append(loaded)
+            elif loaded is not None:
+                grids.append(loaded)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return grids, problems
+
+
+def _load_sheet(reader, idx: int, name: str, rel: str, limits: Limits) -> Grid | Problem | None:
+    """One sheet as a grid; a Problem when it is skipped; None when it is empty."""
+    try:
+        # header_row=None with skip_rows=0 keeps every row from row 1: frame row i is Excel row i+1.
+        sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string")
+        if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
+            return Problem(
+                rel,
+                name,
+                "file_too_large",
+                f"Sheet '{name}' has {sheet.height} rows and {sheet.width} columns, over the limits of "
+                f"{limits.max_rows} rows (PIA_MAX_ROWS) and {limits.max_columns} columns (PIA_MAX_COLUMNS); "
+                "it was not read.",
+            )
+        frame = sheet.to_polars()
+        hidden = str(getattr(sheet, "visible", "visible")).lower() != "visible"
+    except BaseException as e:
+        _reraise_interrupts(e)
+        return Problem(rel, name, "file_unreadable", f"Sheet '{name}' is damaged and could not be read.")
+    if frame.width == 0 or frame.height == 0:
+        return None  # an empty sheet holds no list
+    return Grid(rel, name, _as_grid(frame), hidden)
 
 
 def _reraise_interrupts(e: BaseException) -> None:
