@@ -34,10 +34,11 @@ ranked as (
     from counted
     window w as (partition by child_key, detail_column)
 ),
-judged as (
+judged as (  -- only the details that disagree somewhere: every other row passes
     select *,
            sum(case when n = top_n then 1 else 0 end) over (partition by child_key, detail_column) as n_top
     from ranked
+    where n_values > 1
 ),
 headers as (
     select list_name, column_name as detail_column, header from quality.spec_headers
@@ -47,11 +48,11 @@ final as (
         d.list_name, d.source_file, d.source_sheet, d.source_row,
         h.header as column_name,
         d.value,
-        j.n_values = 1 or (j.n = j.top_n and j.n_top = 1) as passed,
+        j.child_key is null or (j.n = j.top_n and j.n_top = 1) as passed,
         h.header || ' differs from this child''s ' || h.header
             || ' on other rows or lists; make it the same everywhere.' as message
     from details as d
-    join judged as j using (child_key, detail_column, detail)
+    left join judged as j using (child_key, detail_column, detail)
     join headers as h using (list_name, detail_column)
 )
 select * from final
