@@ -1,37 +1,58 @@
 """`make bench`: where the time goes, as ratios to the cost of reading the files.
 
 For three real LAs by size (Rutland, Cheshire West and Chester, Kent), clean and messy synthetic
-submissions are built once; then, in one warm process, each pipeline stage is timed over several
-repetitions (median reported) with its peak resident memory, beside two reference points on the same
-files: the floor (fastexcel reading every sheet, nothing else) and the common alternative
-(pandas.read_excel with openpyxl). A cold `pia run` process is timed too. Results go to
-docs/benchmarks.md. Optional: a national batch of every LA through the batch flow.
+submissions are built once (cached under data/bench/). Then, in one warm process (one untimed
+warm-up run per input first), each pipeline stage is timed over several repetitions — median wall
+seconds, CPU seconds and peak resident memory — beside two reference points on the same files: the
+floor (fastexcel reading every sheet as text, nothing else) and the common alternative
+(pandas.read_excel with openpyxl). The read stage is split into reading the files, normalising and
+loading DuckDB by timing the functions it calls.
 
-Run: `python -m flows.bench [--reps N] [--las E06000017,...] [--national] [--skip-alternative]`
+A cold `pia run` process is timed against a running Prefect server (PREFECT_API_URL when set and
+answering, else one started here on loopback and stopped afterwards), with its fixed costs: imports
+and the Prefect flow's own overhead. With --national, all 153 LAs (synthetic, calibrated sizes,
+generated once before timing) go through the national-batch flow at concurrency 1 and 2.
+
+Results: docs/benchmarks.md (tables and an SVG chart) and docs/benchmarks.json (the numbers, which a
+later run can take as --baseline to show before and after).
+
+Run: `python -m flows.bench [--reps N] [--las E06000017,...] [--national] [--skip-alternative]
+[--skip-cold] [--baseline docs/benchmarks.json] [--out docs/benchmarks.md]`
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
+import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flows.settings import ROOT, data_dir
 
 BENCH_LAS = {"E06000017": "small", "E06000050": "median", "E10000016": "largest"}
 NOTIFICATION = dt.date(2026, 11, 16)
-STAGES = ("read", "validate", "indicators", "render", "publish")
+# what the pipeline does, in order; "read" is the sum of the three sub-stages after it
+STAGES = ("land", "read", "validate", "indicators", "render", "publish")
+READ_PARTS = ("read files", "normalise", "load")
+TARGETS = {"pipeline_x_floor": 3.0, "cold_run_s": 10.0, "peak_mib": 1024.0, "national_min": 10.0}
+# the same command as the `pia` script, run from this tree (so a baseline tree benchmarks itself)
+PIA = [sys.executable, "-c", "import sys; from flows.cli import main; sys.exit(main())"]
 
 
+# --- measuring --------------------------------------------------------------------------------------
 class PeakRSS:
     """Samples this process's resident memory every few milliseconds (Rust and C allocations too)."""
 
@@ -59,25 +80,58 @@ class PeakRSS:
         self.peak = max(self.peak, self.rss())
 
 
-def timed(fn: Callable[[], object], reps: int) -> tuple[float, int]:
-    """Median wall seconds over reps, and the peak RSS seen."""
-    times, peak = [], 0
-    for _ in range(reps):
+class Measure:
+    """Wall seconds, CPU seconds (all threads) and peak RSS of a block."""
+
+    def __enter__(self) -> Measure:
         gc.collect()
-        with PeakRSS() as m:
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-        peak = max(peak, m.peak)
-    return statistics.median(times), peak
+        self._rss = PeakRSS().__enter__()
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+        self._rss.__exit__()
+        self.peak = self._rss.peak
 
 
+@contextlib.contextmanager
+def timing(module, name: str, totals: dict[str, float], key: str) -> Iterator[None]:
+    """Add the wall time of every call of module.name to totals[key] (bench only; restored after)."""
+    real = getattr(module, name)
+
+    def timed(*a, **k):
+        t = time.perf_counter()
+        try:
+            return real(*a, **k)
+        finally:
+            totals[key] = totals.get(key, 0.0) + time.perf_counter() - t
+
+    setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        setattr(module, name, real)
+
+
+def median_row(samples: list[dict]) -> dict:
+    """Median wall and CPU over repetitions; the highest peak."""
+    return {
+        "wall": statistics.median(s["wall"] for s in samples),
+        "cpu": statistics.median(s["cpu"] for s in samples),
+        "peak": max(s.get("peak", 0) for s in samples),
+    }
+
+
+# --- reference points -------------------------------------------------------------------------------
 def spreadsheet_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
 def read_floor(folder: Path) -> None:
     import fastexcel
+    import polars as pl
 
     for p in spreadsheet_files(folder):
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
@@ -85,8 +139,6 @@ def read_floor(folder: Path) -> None:
             for name in reader.sheet_names:
                 reader.load_sheet_by_name(name, header_row=None, dtypes="string").to_arrow()
         elif p.suffix.lower() == ".csv":
-            import polars as pl
-
             pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
 
 
@@ -100,47 +152,48 @@ def read_alternative(folder: Path) -> None:
             pd.read_csv(p, dtype=str, encoding_errors="replace")
 
 
-def bench_one(la_code: str, messy: bool, reps: int, alternative: bool) -> dict:
+def measured(fn: Callable[[], object], reps: int) -> dict:
+    fn()  # warm-up: imports, page cache
+    samples = []
+    for _ in range(reps):
+        with Measure() as m:
+            fn()
+        samples.append({"wall": m.wall, "cpu": m.cpu, "peak": m.peak})
+    return median_row(samples)
+
+
+# --- the pipeline, stage by stage ---------------------------------------------------------------------
+def submission(la_code: str, kind: str) -> Path:
     from flows import synth
 
-    kind = "messy" if messy else "clean"
     sub = data_dir() / "bench" / la_code / kind
     if not sub.exists():
-        synth.generate(la_code, NOTIFICATION, sub, messy=messy)
-    rows: dict[str, tuple[float, int]] = {}
-    rows["floor"] = timed(lambda: read_floor(sub), reps)
-    if alternative:
-        rows["alternative"] = timed(lambda: read_alternative(sub), 1)
-
-    from flows import statistics as stats
-
-    stats_db = stats.ensure_db(None)
-    out = data_dir() / "bench" / "runs"
-    per_stage: dict[str, list[float]] = {s: [] for s in ("land", *STAGES)}
-    peaks: dict[str, int] = {s: 0 for s in per_stage}
-    counts: dict[str, int] = {}
-    for _ in range(reps):
-        for name, (sec, peak) in time_stages(la_code, sub, out, stats_db, counts).items():
-            per_stage[name].append(sec)
-            peaks[name] = max(peaks[name], peak)
-    for name in per_stage:
-        rows[name] = (statistics.median(per_stage[name]), peaks[name])
-    rows["pipeline"] = (sum(rows[s][0] for s in STAGES), max(peaks[s] for s in STAGES))
-    rows["cold pia run"] = (cold_run(la_code, sub, out), 0)
-    return {"la": la_code, "kind": kind, "rows": rows, "child_rows": sum(counts.values())}
+        tmp = sub.with_name(f".{kind}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        synth.generate(la_code, NOTIFICATION, tmp, messy=kind == "messy")
+        tmp.rename(sub)
+    return sub
 
 
-def time_stages(la_code: str, sub: Path, out: Path, stats_db: Path, counts: dict) -> dict[str, tuple[float, int]]:
-    """One run, stage by stage: wall seconds and peak RSS of each."""
+def time_stages(
+    la_code: str, sub: Path, out: Path, stats_db: Path, counts: dict
+) -> dict[str, dict]:
+    """One run, stage by stage: wall and CPU seconds and peak RSS of each (and of the read's parts)."""
     from flows import runner
+    from flows.annex_a import normalise, readers
 
     ctx, final = runner.prepare(la_code, NOTIFICATION, "standard", str(out))
     ctx.statistics_db = stats_db
     landed: list[Path] = []
+    parts: dict[str, float] = {}
 
     def read() -> None:
         runner.stage_init(ctx)
-        counts.update(runner.stage_read(ctx, landed[0]))
+        with (
+            timing(readers, "read_file", parts, "read files"),
+            timing(normalise, "normalise", parts, "normalise"),
+        ):
+            counts.update(runner.stage_read(ctx, landed[0]))
         shutil.copy2(landed[0] / "manifest.json", ctx.work_dir / "manifest.json")
 
     steps: list[tuple[str, Callable[[], object]]] = [
@@ -152,96 +205,502 @@ def time_stages(la_code: str, sub: Path, out: Path, stats_db: Path, counts: dict
         ("publish", lambda: runner.stage_publish(ctx, final, None)),
     ]
     result = {}
-    for name, fn in steps:
-        gc.collect()
-        with PeakRSS() as m:
-            t = time.perf_counter()
-            fn()
-            result[name] = (time.perf_counter() - t, m.peak)
+    try:
+        for name, fn in steps:
+            with Measure() as m:
+                fn()
+            result[name] = {"wall": m.wall, "cpu": m.cpu, "peak": m.peak}
+    finally:
+        shutil.rmtree(ctx.work_dir, ignore_errors=True)
+    result["read files"] = {"wall": parts.get("read files", 0.0), "cpu": 0.0}
+    result["normalise"] = {"wall": parts.get("normalise", 0.0), "cpu": 0.0}
+    result["load"] = {"wall": result["read"]["wall"] - sum(parts.values()), "cpu": 0.0}
     return result
 
 
-def cold_run(la_code: str, sub: Path, out: Path) -> float:
-    """Wall time of a fresh `pia run` process (imports, Prefect start-up and all)."""
-    pia = Path(sys.executable).with_name("pia")
-    cmd = [str(pia), "run", "--la", la_code, "--notification-date", NOTIFICATION.isoformat(),
-           "--annex-a", str(sub), "--out", str(out)]
+def bench_one(la_code: str, kind: str, reps: int, alternative: bool) -> dict:
+    from flows import statistics as stats
+
+    sub = submission(la_code, kind)
+    rows: dict[str, dict] = {"floor": measured(lambda: read_floor(sub), reps)}
+    if alternative:
+        rows["alternative"] = measured(lambda: read_alternative(sub), 1)
+    stats_db = stats.ensure_db(None)
+    out = data_dir() / "bench" / "runs"
+    counts: dict[str, int] = {}
+    time_stages(la_code, sub, out, stats_db, counts)  # warm-up run, not counted
+    runs = [time_stages(la_code, sub, out, stats_db, counts) for _ in range(reps)]
+    for name in (*STAGES, *READ_PARTS):
+        rows[name] = median_row([r[name] for r in runs])
+    totals = [
+        {
+            "wall": sum(r[s]["wall"] for s in STAGES),
+            "cpu": sum(r[s]["cpu"] for s in STAGES),
+            "peak": max(r[s]["peak"] for s in STAGES),
+        }
+        for r in runs
+    ]
+    rows["pipeline"] = median_row(totals)
+    return {"la": la_code, "kind": kind, "rows": rows, "child_rows": sum(counts.values())}
+
+
+# --- cold runs and their fixed costs ----------------------------------------------------------------------
+def _healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def prefect_server() -> Iterator[tuple[str, float | None]]:
+    """(API URL, seconds it took to start or None): PREFECT_API_URL when it answers, else a server
+    started here on loopback with its own PREFECT_HOME, stopped (that process only) afterwards."""
+    url = os.environ.get("PREFECT_API_URL", "")
+    if url and _healthy(url):
+        yield url, None
+        return
+    home = Path(tempfile.mkdtemp(prefix="pia-bench-prefect-"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    env.pop("PREFECT_API_URL", None)
+    prefect = Path(sys.executable).with_name("prefect")
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(prefect), "server", "start"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        while not _healthy(url):
+            if proc.poll() is not None or time.perf_counter() - started > 180:
+                raise RuntimeError("the Prefect server for the benchmark did not start")
+            time.sleep(0.25)
+        yield url, time.perf_counter() - started
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _client_env(api_url: str | None) -> dict[str, str]:
+    env = {**os.environ, "PREFECT_HOME": str(data_dir() / "bench" / "prefect-client")}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+def cold_run(la_code: str, sub: Path, env: dict[str, str]) -> float:
+    """Wall time of a fresh `pia run` process (imports, Prefect client, the run)."""
+    out = data_dir() / "bench" / "cold"
+    cmd = [
+        *PIA,
+        "run",
+        "--la",
+        la_code,
+        "--notification-date",
+        NOTIFICATION.isoformat(),
+        "--annex-a",
+        str(sub),
+        "--out",
+        str(out),
+    ]
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT, env=env)
     return time.perf_counter() - t
 
 
-def report(results: list[dict], national: list[tuple[int, float, int]]) -> str:
+def import_seconds(modules: str, env: dict[str, str]) -> float:
+    """A fresh interpreter importing `modules`, less a bare interpreter: the import cost alone."""
+
+    def wall(code: str) -> float:
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, cwd=ROOT, env=env, capture_output=True
+        )
+        return time.perf_counter() - t
+
+    bare = statistics.median(wall("pass") for _ in range(3))
+    return max(0.0, statistics.median(wall(f"import {modules}") for _ in range(3)) - bare)
+
+
+def peak_child_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def cold_costs(la_code: str, api_url: str, server_start: float | None, reps: int) -> dict:
+    sub = submission(la_code, "clean")
+    env = _client_env(api_url)
+    with_prefect = [cold_run(la_code, sub, env) for _ in range(max(reps, 2))]
+    plain_env = {**env, "PIA_PREFECT": "off"}
+    without = [cold_run(la_code, sub, plain_env) for _ in range(max(reps, 2))]
+    peak = peak_child_mib()  # before the import probes below (Great Expectations' is large)
+    stage_modules = (
+        "flows.runner, flows.annex_a.load, flows.quality, flows.statistics, flows.pack, "
+        "flows.dq_report, polars, duckdb, fastexcel, jinja2"
+    )
+    return {
+        "cold_run": statistics.median(with_prefect),
+        "cold_run_no_prefect": statistics.median(without),
+        "import_stage_modules": import_seconds(stage_modules, env),
+        "import_prefect_flow": import_seconds("flows.inspection", env),
+        "import_great_expectations": import_seconds("great_expectations", env),
+        "server_start": server_start,
+        "peak_child_mib": peak,
+    }
+
+
+# --- national batch ---------------------------------------------------------------------------------------
+def _generate(code: str, root: str) -> int:
+    from flows import synth
+
+    out = Path(root) / code
+    if not out.exists():
+        tmp = Path(root) / f".{code}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        synth.generate(code, NOTIFICATION, tmp)
+        tmp.rename(out)
+    return sum(p.stat().st_size for p in out.iterdir())
+
+
+def national_inputs() -> tuple[Path, list[str]]:
+    """A clean synthetic submission per LA (calibrated sizes), generated once, outside the timing."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from flows import las
+
+    root = data_dir() / "bench" / "national" / "inbox"
+    root.mkdir(parents=True, exist_ok=True)
+    codes = sorted(las.all_las())
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        list(pool.map(_generate, codes, [str(root)] * len(codes)))
+    return root, codes
+
+
+def national_batch(concurrency: int, api_url: str) -> dict:
+    root, codes = national_inputs()
+    os.environ.update(_client_env(api_url))  # before prefect is imported in this process
+    from flows import inspection
+
+    out = data_dir() / "bench" / "national" / "out"
+    t = time.perf_counter()
+    result = inspection.national_batch(
+        la_codes=codes,
+        notification_date=NOTIFICATION.isoformat(),
+        annex_a_root=str(root),
+        output_url=str(out),
+        concurrency=concurrency,
+    )
+    secs = time.perf_counter() - t
+    failed = sum(str(v).startswith("failed") for v in result.values())
+    mb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 2**20
+    return {
+        "concurrency": concurrency,
+        "seconds": secs,
+        "las": len(codes),
+        "failed": failed,
+        "input_mb": mb,
+        "rows": _rows_built(result),
+    }
+
+
+def _rows_built(result: dict[str, str]) -> list[int]:
+    """Child-level rows read for each LA, from the published warehouses (meta.lists)."""
+    from flows import warehouse
+
+    rows = []
+    for location in result.values():
+        db = Path(str(location)) / "warehouse.duckdb"
+        if db.exists():
+            con = warehouse.connect(db, read_only=True)
+            try:
+                rows.append(
+                    int(
+                        con.execute("select coalesce(sum(rows), 0) from meta.lists").fetchall()[0][
+                            0
+                        ]
+                    )
+                )
+            finally:
+                con.close()
+    return rows
+
+
+# --- the report -------------------------------------------------------------------------------------------
+def _ratio(sec: float, floor: float) -> str:
+    return f"{sec / floor:.2f}" if floor else ""
+
+
+def report(data: dict, baseline: dict | None) -> str:
+    results, cold, national = data["results"], data.get("cold"), data.get("national") or []
+    base = {(r["la"], r["kind"]): r for r in (baseline or {}).get("results", [])}
     lines = [
         "# Benchmarks",
         "",
-        f"Generated by `make bench` on {dt.date.today().isoformat()}: {os.cpu_count()} cores. Median of the",
-        "repetitions inside one warm process; ratios are to the floor (fastexcel reading every sheet as",
-        "text, nothing else) measured on the same files in the same run. Ratios hold across these shared,",
-        "noisy machines; absolute seconds do not.",
-        "",
-        "| LA | input | rows | stage | seconds | × floor | peak RSS MiB |",
-        "|---|---|---:|---|---:|---:|---:|",
+        f"Generated by `make bench` ({data['generated']}, {data['cores']} cores, load average at start "
+        f"{data['load']}). Median of {data['reps']} repetitions inside one warm process (one untimed "
+        "warm-up run first); ratios are to the floor — fastexcel reading every sheet as text, nothing "
+        "else — measured on the same files in the same run. Ratios hold across these shared, noisy "
+        "machines; absolute seconds do not. CPU seconds count every thread of the process.",
+    ]
+    if baseline:
+        lines += [
+            "",
+            f"Before: {baseline.get('label') or 'baseline'} ({baseline['generated']}), same files.",
+        ]
+    lines += ["", "## Stages", ""]
+    head = "| LA | input | rows | stage | seconds | × floor | CPU s | peak RSS MiB |"
+    rule = "|---|---|---:|---|---:|---:|---:|---:|"
+    if baseline:
+        head, rule = head + " before s | before × floor |", rule + "---:|---:|"
+    lines += [head, rule]
+    order = [
+        "floor",
+        "alternative",
+        "land",
+        "read",
+        *READ_PARTS,
+        "validate",
+        "indicators",
+        "render",
+        "publish",
+        "pipeline",
     ]
     for r in results:
-        floor = r["rows"]["floor"][0]
-        for stage, (sec, peak) in r["rows"].items():
-            ratio = f"{sec / floor:.2f}" if floor else ""
-            mem = f"{peak / 2**20:.0f}" if peak else ""
-            lines.append(f"| {r['la']} ({BENCH_LAS.get(r['la'], '')}) | {r['kind']} | {r['child_rows']:,} | {stage} | {sec:.3f} | {ratio} | {mem} |")
+        floor = r["rows"]["floor"]["wall"]
+        b = base.get((r["la"], r["kind"]))
+        for stage in order:
+            if stage not in r["rows"]:
+                continue
+            v = r["rows"][stage]
+            label = (
+                f"  {stage}"
+                if stage in READ_PARTS
+                else f"**{stage}**"
+                if stage == "pipeline"
+                else stage
+            )
+            cpu = f"{v['cpu']:.2f}" if v.get("cpu") else ""
+            mem = f"{v['peak'] / 2**20:.0f}" if v.get("peak") else ""
+            line = (
+                f"| {r['la']} ({BENCH_LAS.get(r['la'], '')}) | {r['kind']} | {r['child_rows']:,} | {label} | "
+                f"{v['wall']:.3f} | {_ratio(v['wall'], floor)} | {cpu} | {mem} |"
+            )
+            if baseline:
+                bv = (b or {}).get("rows", {}).get(stage)
+                bfloor = (b or {}).get("rows", {}).get("floor", {}).get("wall", 0)
+                line += f" {bv['wall']:.3f} | {_ratio(bv['wall'], bfloor)} |" if bv else " | |"
+            lines.append(line)
+    lines += ["", targets_table(data), ""]
+    if cold:
+        lines += [
+            "## Cold `pia run` (largest LA, fresh process, against a running Prefect server)",
+            "",
+            "| what | seconds |",
+            "|---|---:|",
+            f"| `pia run` through the Prefect flow | {cold['cold_run']:.2f} |",
+            f"| `pia run` with PIA_PREFECT=off (same stages, no Prefect) | {cold['cold_run_no_prefect']:.2f} |",
+            f"| of which: importing the stage modules (polars, duckdb, fastexcel, jinja2, flows.*) | "
+            f"{cold['import_stage_modules']:.2f} |",
+            f"| importing Prefect and the flow module | {cold['import_prefect_flow']:.2f} |",
+            f"| Prefect flow overhead beyond its import (client, task runs) | "
+            f"{max(0.0, cold['cold_run'] - cold['cold_run_no_prefect'] - cold['import_prefect_flow']):.2f} |",
+            f"| Great Expectations import (not on the run path with the native engine) | "
+            f"{cold['import_great_expectations']:.2f} |",
+            "| Prefect server start (once, not per run) | "
+            + (
+                f"{cold['server_start']:.1f} |" if cold.get("server_start") else "already running |"
+            ),
+            f"| peak RSS of a cold run process (MiB) | {cold['peak_child_mib']:.0f} |",
+            "",
+        ]
     if national:
-        lines += ["", "## National batch", "", "| concurrency | LAs | minutes | LAs per minute |", "|---:|---:|---:|---:|"]
-        for conc, secs, n in national:
-            lines.append(f"| {conc} | {n} | {secs / 60:.1f} | {n / (secs / 60):.1f} |")
-    lines += ["", chart_svg(results), ""]
+        lines += [
+            "## National batch (every LA, synthetic calibrated sizes, through the national-batch flow)",
+            "",
+            "| concurrency | LAs | failed | input MB | child rows | minutes | LAs per minute | "
+            "model: minutes |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        model = national_model(results)
+        for n in national:
+            predicted = (
+                sum(model[0] + r * model[1] for r in n["rows"]) / n["concurrency"] / 60
+                if model and n.get("rows")
+                else None
+            )
+            lines.append(
+                f"| {n['concurrency']} | {n['las']} | {n['failed']} | {n['input_mb']:.0f} | "
+                f"{sum(n.get('rows') or [0]):,} | {n['seconds'] / 60:.1f} | "
+                f"{n['las'] / (n['seconds'] / 60):.1f} | "
+                + (f"{predicted:.1f} |" if predicted else " |")
+            )
+        if model:
+            lines += [
+                "",
+                f"Where the time goes: the model column is this run's warm single-LA costs — a fixed "
+                f"{model[0]:.2f} s per LA (the smallest LA's whole pipeline) plus {model[1] * 1e6:.1f} µs per "
+                "child row (the largest LA's pipeline less that fixed part) — summed over the LAs' rows and "
+                "divided by the concurrency. Measured time above the model is per-process start-up "
+                "(spawned workers import polars, DuckDB and the flows) and the two workers sharing two "
+                "cores with everything else on the machine.",
+            ]
+        lines.append("")
+    lines += [chart_svg(results), ""]
     return "\n".join(lines)
+
+
+def national_model(results: list[dict]) -> tuple[float, float] | None:
+    """(fixed seconds per LA, seconds per child row) from the clean runs of the smallest and largest LA."""
+    by = {(r["la"], r["kind"]): r for r in results}
+    small, large = by.get(("E06000017", "clean")), by.get(("E10000016", "clean"))
+    if not small or not large or large["child_rows"] <= small["child_rows"]:
+        return None
+    fixed = small["rows"]["pipeline"]["wall"]
+    per_row = max(0.0, large["rows"]["pipeline"]["wall"] - fixed) / (
+        large["child_rows"] - small["child_rows"]
+    )
+    return fixed, per_row
+
+
+def targets_table(data: dict) -> str:
+    largest = [r for r in data["results"] if r["la"] == "E10000016"]
+    out = ["## Targets (issue 7)", "", "| target | measured | met |", "|---|---|---|"]
+    for r in largest:
+        floor = r["rows"]["floor"]["wall"]
+        ratio = r["rows"]["pipeline"]["wall"] / floor if floor else float("nan")
+        out.append(
+            f"| largest LA ({r['kind']}) read → pack within 3× the floor (aim 2×) | {ratio:.2f}× | "
+            f"{'yes' if ratio <= TARGETS['pipeline_x_floor'] else 'no'} |"
+        )
+        reading = r["rows"]["read files"]["wall"]
+        vl = r["rows"]["validate"]["wall"] + r["rows"]["load"]["wall"]
+        out.append(
+            f"| largest LA ({r['kind']}) validation + load not more than reading the files | "
+            f"{vl:.2f} s vs {reading:.2f} s | {'yes' if vl <= reading else 'no'} |"
+        )
+        peak = r["rows"]["pipeline"]["peak"] / 2**20
+        out.append(
+            f"| largest LA ({r['kind']}) peak memory under 1 GiB | {peak:.0f} MiB | "
+            f"{'yes' if peak < TARGETS['peak_mib'] else 'no'} |"
+        )
+    if data.get("cold"):
+        c = data["cold"]["cold_run"]
+        out.append(
+            f"| cold `pia run`, largest LA, running Prefect server, under 10 s | {c:.1f} s | "
+            f"{'yes' if c < TARGETS['cold_run_s'] else 'no'} |"
+        )
+    for n in data.get("national") or []:
+        m = n["seconds"] / 60
+        out.append(
+            f"| national batch of {n['las']} LAs under 10 minutes (concurrency {n['concurrency']}) | "
+            f"{m:.1f} min | {'yes' if m < TARGETS['national_min'] and not n['failed'] else 'no'} |"
+        )
+    return "\n".join(out)
 
 
 def chart_svg(results: list[dict]) -> str:
     """A bar chart of each stage's ratio to the floor for each input (inline SVG in the markdown)."""
-    bars = [(f"{r['la']} {r['kind']} {s}", r["rows"][s][0] / r["rows"]["floor"][0])
-            for r in results for s in STAGES if r["rows"]["floor"][0]]
+    stages = ("read", "validate", "indicators", "render", "pipeline")
+    bars = [
+        (f"{r['la']} {r['kind']} {s}", r["rows"][s]["wall"] / r["rows"]["floor"]["wall"])
+        for r in results
+        for s in stages
+        if r["rows"]["floor"]["wall"]
+    ]
     if not bars:
         return ""
     h, w, scale = 16 * len(bars) + 20, 640, 300 / max(b[1] for b in bars)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-           f'aria-label="Each stage as a multiple of the floor">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+        f'aria-label="Each stage as a multiple of the floor">'
+    ]
     for i, (label, ratio) in enumerate(bars):
         y = 10 + 16 * i
         out.append(f'<text x="0" y="{y + 11}" font-size="11">{label}</text>')
-        out.append(f'<rect x="260" y="{y}" width="{ratio * scale:.1f}" height="12" fill="#1d70b8"/>')
-        out.append(f'<text x="{265 + ratio * scale:.1f}" y="{y + 11}" font-size="11">{ratio:.2f}×</text>')
+        out.append(
+            f'<rect x="260" y="{y}" width="{ratio * scale:.1f}" height="12" fill="#1d70b8"/>'
+        )
+        out.append(
+            f'<text x="{265 + ratio * scale:.1f}" y="{y + 11}" font-size="11">{ratio:.2f}×</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)
-
-
-def national_batch(concurrency: int) -> tuple[int, float, int]:
-    from flows import inspection, las
-
-    codes = sorted(las.all_las())
-    t = time.perf_counter()
-    inspection.national_batch(la_codes=codes, notification_date=NOTIFICATION.isoformat(), concurrency=concurrency,
-                              output_url=str(data_dir() / "bench" / "national"))
-    return concurrency, time.perf_counter() - t, len(codes)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m flows.bench")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--las", default=",".join(BENCH_LAS))
-    p.add_argument("--national", action="store_true", help="also run the 153-LA batch at concurrency 1 and 2")
+    p.add_argument("--kinds", default="clean,messy")
+    p.add_argument(
+        "--national",
+        action="store_true",
+        default=True,
+        help="run the 153-LA batch at concurrency 1 and 2 (the default)",
+    )
+    p.add_argument("--skip-national", dest="national", action="store_false")
     p.add_argument("--skip-alternative", action="store_true")
+    p.add_argument("--skip-cold", action="store_true")
+    p.add_argument("--baseline", default=None, help="an earlier run's JSON, shown as 'before'")
+    p.add_argument("--label", default=None, help="a name for this run in the JSON (e.g. a commit)")
     p.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     a = p.parse_args(argv)
-    results = []
+    data: dict = {
+        "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cores": os.cpu_count(),
+        "load": f"{os.getloadavg()[0]:.1f}",
+        "reps": a.reps,
+        "label": a.label,
+        "results": [],
+    }
     for la in a.las.split(","):
-        for messy in (False, True):
-            r = bench_one(la, messy, a.reps, not a.skip_alternative)
-            results.append(r)
-            print(f"{la} {r['kind']}: " + ", ".join(f"{k} {v[0]:.2f}s" for k, v in r["rows"].items()), flush=True)
-    national = [national_batch(c) for c in (1, 2)] if a.national else []
-    Path(a.out).write_text(report(results, national), encoding="utf-8")
-    print(a.out)
+        for kind in a.kinds.split(","):
+            r = bench_one(la, kind, a.reps, not a.skip_alternative)
+            data["results"].append(r)
+            print(
+                f"{la} {kind}: " + ", ".join(f"{k} {v['wall']:.2f}s" for k, v in r["rows"].items()),
+                flush=True,
+            )
+    if not a.skip_cold or a.national:
+        with prefect_server() as (api_url, started):
+            if not a.skip_cold:
+                data["cold"] = cold_costs("E10000016", api_url, started, a.reps)
+                print(
+                    "cold:",
+                    {k: round(v, 2) for k, v in data["cold"].items() if v is not None},
+                    flush=True,
+                )
+            if a.national:
+                data["national"] = []
+                for c in (1, 2):
+                    data["national"].append(national_batch(c, api_url))
+                    print("national:", data["national"][-1], flush=True)
+    baseline = json.loads(Path(a.baseline).read_text(encoding="utf-8")) if a.baseline else None
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report(data, baseline), encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    print(out)
     return 0
 
 

@@ -1,0 +1,74 @@
+"""The benchmark runs end to end on the smallest LA and writes its report (no time is asserted:
+speed is measured by `make bench`, never by tests), and the report's target verdicts follow the
+numbers it is given."""
+
+from __future__ import annotations
+
+import json
+
+from flows import bench
+
+
+def test_bench_runs_and_reports(tmp_path):
+    out = tmp_path / "benchmarks.md"
+    args = [
+        "--las",
+        "E06000017",
+        "--kinds",
+        "clean",
+        "--reps",
+        "1",
+        "--skip-alternative",
+        "--skip-cold",
+        "--skip-national",
+        "--out",
+        str(out),
+    ]
+    assert bench.main(args) == 0
+    text = out.read_text(encoding="utf-8")
+    for stage in (
+        "floor",
+        "read files",
+        "normalise",
+        "load",
+        "validate",
+        "indicators",
+        "render",
+        "pipeline",
+    ):
+        assert f"| {stage} |" in text or f"|   {stage} |" in text or f"**{stage}**" in text
+    data = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    rows = data["results"][0]["rows"]
+    assert data["results"][0]["child_rows"] > 0
+    parts = sum(rows[p]["wall"] for p in bench.READ_PARTS)
+    assert abs(parts - rows["read"]["wall"]) < 1e-6  # the read stage is split, not double counted
+    # a baseline is shown beside the new numbers
+    again = tmp_path / "again.md"
+    text = bench.report(data, {**data, "label": "before"})
+    again.write_text(text)
+    assert "before × floor" in text and "Before: before" in text
+
+
+def _row(wall, peak=0):
+    return {"wall": wall, "cpu": wall, "peak": peak}
+
+
+def test_target_verdicts_follow_the_numbers():
+    rows = {
+        "floor": _row(1.0),
+        "read files": _row(1.2),
+        "load": _row(0.3),
+        "validate": _row(0.5),
+        "pipeline": _row(2.5, 600 * 2**20),
+    }
+    data = {
+        "results": [{"la": "E10000016", "kind": "clean", "rows": rows, "child_rows": 1}],
+        "cold": {"cold_run": 12.0},
+        "national": [{"concurrency": 2, "seconds": 300, "las": 153, "failed": 0}],
+    }
+    table = bench.targets_table(data)
+    assert "| 2.50× | yes |" in table  # within 3× the floor
+    assert "0.80 s vs 1.20 s | yes |" in table  # validation + load not more than reading
+    assert "| 600 MiB | yes |" in table
+    assert "| 12.0 s | no |" in table  # cold run over 10 s
+    assert "| 5.0 min | yes |" in table
