@@ -48,6 +48,7 @@ NOTIFICATION = dt.date(2026, 11, 16)
 STAGES = ("land", "read", "validate", "indicators", "render", "publish")
 READ_PARTS = ("read files", "normalise", "load")
 TARGETS = {"pipeline_x_floor": 3.0, "cold_run_s": 10.0, "peak_mib": 1024.0, "national_min": 10.0}
+BASELINE = ROOT / "docs" / "benchmarks-baseline.json"  # 47b38a9, before the performance work
 # the same command as the `pia` script, run from this tree (so a baseline tree benchmarks itself)
 PIA = [sys.executable, "-c", "import sys; from flows.cli import main; sys.exit(main())"]
 
@@ -661,7 +662,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-national", dest="national", action="store_false")
     p.add_argument("--skip-alternative", action="store_true")
     p.add_argument("--skip-cold", action="store_true")
-    p.add_argument("--baseline", default=None, help="an earlier run's JSON, shown as 'before'")
+    p.add_argument(
+        "--baseline",
+        default=str(BASELINE) if BASELINE.exists() else None,
+        help="an earlier run's JSON, shown as 'before' (default: docs/benchmarks-baseline.json)",
+    )
     p.add_argument("--label", default=None, help="a name for this run in the JSON (e.g. a commit)")
     p.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     a = p.parse_args(argv)
