@@ -56,7 +56,8 @@ def run(
 ) -> list[dict] | None:
     """Results in quality.run_suite's shape, in suite order; None when GX must run the suite."""
     try:
-        plans = [_plan(frame, e, parameters or {}) for e in spec.get("expectations", [])]
+        schema = dict(frame.schema)  # once: polars builds a new Schema on every .schema
+        plans = [_plan(frame, schema, e, parameters or {}) for e in spec.get("expectations", [])]
     except Unsupported:
         return None
     masks = {i: p["mask"] for i, p in enumerate(plans) if p["mask"] is not None}
@@ -95,7 +96,7 @@ def run(
 
 
 # --- one expectation ---------------------------------------------------------------------------------
-def _plan(frame: pl.DataFrame, exp: dict, parameters: dict[str, Any]) -> dict:
+def _plan(frame: pl.DataFrame, schema: dict, exp: dict, parameters: dict[str, Any]) -> dict:
     type_ = exp.get("type")
     kwargs = dict(exp.get("kwargs") or {})
     if type_ not in SUPPORTED or not set(kwargs) <= SUPPORTED[type_]:
@@ -104,7 +105,7 @@ def _plan(frame: pl.DataFrame, exp: dict, parameters: dict[str, Any]) -> dict:
     meta = {k: v for k, v in (exp.get("meta") or {}).items() if k != "_position"}
     plan = {"type": type_, "meta": meta, "mask": None, "success": None}
     if type_ == "expect_column_pair_values_a_to_be_greater_than_b":
-        plan["mask"] = _pair_greater(frame, kwargs)
+        plan["mask"] = _pair_greater(schema, kwargs)
         plan["column"] = f"{kwargs['column_A']},{kwargs['column_B']}"
     else:
         column = kwargs.get("column")
@@ -112,9 +113,9 @@ def _plan(frame: pl.DataFrame, exp: dict, parameters: dict[str, Any]) -> dict:
             raise Unsupported
         plan["column"] = column
         if type_ == "expect_column_to_exist":
-            plan["success"] = column in frame.columns
+            plan["success"] = column in schema
         else:
-            plan["mask"] = _column_map(frame, type_, column, kwargs)
+            plan["mask"] = _column_map(frame, schema, type_, column, kwargs)
     if type_ == "expect_column_values_to_be_between":  # GX keeps numeric bounds as floats
         for k in ("min_value", "max_value"):
             if isinstance(kwargs.get(k), int) and not isinstance(kwargs[k], bool):
@@ -147,23 +148,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _dtype(frame: pl.DataFrame, column: str) -> pl.DataType:
-    if column not in frame.columns:
+def _dtype(schema: dict, column: str) -> pl.DataType:
+    if column not in schema:
         raise Unsupported  # GX raises; let it, with its own message
-    return frame.schema[column]
+    return schema[column]
 
 
-def _missing(frame: pl.DataFrame, column: str) -> pl.Expr:
+def _missing(dtype: pl.DataType, column: str) -> pl.Expr:
     """Missing as pandas sees it after to_pandas: null, and NaN in a float column."""
     col = pl.col(column)
-    return col.is_null() | col.is_nan() if frame.schema[column].is_float() else col.is_null()
+    return col.is_null() | col.is_nan() if dtype.is_float() else col.is_null()
 
 
-def _column_map(frame: pl.DataFrame, type_: str, column: str, kw: dict) -> pl.Expr:
+def _column_map(frame: pl.DataFrame, schema: dict, type_: str, column: str, kw: dict) -> pl.Expr:
     """The rows GX reports as unexpected (missing values are never judged by column-map checks)."""
-    dtype = _dtype(frame, column)
+    dtype = _dtype(schema, column)
     col = pl.col(column)
-    present = ~_missing(frame, column)
+    present = ~_missing(dtype, column)
     if type_ == "expect_column_values_to_not_be_null":
         if dtype == pl.Object:
             raise Unsupported
@@ -233,11 +234,11 @@ def _regex_misses(frame: pl.DataFrame, column: str, dtype: pl.DataType, regex: A
     return pl.col(column).is_in(pl.Series(misses, dtype=pl.String).implode())
 
 
-def _pair_greater(frame: pl.DataFrame, kw: dict) -> pl.Expr:
+def _pair_greater(schema: dict, kw: dict) -> pl.Expr:
     a, b = kw.get("column_A"), kw.get("column_B")
     if not isinstance(a, str) or not isinstance(b, str):
         raise Unsupported
-    da, db = _dtype(frame, a), _dtype(frame, b)
+    da, db = _dtype(schema, a), _dtype(schema, b)
     # floats (NaN ordering differs between pandas and polars) and mixed types go to GX
     if not ((da == db == pl.Date) or (da.is_integer() and db.is_integer())):
         raise Unsupported
