@@ -153,7 +153,15 @@ def _list_children(con) -> None:
         for s in specs.SPECS
         if "child_id" in s.by_name
     ]
-    con.execute("create or replace view pack_src.list_children as " + " union all ".join(parts))
+    # a table, not a view: four pack models read it, and re-deriving it each time cost ~0.1 s
+    # (an older warehouse may hold the view)
+    kind = con.execute(
+        "select table_type from information_schema.tables where table_schema = 'pack_src' "
+        "and table_name = 'list_children'"
+    ).fetchall()
+    if kind and kind[0][0] == "VIEW":
+        con.execute("drop view pack_src.list_children")
+    con.execute("create or replace table pack_src.list_children as " + " union all ".join(parts))
     # which lists are about children (lists 11, 3.20 and 1.09 are about adopters, families and staff)
     # polars, not pyarrow constructors: those import pandas (~1 s in a fresh process)
     kinds = pl.DataFrame({"list_name": [s.table for s in specs.SPECS],  # noqa: F841 - read by name below
