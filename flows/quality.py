@@ -18,6 +18,8 @@ from typing import Any
 
 import polars as pl
 
+from flows.annex_a.load import META_LISTS_SCHEMA
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
@@ -869,13 +871,7 @@ def write_list_summary(con, provided: set[str], run: dict) -> None:
     frame = pl.DataFrame(
         out,
         schema={
-            "list_name": pl.String,
-            "number": pl.String,
-            "title": pl.String,
-            "provided": pl.Boolean,
-            "rows": pl.Int64,
-            "files": pl.String,
-            "sheets": pl.String,
+            **META_LISTS_SCHEMA,
             "date_column": pl.String,
             "covered_from": pl.Date,
             "covered_to": pl.Date,

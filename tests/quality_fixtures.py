@@ -14,6 +14,7 @@ import polars as pl
 
 from flows import las
 from flows.annex_a import specs as S
+from flows.annex_a.load import META_LISTS_SCHEMA
 from flows.pipeline import RunContext
 
 ND = dt.date(2026, 11, 16)
@@ -87,15 +88,7 @@ def make_warehouse(
                     }
                     for s in S.SPECS
                 ],
-                schema={
-                    "list_name": pl.String,
-                    "number": pl.String,
-                    "title": pl.String,
-                    "provided": pl.Boolean,
-                    "rows": pl.Int64,
-                    "files": pl.String,
-                    "sheets": pl.String,
-                },
+                schema=META_LISTS_SCHEMA,
             )
             warehouse.write_table(con, "meta", "lists", lists)
     finally:

@@ -40,6 +40,17 @@ READER_RULES = (
     "int_unparseable",
 )
 
+# meta.lists: one row per spec, provided or not (the contract other stages read).
+META_LISTS_SCHEMA: dict[str, pl.DataType] = {
+    "list_name": pl.String,
+    "number": pl.String,
+    "title": pl.String,
+    "provided": pl.Boolean,
+    "rows": pl.Int64,
+    "files": pl.String,
+    "sheets": pl.String,
+}
+
 
 @dataclass
 class Submission:
@@ -240,16 +251,7 @@ def _meta_lists(sub: Submission) -> pl.DataFrame:
                 "sheets": "; ".join(p.grid.source_sheet for p in parts) or None,
             }
         )
-    schema = {
-        "list_name": pl.String,
-        "number": pl.String,
-        "title": pl.String,
-        "provided": pl.Boolean,
-        "rows": pl.Int64,
-        "files": pl.String,
-        "sheets": pl.String,
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=META_LISTS_SCHEMA, orient="row")
 
 
 def _sorted_findings(issues: pl.DataFrame) -> pl.DataFrame:
