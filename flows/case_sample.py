@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 SAMPLE_SIZE = {"standard": 12, "short": 12, "focused": 6, "monitoring": 6}
 
 ETHNIC_GROUPS = (
-    ("W", "White"), ("M", "Mixed or multiple ethnic groups"), ("A", "Asian or Asian British"),
+    ("W", "White"),
+    ("M", "Mixed or multiple ethnic groups"),
+    ("A", "Asian or Asian British"),
     ("B", "Black or Black British"),
 )
 
@@ -59,13 +61,22 @@ def tags(row: Mapping) -> dict[str, tuple[int, str]]:
         t["unregistered"] = (90, "placed in unregistered provision (para 311)")
     wd = row.get("assessment_working_days")
     if wd is not None and wd > 45:
-        t["waited_assessment"] = (80, f"appears to have waited: assessment took or has taken {wd} working days (para 163)")
+        t["waited_assessment"] = (
+            80,
+            f"appears to have waited: assessment took or has taken {wd} working days (para 163)",
+        )
     cp_days = row.get("cp_days")
     if cp_days is not None and cp_days >= 730:
-        t["waited_cp"] = (80, f"appears to have waited: on a child protection plan for {cp_days // 30} months (para 163)")
+        t["waited_cp"] = (
+            80,
+            f"appears to have waited: on a child protection plan for {cp_days // 30} months (para 163)",
+        )
     adoption_days = row.get("adoption_days")
     if adoption_days is not None and adoption_days > 365:
-        t["waited_adoption"] = (80, f"appears to have waited: {adoption_days} days from the adoption decision to placement or the notification date (para 163)")
+        t["waited_adoption"] = (
+            80,
+            f"appears to have waited: {adoption_days} days from the adoption decision to placement or the notification date (para 163)",
+        )
     if row.get("out_of_area"):
         t["out_of_area"] = (60, "placed out of area (para 162)")
     if row.get("kinship"):
@@ -77,15 +88,24 @@ def tags(row: Mapping) -> dict[str, tuple[int, str]]:
         t["large_sibling_group"] = (60, f"from a sibling group of {sib} (para 162)")
     if row.get("disabled"):
         t["disabled"] = (50, "disabled (para 162)")
-    for key, label in (("care_leaver", "a care leaver"), ("in_care", "in care"), ("on_cp", "on a child protection plan"),
-                       ("in_need", "a child in need")):
+    for key, label in (
+        ("care_leaver", "a care leaver"),
+        ("in_care", "in care"),
+        ("on_cp", "on a child protection plan"),
+        ("in_need", "a child in need"),
+    ):
         if row.get(key):
             t[f"cohort:{key}"] = (30, label)
     band = _age_band(row.get("age"))
     if band:
         t[f"age:{band}"] = (20, f"aged {band}")
     if row.get("gender") in ("Male", "Female", "Neither"):
-        t[f"sex:{row['gender']}"] = (15, {"Male": "male", "Female": "female", "Neither": "neither male nor female"}[row["gender"]])
+        t[f"sex:{row['gender']}"] = (
+            15,
+            {"Male": "male", "Female": "female", "Neither": "neither male nor female"}[
+                row["gender"]
+            ],
+        )
     group = _ethnic_group(row.get("ethnicity"))
     if group:
         t[f"ethnicity:{group}"] = (15, f"ethnic group: {group}")
@@ -114,7 +134,11 @@ def suggest(candidates: Iterable[Mapping], visit_type: str) -> list[dict]:
             reasons = [t[k][1] for k in new]
         else:
             top = sorted(t, key=lambda k: (-t[k][0], k))[:3]
-            reasons = ["a further example: " + ", ".join(t[k][1] for k in top)] if top else ["recently audited"]
+            reasons = (
+                ["a further example: " + ", ".join(t[k][1] for k in top)]
+                if top
+                else ["recently audited"]
+            )
         covered.update(t)
         chosen.append({**row, "reasons": reasons, "factors": len(t)})
     return chosen

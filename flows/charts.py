@@ -84,19 +84,27 @@ def bar_chart(
     for i in range(5):
         v = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{fmt(v, 0 if top_value >= 4 else 1)}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{fmt(v, 0 if top_value >= 4 else 1)}</text>'
+        )
     n = max(len(bars), 1)
     step = plot_w / n
     for i, (label, v) in enumerate(bars):
         h = plot_h * (v / top_value) if top_value else 0
         x = left + i * step + step * 0.15
-        parts.append(f'<rect x="{_n(x)}" y="{_n(top + plot_h - h)}" width="{_n(step * 0.7)}" height="{_n(h)}" fill="{STYLES[0][0]}"/>')
+        parts.append(
+            f'<rect x="{_n(x)}" y="{_n(top + plot_h - h)}" width="{_n(step * 0.7)}" height="{_n(h)}" fill="{STYLES[0][0]}"/>'
+        )
         if i % label_every == 0:
             parts.append(
                 f'<text x="{_n(left + i * step + step / 2)}" y="{height - bottom + 16}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
             )
-    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>'
+    )
     parts.append("</g></svg>")
     return Markup("".join(parts))
 
@@ -133,10 +141,16 @@ def line_chart(
     for i in range(5):
         v = lo + span * i / 4
         y = py(v)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{_tick(v, span)}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{_tick(v, span)}</text>'
+        )
     for i, label in enumerate(x_labels):
-        parts.append(f'<text x="{_n(px(i))}" y="{top + plot_h + 18}" text-anchor="middle" fill="{INK}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{_n(px(i))}" y="{top + plot_h + 18}" text-anchor="middle" fill="{INK}">{escape(label)}</text>'
+        )
     for s, (name, vs) in enumerate(series):
         colour, dash, shape = STYLES[s % len(STYLES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
@@ -144,25 +158,33 @@ def line_chart(
         for i, v in enumerate(vs):
             if v is None:
                 if len(run) > 1:
-                    parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+                    parts.append(
+                        f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+                    )
                 run = []
                 continue
             run.append(f"{_n(px(i))},{_n(py(v))}")
         if len(run) > 1:
-            parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+            parts.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+            )
         for i, v in enumerate(vs):
             if v is not None:
                 parts.append(_marker(shape, px(i), py(v), colour))
         lx = left + (s % 2) * (plot_w / 2)
         ly = legend_y + 22 * (s // 2)
-        parts.append(f'<line x1="{_n(lx)}" x2="{_n(lx + 28)}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+        parts.append(
+            f'<line x1="{_n(lx)}" x2="{_n(lx + 28)}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+        )
         parts.append(_marker(shape, lx + 14, ly, colour))
         parts.append(f'<text x="{_n(lx + 36)}" y="{ly + 4}" fill="{INK}">{escape(name)}</text>')
     parts.append("</g></svg>")
     return Markup("".join(parts))
 
 
-def describe_trend(name: str, x_labels: Sequence[str], values: Sequence[float | None], decimals: int) -> str:
+def describe_trend(
+    name: str, x_labels: Sequence[str], values: Sequence[float | None], decimals: int
+) -> str:
     """One sentence about one series: first and last known values."""
     known = [(x, v) for x, v in zip(x_labels, values, strict=True) if v is not None]
     if not known:

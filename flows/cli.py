@@ -15,7 +15,9 @@ DEFAULT_SEED = 20261123
 
 
 def _add_run_identity(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--la", required=True, help="LA code: ONS (E10000016) or old 3-digit DfE code (886)")
+    p.add_argument(
+        "--la", required=True, help="LA code: ONS (E10000016) or old 3-digit DfE code (886)"
+    )
     p.add_argument("--notification-date", required=True, help="YYYY-MM-DD")
 
 
@@ -23,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pia", description="ILACS pre-inspection analysis")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="synthetic submission for a real LA + bundled statistics -> pack")
+    p = sub.add_parser(
+        "demo", help="synthetic submission for a real LA + bundled statistics -> pack"
+    )
     p.add_argument("--la", default="E06000050", help="LA code (default: Cheshire West and Chester)")
     p.add_argument("--notification-date", default="2026-11-16")
     p.add_argument("--out", default=None, help="output folder (default: data/runs)")
@@ -33,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write the submission to")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--scale", type=float, default=1.0, help="multiply calibrated volumes")
-    p.add_argument("--messy", action="store_true", help="write what LAs really send, with planted defects")
+    p.add_argument(
+        "--messy", action="store_true", help="write what LAs really send, with planted defects"
+    )
 
     p = sub.add_parser("run", help="build the PIA pack for one LA")
     _add_run_identity(p)
@@ -51,8 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="published statistics")
     ssub = p.add_subparsers(dest="stats_command", required=True)
     r = ssub.add_parser("refresh", help="pull, validate and load published statistics")
-    r.add_argument("--source", default=None, help="folder or URL of the published files (default: bundled)")
-    r.add_argument("--db", default=None, help="statistics.duckdb to write (default: data/warehouse)")
+    r.add_argument(
+        "--source", default=None, help="folder or URL of the published files (default: bundled)"
+    )
+    r.add_argument(
+        "--db", default=None, help="statistics.duckdb to write (default: data/warehouse)"
+    )
 
     p = sub.add_parser("notify", help="emit an ilacs.inspection.notified event")
     _add_run_identity(p)

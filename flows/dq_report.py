@@ -180,7 +180,9 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
             "strings_to_numbers": False,
         },
     )
-    if created is not None:  # the run's generation time, not the clock: a re-run gives the same bytes
+    if (
+        created is not None
+    ):  # the run's generation time, not the clock: a re-run gives the same bytes
         wb.set_properties({"created": created.replace(tzinfo=None)})
     bold = wb.add_format({"bold": True})
     for name, headers, rows in (

@@ -51,7 +51,11 @@ class Finding:
 
 def frame(findings: list[Finding]) -> pl.DataFrame:
     """Findings as a frame with the `quality.issues` columns, in contract order."""
-    return pl.DataFrame([asdict(f) for f in findings], schema=SCHEMA, orient="row") if findings else empty()
+    return (
+        pl.DataFrame([asdict(f) for f in findings], schema=SCHEMA, orient="row")
+        if findings
+        else empty()
+    )
 
 
 def empty() -> pl.DataFrame:
@@ -81,10 +85,16 @@ RULES: dict[str, tuple[Severity, str]] = {
     "age_out_of_range": ("warning", "The age is not plausible for this list."),
     "age_mismatch": ("warning", "The stated age does not agree with the date of birth."),
     "count_negative": ("warning", "A count is below zero."),
-    "duplicate_child": ("error", "The child appears more than once in a list that has one row per child."),
+    "duplicate_child": (
+        "error",
+        "The child appears more than once in a list that has one row per child.",
+    ),
     "cross_list_mismatch": ("warning", "The child's details differ between lists."),
     "cp_not_in_cin": ("warning", "A child on a CP plan is not in list 6 with a CP case status."),
     "not_in_children_in_care": ("warning", "A child in 3.17 or 3.18 is not in list 8."),
-    "icpc_plan_missing": ("warning", "An ICPC resulted in a plan but the child has no plan in list 7."),
+    "icpc_plan_missing": (
+        "warning",
+        "An ICPC resulted in a plan but the child has no plan in list 7.",
+    ),
     "audit_child_unknown": ("warning", "An audited child is on none of the lists."),
 }

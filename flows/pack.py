@@ -38,64 +38,144 @@ LOE_ROWS_SHOWN = 50
 # Lines of enquiry, most pressing first: the dictionary drives the section (adding one is a row here
 # and a model in sql/pack/). Columns: (key, header, kind) with kind in text|date|int|bool|code.
 LINES_OF_ENQUIRY: tuple[dict, ...] = (
-    dict(id="loe-cp-not-visited", view="loe_cp_not_visited", needs=("list_07_child_protection",),
-         title="Children on a child protection plan not visited in the last six weeks",
-         note="Open plans with no statutory visit in the 42 days before notification, or none recorded. Never visited first.",
-         columns=(("child_id", "Child ID", "text"), ("cp_plan_start_date", "Plan started", "date"),
-                  ("date_last_visit", "Last statutory visit", "date"), ("days_since_visit", "Days since visit", "int"),
-                  ("allocated_team", "Team", "text"))),
-    dict(id="loe-assessments-late", view="loe_assessments_late", needs=("list_04_assessments",),
-         title="Assessments open beyond 45 working days",
-         note="Working days from the start of the assessment to its authorisation, or to the notification date if still open; weekends and England bank holidays excluded. Still open first, then the longest.",
-         columns=(("child_id", "Child ID", "text"), ("assessment_start_date", "Started", "date"),
-                  ("assessment_authorised_date", "Authorised", "date"), ("still_open", "Still open", "bool"),
-                  ("working_days", "Working days", "int"), ("allocated_team", "Team", "text"))),
-    dict(id="loe-missing-no-return-interview", view="loe_missing_no_return_interview", needs=("list_08_children_in_care",),
-         title="Children in care missing without a return interview",
-         note="Missing at least once in the last 12 months and not offered a return interview after the last episode. Most episodes first.",
-         columns=(("child_id", "Child ID", "text"), ("missing_episodes", "Missing episodes (12 months)", "int"),
-                  ("return_interview_offered", "Return interview offered", "text"),
-                  ("return_interview_accepted", "Return interview accepted", "text"), ("allocated_team", "Team", "text"))),
-    dict(id="loe-cp-over-two-years", view="loe_cp_over_two_years", needs=("list_07_child_protection",),
-         title="Child protection plans lasting two years or more",
-         note="Open plans that started two or more years before notification. Longest first.",
-         columns=(("child_id", "Child ID", "text"), ("cp_plan_start_date", "Plan started", "date"),
-                  ("days_on_plan", "Days on plan", "int"), ("latest_category_of_abuse", "Latest category", "text"),
-                  ("allocated_team", "Team", "text"))),
-    dict(id="loe-cp-repeat-plans", view="loe_cp_repeat_plans", needs=("list_07_child_protection",),
-         title="Second or later child protection plans",
-         note="Children on list 7 with one or more previous plans. Most previous plans first; open plans before ended ones.",
-         columns=(("child_id", "Child ID", "text"), ("plan_number", "Plan number", "int"),
-                  ("cp_plan_start_date", "Plan started", "date"), ("cp_plan_end_date", "Plan ended", "date"),
-                  ("open_plan", "Open", "bool"), ("allocated_team", "Team", "text"))),
-    dict(id="loe-cla-placement-moves", view="loe_cla_placement_moves", needs=("list_08_children_in_care",),
-         title="Children in care with three or more placements in 12 months",
-         note="Children in care on the notification date. Most placements first.",
-         columns=(("child_id", "Child ID", "text"), ("placements_last_12_months", "Placements (12 months)", "int"),
-                  ("placement_type", "Current placement type", "code:placement_type"),
-                  ("placement_location", "In or out of area", "text"), ("allocated_team", "Team", "text"))),
-    dict(id="loe-care-leavers-not-in-touch", view="loe_care_leavers_not_in_touch", needs=("list_09_care_leavers",),
-         title="Care leavers the local authority is not in touch with",
-         note="In touch recorded as No, Refused or not recorded. Longest without contact first.",
-         columns=(("child_id", "Child ID", "text"), ("in_touch", "In touch", "code:in_touch"),
-                  ("date_latest_contact", "Latest contact", "date"), ("days_since_contact", "Days since contact", "int"),
-                  ("eligibility_category", "Eligibility", "text"))),
-    dict(id="loe-health-assessments-overdue", view="loe_health_assessments_overdue", needs=("list_08_children_in_care",),
-         title="Children in care with an overdue health assessment",
-         note="No health assessment recorded, or the last more than 12 months ago (6 months for children under 5); children in care for under 28 days are left out. None recorded first.",
-         columns=(("child_id", "Child ID", "text"), ("age", "Age", "int"),
-                  ("date_started_looked_after", "In care since", "date"),
-                  ("date_last_health_assessment", "Last health assessment", "date"),
-                  ("days_since_assessment", "Days since", "int"))),
-    dict(id="loe-unallocated", view="loe_unallocated", needs=("caseloads",), child_level=False, count_column="unallocated_cases",
-         title="Unallocated cases (1.09)",
-         note="Cases recorded against an 'Unallocated' row in 1.09 on the notification date, by team. Most first.",
-         columns=(("team", "Team", "text"), ("unallocated_cases", "Unallocated cases", "int"))),
-    dict(id="loe-highest-caseloads", view="loe_highest_caseloads", needs=("caseloads",), child_level=False,
-         title="Highest caseloads (1.09)",
-         note="The 10 highest caseloads on the notification date. Workers are shown by job title and team, not by name.",
-         columns=(("position", "Position", "int"), ("job_title", "Job title", "text"), ("team", "Team", "text"),
-                  ("open_cases", "Open cases", "int"))),
+    dict(
+        id="loe-cp-not-visited",
+        view="loe_cp_not_visited",
+        needs=("list_07_child_protection",),
+        title="Children on a child protection plan not visited in the last six weeks",
+        note="Open plans with no statutory visit in the 42 days before notification, or none recorded. Never visited first.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("cp_plan_start_date", "Plan started", "date"),
+            ("date_last_visit", "Last statutory visit", "date"),
+            ("days_since_visit", "Days since visit", "int"),
+            ("allocated_team", "Team", "text"),
+        ),
+    ),
+    dict(
+        id="loe-assessments-late",
+        view="loe_assessments_late",
+        needs=("list_04_assessments",),
+        title="Assessments open beyond 45 working days",
+        note="Working days from the start of the assessment to its authorisation, or to the notification date if still open; weekends and England bank holidays excluded. Still open first, then the longest.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("assessment_start_date", "Started", "date"),
+            ("assessment_authorised_date", "Authorised", "date"),
+            ("still_open", "Still open", "bool"),
+            ("working_days", "Working days", "int"),
+            ("allocated_team", "Team", "text"),
+        ),
+    ),
+    dict(
+        id="loe-missing-no-return-interview",
+        view="loe_missing_no_return_interview",
+        needs=("list_08_children_in_care",),
+        title="Children in care missing without a return interview",
+        note="Missing at least once in the last 12 months and not offered a return interview after the last episode. Most episodes first.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("missing_episodes", "Missing episodes (12 months)", "int"),
+            ("return_interview_offered", "Return interview offered", "text"),
+            ("return_interview_accepted", "Return interview accepted", "text"),
+            ("allocated_team", "Team", "text"),
+        ),
+    ),
+    dict(
+        id="loe-cp-over-two-years",
+        view="loe_cp_over_two_years",
+        needs=("list_07_child_protection",),
+        title="Child protection plans lasting two years or more",
+        note="Open plans that started two or more years before notification. Longest first.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("cp_plan_start_date", "Plan started", "date"),
+            ("days_on_plan", "Days on plan", "int"),
+            ("latest_category_of_abuse", "Latest category", "text"),
+            ("allocated_team", "Team", "text"),
+        ),
+    ),
+    dict(
+        id="loe-cp-repeat-plans",
+        view="loe_cp_repeat_plans",
+        needs=("list_07_child_protection",),
+        title="Second or later child protection plans",
+        note="Children on list 7 with one or more previous plans. Most previous plans first; open plans before ended ones.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("plan_number", "Plan number", "int"),
+            ("cp_plan_start_date", "Plan started", "date"),
+            ("cp_plan_end_date", "Plan ended", "date"),
+            ("open_plan", "Open", "bool"),
+            ("allocated_team", "Team", "text"),
+        ),
+    ),
+    dict(
+        id="loe-cla-placement-moves",
+        view="loe_cla_placement_moves",
+        needs=("list_08_children_in_care",),
+        title="Children in care with three or more placements in 12 months",
+        note="Children in care on the notification date. Most placements first.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("placements_last_12_months", "Placements (12 months)", "int"),
+            ("placement_type", "Current placement type", "code:placement_type"),
+            ("placement_location", "In or out of area", "text"),
+            ("allocated_team", "Team", "text"),
+        ),
+    ),
+    dict(
+        id="loe-care-leavers-not-in-touch",
+        view="loe_care_leavers_not_in_touch",
+        needs=("list_09_care_leavers",),
+        title="Care leavers the local authority is not in touch with",
+        note="In touch recorded as No, Refused or not recorded. Longest without contact first.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("in_touch", "In touch", "code:in_touch"),
+            ("date_latest_contact", "Latest contact", "date"),
+            ("days_since_contact", "Days since contact", "int"),
+            ("eligibility_category", "Eligibility", "text"),
+        ),
+    ),
+    dict(
+        id="loe-health-assessments-overdue",
+        view="loe_health_assessments_overdue",
+        needs=("list_08_children_in_care",),
+        title="Children in care with an overdue health assessment",
+        note="No health assessment recorded, or the last more than 12 months ago (6 months for children under 5); children in care for under 28 days are left out. None recorded first.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("age", "Age", "int"),
+            ("date_started_looked_after", "In care since", "date"),
+            ("date_last_health_assessment", "Last health assessment", "date"),
+            ("days_since_assessment", "Days since", "int"),
+        ),
+    ),
+    dict(
+        id="loe-unallocated",
+        view="loe_unallocated",
+        needs=("caseloads",),
+        child_level=False,
+        count_column="unallocated_cases",
+        title="Unallocated cases (1.09)",
+        note="Cases recorded against an 'Unallocated' row in 1.09 on the notification date, by team. Most first.",
+        columns=(("team", "Team", "text"), ("unallocated_cases", "Unallocated cases", "int")),
+    ),
+    dict(
+        id="loe-highest-caseloads",
+        view="loe_highest_caseloads",
+        needs=("caseloads",),
+        child_level=False,
+        title="Highest caseloads (1.09)",
+        note="The 10 highest caseloads on the notification date. Workers are shown by job title and team, not by name.",
+        columns=(
+            ("position", "Position", "int"),
+            ("job_title", "Job title", "text"),
+            ("team", "Team", "text"),
+            ("open_cases", "Open cases", "int"),
+        ),
+    ),
 )
 
 
@@ -172,8 +252,13 @@ def _one(con: duckdb.DuckDBPyConnection, view: str) -> dict:
 def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str, bool]) -> dict:
     """Everything the template shows, from the pack.* views (aggregates) and the few source rows."""
     reduced = ctx.visit_type in REDUCED_VISITS
-    run = dict(zip(("period_start", "notification_date"),
-                   con.execute("select period_start, notification_date from meta.run").fetchall()[0], strict=True))
+    run = dict(
+        zip(
+            ("period_start", "notification_date"),
+            con.execute("select period_start, notification_date from meta.run").fetchall()[0],
+            strict=True,
+        )
+    )
     d: dict[str, Any] = {"available": available, "reduced": reduced, "run": run}
 
     # 2 context
@@ -181,7 +266,9 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["la_context"] = la_rows[0] if la_rows else None
     d["neighbours"] = _src_rows(con, "stat_neighbours", "neighbour_rank, neighbour_code")
     d["judgements"] = _src_rows(con, "ilacs_judgements", "inspection_date desc nulls last")[:1]
-    d["history"] = _src_rows(con, "ilacs_history", "inspection_date desc nulls last, inspection_type")
+    d["history"] = _src_rows(
+        con, "ilacs_history", "inspection_date desc nulls last, inspection_type"
+    )
     d["breaks"] = _src_rows(con, "history_breaks", "note")
     d["pathway"] = _one(con, "ilacs_pathway")
     d["cohort_sizes"] = _rows(con, "cohort_sizes")
@@ -203,7 +290,11 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["sample_size"] = case_sample.SAMPLE_SIZE.get(ctx.visit_type, 12)
     d["sample"] = case_sample.suggest(_rows(con, "case_sample_candidates"), ctx.visit_type)
     d["loe"] = [
-        {**spec, "rows": _rows(con, spec["view"]), "available": all(available.get(n) for n in spec["needs"])}
+        {
+            **spec,
+            "rows": _rows(con, spec["view"]),
+            "available": all(available.get(n) for n in spec["needs"]),
+        }
         for spec in LINES_OF_ENQUIRY
     ]
     for item in d["loe"]:
@@ -218,7 +309,11 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["unreg_placements"] = _rows(con, "unregistered_placements")
     d["unreg_types"] = _rows(con, "unregistered_types")
     d["dol_types"] = _rows(con, "dol_types")
-    d["unreg_national"] = [r for r in latest if "unregistered" in (r["indicator_id"] + " " + (r["title"] or "")).lower()]
+    d["unreg_national"] = [
+        r
+        for r in latest
+        if "unregistered" in (r["indicator_id"] + " " + (r["title"] or "")).lower()
+    ]
 
     # 7 data quality
     d["dq"] = _one(con, "dq_headline")
@@ -252,16 +347,22 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
 def _theme_table(rows: list[dict], months: list[dt.date]) -> list[dict]:
     themes: dict[str, dict] = {}
     for r in rows:
-        t = themes.setdefault(r["audit_theme"], {"theme": r["audit_theme"], "by_month": dict.fromkeys(months, 0), "total": 0})
+        t = themes.setdefault(
+            r["audit_theme"],
+            {"theme": r["audit_theme"], "by_month": dict.fromkeys(months, 0), "total": 0},
+        )
         t["by_month"][r["month"]] = t["by_month"].get(r["month"], 0) + r["audits"]
         t["total"] += r["audits"]
     return [{**t, "cells": [t["by_month"][m] for m in months]} for t in themes.values()]
 
 
 def _weekly_charts(weekly: list[dict], available: dict[str, bool]) -> list[dict]:
-    measures = (("contacts", "Contacts", "list_01_contacts"), ("referrals", "Referrals", "list_03_referrals"),
-                ("assessments", "Assessments started", "list_04_assessments"),
-                ("s47s", "Section 47 enquiries started", "list_05_section_47"))
+    measures = (
+        ("contacts", "Contacts", "list_01_contacts"),
+        ("referrals", "Referrals", "list_03_referrals"),
+        ("assessments", "Assessments started", "list_04_assessments"),
+        ("s47s", "Section 47 enquiries started", "list_05_section_47"),
+    )
     out = []
     for key, name, table in measures:
         if not available.get(table) or not weekly:
@@ -270,21 +371,35 @@ def _weekly_charts(weekly: list[dict], available: dict[str, bool]) -> list[dict]
         bars = [(f"{w['week_start'].day} {w['week_start']:%b}", w[key]) for w in weekly]
         values = [w[key] for w in weekly]
         # highest and lowest over full weeks only: the first and last weeks are usually part-weeks
-        full = [i for i, w in enumerate(weekly) if (w["to_date"] - w["from_date"]).days == 6] or list(range(len(values)))
+        full = [
+            i for i, w in enumerate(weekly) if (w["to_date"] - w["from_date"]).days == 6
+        ] or list(range(len(values)))
         hi = max(full, key=lambda i: (values[i], -i))
         lo = min(full, key=lambda i: (values[i], i))
-        desc = (f"{name} per week, {len(values)} weeks from {fmt_date(weekly[0]['from_date'])} to "
-                f"{fmt_date(weekly[-1]['to_date'])}: {sum(values):,} in total. Of the full weeks, the most was "
-                f"{values[hi]:,} (week of {fmt_date(weekly[hi]['week_start'])}) and the fewest {values[lo]:,} "
-                f"(week of {fmt_date(weekly[lo]['week_start'])}). The first and last weeks may be part-weeks. "
-                "The values are in the table below.")
-        out.append({"name": name, "total": sum(values), "desc": desc,
-                    "svg": charts.bar_chart(f"chart-weekly-{key}", f"{name} per week", desc, bars)})
+        desc = (
+            f"{name} per week, {len(values)} weeks from {fmt_date(weekly[0]['from_date'])} to "
+            f"{fmt_date(weekly[-1]['to_date'])}: {sum(values):,} in total. Of the full weeks, the most was "
+            f"{values[hi]:,} (week of {fmt_date(weekly[hi]['week_start'])}) and the fewest {values[lo]:,} "
+            f"(week of {fmt_date(weekly[lo]['week_start'])}). The first and last weeks may be part-weeks. "
+            "The values are in the table below."
+        )
+        out.append(
+            {
+                "name": name,
+                "total": sum(values),
+                "desc": desc,
+                "svg": charts.bar_chart(f"chart-weekly-{key}", f"{name} per week", desc, bars),
+            }
+        )
     return out
 
 
-SERIES = (("la_value", "This local authority"), ("sn_mean", "Statistical neighbours (average)"),
-          ("region_value", "Region"), ("england_value", "England"))
+SERIES = (
+    ("la_value", "This local authority"),
+    ("sn_mean", "Statistical neighbours (average)"),
+    ("region_value", "Region"),
+    ("england_value", "England"),
+)
 
 
 def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list[dict]:
@@ -302,9 +417,13 @@ def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list
         if with_charts and len(points) > 1:
             chart_id = f"chart-{_slug(r['indicator_id'])}"
             series = [(label, [p[key] for p in points]) for key, label in SERIES]
-            desc = " ".join(charts.describe_trend(label, periods, vs, decimals) for label, vs in series)
+            desc = " ".join(
+                charts.describe_trend(label, periods, vs, decimals) for label, vs in series
+            )
             item["desc"] = desc
-            item["svg"] = charts.line_chart(chart_id, f"{r['title']}: trend", desc, periods, series, decimals=decimals)
+            item["svg"] = charts.line_chart(
+                chart_id, f"{r['title']}: trend", desc, periods, series, decimals=decimals
+            )
         topics[-1]["indicators"].append(item)
     return topics
 
@@ -333,28 +452,74 @@ def _attention(d: dict) -> list[dict]:
     items: list[dict] = []
     u = d["unreg"]
     if u.get("children_ongoing"):
-        items.append({"href": "#unregistered", "text": f"{u['children_ongoing']:,} children were still in unregistered provision on the notification date; any such placement is unlawful (para 307)."})
+        items.append(
+            {
+                "href": "#unregistered",
+                "text": f"{u['children_ongoing']:,} children were still in unregistered provision on the notification date; any such placement is unlawful (para 307).",
+            }
+        )
     elif u.get("children"):
-        items.append({"href": "#unregistered", "text": f"{u['children']:,} children were placed in unregistered provision in the six months (para 307)."})
+        items.append(
+            {
+                "href": "#unregistered",
+                "text": f"{u['children']:,} children were placed in unregistered provision in the six months (para 307).",
+            }
+        )
     if u.get("children_under_16"):
-        items.append({"href": "#unregistered", "text": f"{u['children_under_16']:,} of the children in unregistered provision were under 16 when placed."})
+        items.append(
+            {
+                "href": "#unregistered",
+                "text": f"{u['children_under_16']:,} of the children in unregistered provision were under 16 when placed.",
+            }
+        )
     loe = {i["id"]: i for i in d["loe"]}
-    for key, words in (("loe-cp-not-visited", "children on a child protection plan had no statutory visit recorded in the last six weeks."),
-                       ("loe-assessments-late", "assessments took or have taken more than 45 working days."),
-                       ("loe-missing-no-return-interview", "children in care went missing and were not offered a return interview."),
-                       ("loe-care-leavers-not-in-touch", "care leavers are not in touch with the local authority.")):
+    for key, words in (
+        (
+            "loe-cp-not-visited",
+            "children on a child protection plan had no statutory visit recorded in the last six weeks.",
+        ),
+        ("loe-assessments-late", "assessments took or have taken more than 45 working days."),
+        (
+            "loe-missing-no-return-interview",
+            "children in care went missing and were not offered a return interview.",
+        ),
+        (
+            "loe-care-leavers-not-in-touch",
+            "care leavers are not in touch with the local authority.",
+        ),
+    ):
         n = loe[key]["count"]
         if n:
             items.append({"href": f"#{key}", "text": f"{n:,} {words}"})
     no_audit = [c["title"] for c in d["audit_coverage"] if c["no_audit"]]
     if no_audit:
-        items.append({"href": "#audits", "text": f"No child on {len(no_audit)} provided list(s) was audited in the six months: {', '.join(no_audit[:4])}{'…' if len(no_audit) > 4 else ''}."})
-    less = [i for t in d["topics"] for i in t["indicators"] if i["comparison"].endswith("(less favourable).")]
+        items.append(
+            {
+                "href": "#audits",
+                "text": f"No child on {len(no_audit)} provided list(s) was audited in the six months: {', '.join(no_audit[:4])}{'…' if len(no_audit) > 4 else ''}.",
+            }
+        )
+    less = [
+        i
+        for t in d["topics"]
+        for i in t["indicators"]
+        if i["comparison"].endswith("(less favourable).")
+    ]
     total = sum(len(t["indicators"]) for t in d["topics"])
     if less:
-        items.append({"href": "#comparisons", "text": f"{len(less)} of {total} published indicators are on the less favourable side of England."})
+        items.append(
+            {
+                "href": "#comparisons",
+                "text": f"{len(less)} of {total} published indicators are on the less favourable side of England.",
+            }
+        )
     if d["dq"].get("errors"):
-        items.append({"href": "#data-quality", "text": f"The submission has {d['dq']['errors']:,} data-quality errors: read the figures with care."})
+        items.append(
+            {
+                "href": "#data-quality",
+                "text": f"The submission has {d['dq']['errors']:,} data-quality errors: read the figures with care.",
+            }
+        )
     return items[:7]
 
 
@@ -380,7 +545,10 @@ def read_manifest(work_dir: Path) -> dict | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {"submission_id": data.get("submission_id"), "files": sorted(data.get("files", []), key=lambda f: f.get("file", ""))}
+    return {
+        "submission_id": data.get("submission_id"),
+        "files": sorted(data.get("files", []), key=lambda f: f.get("file", "")),
+    }
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -404,8 +572,12 @@ def _environment() -> Environment:
     return environment()
 
 
-VISIT_LABELS = {"standard": "Standard inspection", "short": "Short inspection", "focused": "Focused visit",
-                "monitoring": "Monitoring visit"}
+VISIT_LABELS = {
+    "standard": "Standard inspection",
+    "short": "Short inspection",
+    "focused": "Focused visit",
+    "monitoring": "Monitoring visit",
+}
 
 
 def render_html(ctx: RunContext) -> str:
@@ -416,10 +588,19 @@ def render_html(ctx: RunContext) -> str:
     finally:
         con.close()
     css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
-    return _environment().get_template("pia.html").render(
-        ctx=ctx, la=ctx.la, visit_label=VISIT_LABELS.get(ctx.visit_type, ctx.visit_type), d=data,
-        govuk_css=Markup(css), notes=render_notes(ctx.notes_path), manifest=read_manifest(ctx.work_dir),
-        generated_at=ctx.generated_at.astimezone(dt.UTC).strftime("%d %B %Y %H:%M UTC"),
+    return (
+        _environment()
+        .get_template("pia.html")
+        .render(
+            ctx=ctx,
+            la=ctx.la,
+            visit_label=VISIT_LABELS.get(ctx.visit_type, ctx.visit_type),
+            d=data,
+            govuk_css=Markup(css),
+            notes=render_notes(ctx.notes_path),
+            manifest=read_manifest(ctx.work_dir),
+            generated_at=ctx.generated_at.astimezone(dt.UTC).strftime("%d %B %Y %H:%M UTC"),
+        )
     )
 
 

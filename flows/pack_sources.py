@@ -22,51 +22,148 @@ SOURCE_COLUMNS = (("source_file", "varchar"), ("source_sheet", "varchar"), ("sou
 
 # Tables made by other stages (contracts.md), with the columns the pack reads.
 OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
-    "lists": ("meta", "lists", (
-        ("list_name", "varchar"), ("number", "varchar"), ("title", "varchar"), ("provided", "boolean"),
-        ("rows", "bigint"), ("files", "varchar"), ("sheets", "varchar"))),
-    "issues": ("quality", "issues", (
-        ("list_name", "varchar"), ("source_file", "varchar"), ("source_sheet", "varchar"),
-        ("source_row", "bigint"), ("column_name", "varchar"), ("rule", "varchar"), ("severity", "varchar"),
-        ("message", "varchar"))),
-    "indicator_dictionary": ("indicators", "indicator_dictionary", (
-        ("indicator_id", "varchar"), ("title", "varchar"), ("topic", "varchar"), ("unit", "varchar"),
-        ("polarity", "varchar"), ("decimals", "bigint"), ("source", "varchar"), ("definition", "varchar"))),
-    "la_context": ("indicators", "la_context", (
-        ("la_code", "varchar"), ("old_la_code", "varchar"), ("la_name", "varchar"), ("region_code", "varchar"),
-        ("region_name", "varchar"), ("la_type", "varchar"), ("population_0_17", "bigint"),
-        ("population_year", "varchar"))),
-    "stat_neighbours": ("indicators", "stat_neighbours", (
-        ("la_code", "varchar"), ("neighbour_code", "varchar"), ("neighbour_name", "varchar"),
-        ("neighbour_rank", "bigint"))),
-    "ilacs_judgements": ("indicators", "ilacs_judgements", (
-        ("la_code", "varchar"), ("inspection_date", "date"), ("overall", "varchar"),
-        ("help_and_protection", "varchar"), ("children_in_care", "varchar"), ("care_leavers", "varchar"),
-        ("leadership", "varchar"), ("source", "varchar"))),
-    "ilacs_history": ("indicators", "ilacs_history", (
-        ("la_code", "varchar"), ("inspection_date", "date"), ("inspection_type", "varchar"),
-        ("overall", "varchar"))),
-    "history_breaks": ("indicators", "history_breaks", (("la_code", "varchar"), ("note", "varchar"))),
-    "annex_a_recent": ("indicators", "annex_a_recent", (
-        ("indicator_id", "varchar"), ("value", "double"), ("numerator", "bigint"), ("denominator", "bigint"),
-        ("period_start", "date"), ("period_end", "date"), ("note", "varchar"))),
+    "lists": (
+        "meta",
+        "lists",
+        (
+            ("list_name", "varchar"),
+            ("number", "varchar"),
+            ("title", "varchar"),
+            ("provided", "boolean"),
+            ("rows", "bigint"),
+            ("files", "varchar"),
+            ("sheets", "varchar"),
+        ),
+    ),
+    "issues": (
+        "quality",
+        "issues",
+        (
+            ("list_name", "varchar"),
+            ("source_file", "varchar"),
+            ("source_sheet", "varchar"),
+            ("source_row", "bigint"),
+            ("column_name", "varchar"),
+            ("rule", "varchar"),
+            ("severity", "varchar"),
+            ("message", "varchar"),
+        ),
+    ),
+    "indicator_dictionary": (
+        "indicators",
+        "indicator_dictionary",
+        (
+            ("indicator_id", "varchar"),
+            ("title", "varchar"),
+            ("topic", "varchar"),
+            ("unit", "varchar"),
+            ("polarity", "varchar"),
+            ("decimals", "bigint"),
+            ("source", "varchar"),
+            ("definition", "varchar"),
+        ),
+    ),
+    "la_context": (
+        "indicators",
+        "la_context",
+        (
+            ("la_code", "varchar"),
+            ("old_la_code", "varchar"),
+            ("la_name", "varchar"),
+            ("region_code", "varchar"),
+            ("region_name", "varchar"),
+            ("la_type", "varchar"),
+            ("population_0_17", "bigint"),
+            ("population_year", "varchar"),
+        ),
+    ),
+    "stat_neighbours": (
+        "indicators",
+        "stat_neighbours",
+        (
+            ("la_code", "varchar"),
+            ("neighbour_code", "varchar"),
+            ("neighbour_name", "varchar"),
+            ("neighbour_rank", "bigint"),
+        ),
+    ),
+    "ilacs_judgements": (
+        "indicators",
+        "ilacs_judgements",
+        (
+            ("la_code", "varchar"),
+            ("inspection_date", "date"),
+            ("overall", "varchar"),
+            ("help_and_protection", "varchar"),
+            ("children_in_care", "varchar"),
+            ("care_leavers", "varchar"),
+            ("leadership", "varchar"),
+            ("source", "varchar"),
+        ),
+    ),
+    "ilacs_history": (
+        "indicators",
+        "ilacs_history",
+        (
+            ("la_code", "varchar"),
+            ("inspection_date", "date"),
+            ("inspection_type", "varchar"),
+            ("overall", "varchar"),
+        ),
+    ),
+    "history_breaks": (
+        "indicators",
+        "history_breaks",
+        (("la_code", "varchar"), ("note", "varchar")),
+    ),
+    "annex_a_recent": (
+        "indicators",
+        "annex_a_recent",
+        (
+            ("indicator_id", "varchar"),
+            ("value", "double"),
+            ("numerator", "bigint"),
+            ("denominator", "bigint"),
+            ("period_start", "date"),
+            ("period_end", "date"),
+            ("note", "varchar"),
+        ),
+    ),
 }
 # Made by sql/pack/100_national_comparisons.sql (statistics engineer), bound after that model runs.
-NATIONAL_COMPARISONS = ("pack", "national_comparisons", (
-    ("la_code", "varchar"), ("indicator_id", "varchar"), ("period", "varchar"), ("la_value", "double"),
-    ("sn_mean", "double"), ("sn_count", "bigint"), ("region_value", "double"), ("england_value", "double"),
-    ("rank", "bigint"), ("rank_of", "bigint"), ("quartile_band", "varchar"), ("previous_value", "double")))
+NATIONAL_COMPARISONS = (
+    "pack",
+    "national_comparisons",
+    (
+        ("la_code", "varchar"),
+        ("indicator_id", "varchar"),
+        ("period", "varchar"),
+        ("la_value", "double"),
+        ("sn_mean", "double"),
+        ("sn_count", "bigint"),
+        ("region_value", "double"),
+        ("england_value", "double"),
+        ("rank", "bigint"),
+        ("rank_of", "bigint"),
+        ("quartile_band", "varchar"),
+        ("previous_value", "double"),
+    ),
+)
 
 
 def exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchall()[0][0])
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
     rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [schema, table]
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
     ).fetchall()
     return {r[0] for r in rows}
 
@@ -83,8 +180,14 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def _bind(con, name: str, schema: str, table: str, columns: tuple[tuple[str, str], ...],
-          catalog: dict[tuple[str, str], set[str]] | None = None) -> bool:
+def _bind(
+    con,
+    name: str,
+    schema: str,
+    table: str,
+    columns: tuple[tuple[str, str], ...],
+    catalog: dict[tuple[str, str], set[str]] | None = None,
+) -> bool:
     """pack_src.<name> as a typed view over schema.table, or an empty typed view; True when real."""
     if catalog is None:
         real = exists(con, schema, table)
@@ -95,7 +198,8 @@ def _bind(con, name: str, schema: str, table: str, columns: tuple[tuple[str, str
     # A real table missing a column the pack reads still binds: that column is NULL (contract drift
     # shows up as "not recorded" rather than a crash; the other stage's tests own the contract).
     select = ", ".join(
-        f'cast("{c}" as {t}) as "{c}"' if c in have else f'cast(null as {t}) as "{c}"' for c, t in columns
+        f'cast("{c}" as {t}) as "{c}"' if c in have else f'cast(null as {t}) as "{c}"'
+        for c, t in columns
     )
     source = f' from "{schema}"."{table}"' if real else " limit 0"
     con.execute(f'create or replace view pack_src."{name}" as select {select}{source}')
@@ -164,10 +268,16 @@ def _list_children(con) -> None:
     con.execute("create or replace table pack_src.list_children as " + " union all ".join(parts))
     # which lists are about children (lists 11, 3.20 and 1.09 are about adopters, families and staff)
     # polars, not pyarrow constructors: those import pandas (~1 s in a fresh process)
-    kinds = pl.DataFrame({"list_name": [s.table for s in specs.SPECS],  # noqa: F841 - read by name below
-                          "child_level": ["child_id" in s.by_name for s in specs.SPECS]},
-                         schema={"list_name": pl.String, "child_level": pl.Boolean}).to_arrow()
-    con.execute("create or replace table pack_src.list_kinds as select * from kinds")
+    kinds = pl.DataFrame(
+        {
+            "list_name": [s.table for s in specs.SPECS],
+            "child_level": ["child_id" in s.by_name for s in specs.SPECS],
+        },
+        schema={"list_name": pl.String, "child_level": pl.Boolean},
+    ).to_arrow()
+    con.register("kinds_frame", kinds)
+    con.execute("create or replace table pack_src.list_kinds as select * from kinds_frame")
+    con.unregister("kinds_frame")
 
 
 def _bank_holidays(con, notification_date: dt.date) -> None:
@@ -175,6 +285,10 @@ def _bank_holidays(con, notification_date: dt.date) -> None:
     years = range(notification_date.year - 10, notification_date.year + 2)
     days = sorted(holidays.country_holidays("GB", subdiv="ENG", years=years).items())
     # one Arrow hand-over, not executemany (a statement per row)
-    holiday_rows = pl.DataFrame({"day": [d for d, _ in days], "name": [n for _, n in days]},  # noqa: F841
-                                schema={"day": pl.Date, "name": pl.String}).to_arrow()
-    con.execute("create or replace table pack_src.bank_holidays as select * from holiday_rows")
+    holiday_rows = pl.DataFrame(
+        {"day": [d for d, _ in days], "name": [n for _, n in days]},
+        schema={"day": pl.Date, "name": pl.String},
+    ).to_arrow()
+    con.register("holiday_frame", holiday_rows)
+    con.execute("create or replace table pack_src.bank_holidays as select * from holiday_frame")
+    con.unregister("holiday_frame")

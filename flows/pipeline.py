@@ -74,7 +74,9 @@ def parse_notification_date(value: str | dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
-        raise InputError(f"Notification date {value!r:.40} is not a date in the form YYYY-MM-DD.") from None
+        raise InputError(
+            f"Notification date {value!r:.40} is not a date in the form YYYY-MM-DD."
+        ) from None
 
 
 def parse_visit_type(value: str) -> str:

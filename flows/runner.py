@@ -37,8 +37,12 @@ def stage_init(ctx: RunContext) -> Path:
     con = warehouse.connect(ctx.warehouse)
     try:
         warehouse.set_run_context(
-            con, la_code=ctx.la.ons_code, notification_date=ctx.notification_date, visit_type=ctx.visit_type,
-            period_start=ctx.period_start, period_start_12m=ctx.period_start_12m,
+            con,
+            la_code=ctx.la.ons_code,
+            notification_date=ctx.notification_date,
+            visit_type=ctx.visit_type,
+            period_start=ctx.period_start,
+            period_start_12m=ctx.period_start_12m,
         )
         from flows import findings
 
@@ -54,20 +58,35 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     The same files land in the same folder (idempotent); a resubmission gets a new folder and never
     touches an earlier one.
     """
-    inbox = storage.make_private_dir(data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat())
+    inbox = storage.make_private_dir(
+        data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
+    )
     tmp = inbox / f".landing-{uuid.uuid4().hex[:8]}"
     try:
         files = storage.fetch_dir(annex_a_url, tmp)
         if not files:
             raise InputError(f"Annex A location {annex_a_url} holds no files.")
         manifest = [
-            {"file": f.relative_to(tmp).as_posix(), "bytes": f.stat().st_size, "sha256": storage.sha256_file(f)}
+            {
+                "file": f.relative_to(tmp).as_posix(),
+                "bytes": f.stat().st_size,
+                "sha256": storage.sha256_file(f),
+            }
             for f in sorted(files)
         ]
-        submission_id = storage.hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+        submission_id = storage.hashlib.sha256(
+            json.dumps(manifest, sort_keys=True).encode()
+        ).hexdigest()[:16]
         storage.atomic_write_text(
             tmp / "manifest.json",
-            json.dumps({"submission_id": submission_id, "source": _safe_url(annex_a_url), "files": manifest}, indent=2),
+            json.dumps(
+                {
+                    "submission_id": submission_id,
+                    "source": _safe_url(annex_a_url),
+                    "files": manifest,
+                },
+                indent=2,
+            ),
         )
         final = inbox / submission_id
         if final.exists():
@@ -132,7 +151,9 @@ def prepare(
     root = Path(out_url) if out_url and not storage.is_remote(out_url) else data_dir() / "runs"
     final = root / la.ons_code / nd.isoformat()
     storage.make_private_dir(final.parent)
-    work = storage.make_private_dir(final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}")
+    work = storage.make_private_dir(
+        final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
+    )
     return RunContext(la=la, notification_date=nd, visit_type=visit, work_dir=work), final
 
 
@@ -191,7 +212,9 @@ def run_inspection(
     try:
         with run_lock(ctx, final):
             landed = stage_land(ctx, annex_a_url)
-            pause_point("land")  # test-only (flows/testhooks.py): no-op unless PIA_TEST_PAUSE_AT is set
+            pause_point(
+                "land"
+            )  # test-only (flows/testhooks.py): no-op unless PIA_TEST_PAUSE_AT is set
             stage_init(ctx)
             pause_point("init")
             from flows import statistics
@@ -210,7 +233,13 @@ def run_inspection(
             location = stage_publish(ctx, final, out_url)
     finally:
         shutil.rmtree(ctx.work_dir, ignore_errors=True)
-    return {"la": ctx.la.ons_code, "la_name": ctx.la.name, "rows": rows, "findings": severities, "location": location}
+    return {
+        "la": ctx.la.ons_code,
+        "la_name": ctx.la.name,
+        "rows": rows,
+        "findings": severities,
+        "location": location,
+    }
 
 
 def _safe_url(url: str) -> str:
@@ -239,8 +268,13 @@ def cli_run(args: argparse.Namespace) -> int:
     parse_visit_type(args.visit)
     if os.environ.get("PIA_PREFECT", "").strip().lower() in ("off", "0", "false", "no"):
         summary = run_inspection(
-            args.la, args.notification_date, args.annex_a,
-            statistics_url=args.stats, out_url=args.out, visit_type=args.visit, notes_path=args.notes,
+            args.la,
+            args.notification_date,
+            args.annex_a,
+            statistics_url=args.stats,
+            out_url=args.out,
+            visit_type=args.visit,
+            notes_path=args.notes,
         )
     else:
         # A first local-mode run migrates a fresh SQLite database: Prefect's 20 s default is too short
@@ -249,8 +283,13 @@ def cli_run(args: argparse.Namespace) -> int:
         from flows.inspection import inspection_pack
 
         summary = inspection_pack(
-            la_code=args.la, notification_date=args.notification_date, visit_type=args.visit,
-            annex_a_url=args.annex_a, statistics_url=args.stats, output_url=args.out, notes_url=args.notes,
+            la_code=args.la,
+            notification_date=args.notification_date,
+            visit_type=args.visit,
+            annex_a_url=args.annex_a,
+            statistics_url=args.stats,
+            output_url=args.out,
+            notes_url=args.notes,
         )
     print_summary(summary)
     return 0
@@ -261,7 +300,9 @@ def cli_demo(args: argparse.Namespace) -> int:
 
     la = las.resolve(args.la)
     submission = data_dir() / "inbox" / "demo" / la.ons_code / args.notification_date
-    synth.generate(la.ons_code, parse_notification_date(args.notification_date), submission, seed=20261123)
+    synth.generate(
+        la.ons_code, parse_notification_date(args.notification_date), submission, seed=20261123
+    )
     summary = run_inspection(la.ons_code, args.notification_date, str(submission), out_url=args.out)
     print_summary(summary)
     print(Path(summary["location"]) / "pia.html")

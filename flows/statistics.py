@@ -44,7 +44,15 @@ _INDICATORS = re.compile(r"^--\s*indicators:\s*(.+)$", re.MULTILINE)
 # --- which files -------------------------------------------------------------------------------------
 def required_files(dictionary: list[dict] | None = None) -> list[str]:
     dictionary = dictionary or S.read_dictionary()
-    fixed = [S.LOOKUP, S.POPULATION, S.SN_2025, S.SN_2021, S.OFSTED_JUDGEMENTS, S.OFSTED_HISTORY, S.OFSTED_IN_YEAR]
+    fixed = [
+        S.LOOKUP,
+        S.POPULATION,
+        S.SN_2025,
+        S.SN_2021,
+        S.OFSTED_JUDGEMENTS,
+        S.OFSTED_HISTORY,
+        S.OFSTED_IN_YEAR,
+    ]
     return sorted(set(fixed) | {d["source_file"] for d in dictionary})
 
 
@@ -63,7 +71,9 @@ def filter_columns(dictionary: list[dict]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for d in dictionary:
         out.setdefault(d["source_file"], [])
-        out[d["source_file"]] += [c for c, _ in S.parse_filter(d["filter"]) if c not in out[d["source_file"]]]
+        out[d["source_file"]] += [
+            c for c, _ in S.parse_filter(d["filter"]) if c not in out[d["source_file"]]
+        ]
     return out
 
 
@@ -77,13 +87,19 @@ def pull(source_url: str, dest: Path, names: list[str]) -> dict[str, dict]:
     manifest: dict[str, dict] = {}
     if fs.exists(f"{root}/{MANIFEST}"):
         try:
-            manifest = {f["path"]: f for f in json.loads(fs.cat_file(f"{root}/{MANIFEST}"))["files"]}
+            manifest = {
+                f["path"]: f for f in json.loads(fs.cat_file(f"{root}/{MANIFEST}"))["files"]
+            }
         except (ValueError, KeyError, TypeError):
-            raise InputError(f"Statistics source {source_url}: {MANIFEST} is not a valid manifest.") from None
+            raise InputError(
+                f"Statistics source {source_url}: {MANIFEST} is not a valid manifest."
+            ) from None
     for name in names:
         src = f"{root}/{name}"
         if not fs.exists(src):
-            raise InputError(f"Statistics source {source_url} has no file {name} (a file this product needs).")
+            raise InputError(
+                f"Statistics source {source_url} has no file {name} (a file this product needs)."
+            )
         target = dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
         fs.get_file(src, str(target))
@@ -107,16 +123,21 @@ def run_ge_suite(frame: pl.DataFrame, name: str, areas: S.Areas) -> None:
 
     path = suite_path(name)
     if not path.exists():
-        raise InputError(f"Statistics file {name}: no expectation suite {path.name} (a product fault).")
+        raise InputError(
+            f"Statistics file {name}: no expectation suite {path.name} (a product fault)."
+        )
     suite = json.loads(path.read_text(encoding="utf-8"))
     if "new_la_code" in frame.columns:
         joint = {c for c in frame["new_la_code"].drop_nulls().unique().to_list() if "/" in c}
         known = areas.ons_codes | set(areas.reorganisations["ons_code"].to_list()) | joint
-        suite["expectations"] = [*suite.get("expectations", []), {
-            "type": "expect_column_values_to_be_in_set",
-            "kwargs": {"column": "new_la_code", "value_set": sorted(known)},
-            "meta": {"why": "is not an LA code known to the LA lookups"},
-        }]
+        suite["expectations"] = [
+            *suite.get("expectations", []),
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "new_la_code", "value_set": sorted(known)},
+                "meta": {"why": "is not an LA code known to the LA lookups"},
+            },
+        ]
     results = run_suite(frame.rename({"_line": "source_row"}), suite)
     failed = [r for r in results if not r["success"]]
     if failed:
@@ -125,7 +146,8 @@ def run_ge_suite(frame: pl.DataFrame, name: str, areas: S.Areas) -> None:
         why = (r.get("meta") or {}).get("why") or r["expectation_type"]
         raise InputError(
             f"Statistics file {name}: column {r['column']}: {why} ({r['unexpected_count']} row(s)"
-            + (f"; line(s) {lines}" if lines else "") + f"; suite {path.name})."
+            + (f"; line(s) {lines}" if lines else "")
+            + f"; suite {path.name})."
         )
 
 
@@ -134,14 +156,22 @@ def suites(dictionary: list[dict] | None = None) -> dict[str, dict]:
     `write_suites`; reviewed there as JSON)."""
     dictionary = dictionary or S.read_dictionary()
     vcols, fcols = value_columns(dictionary), filter_columns(dictionary)
-    number_or_symbol = "^(?:" + S.NUMBER.strip("^$") + "|" + "|".join(re.escape(k) for k in S.SUPPRESSION) + ")$"
+    number_or_symbol = (
+        "^(?:" + S.NUMBER.strip("^$") + "|" + "|".join(re.escape(k) for k in S.SUPPRESSION) + ")$"
+    )
 
     def exists(cols):
         return [{"type": "expect_column_to_exist", "kwargs": {"column": c}} for c in cols]
 
     def values(cols):
-        return [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": c, "regex": number_or_symbol},
-                 "meta": {"why": "is neither a number nor a known suppression symbol"}} for c in cols]
+        return [
+            {
+                "type": "expect_column_values_to_match_regex",
+                "kwargs": {"column": c, "regex": number_or_symbol},
+                "meta": {"why": "is neither a number nor a known suppression symbol"},
+            }
+            for c in cols
+        ]
 
     out: dict[str, dict] = {}
     for name in required_files(dictionary):
@@ -149,50 +179,111 @@ def suites(dictionary: list[dict] | None = None) -> dict[str, dict]:
         if name.startswith("dfe_"):
             ex += exists([*S.EES_GEO_COLUMNS, *fcols.get(name, []), *vcols.get(name, [])])
             ex += [
-                {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "time_period"}},
-                {"type": "expect_column_values_to_match_regex",
-                 "kwargs": {"column": "time_period", "regex": r"^\d{4}(?:\d{2})?$"}, "meta": {"why": "is not a year"}},
-                {"type": "expect_column_values_to_be_in_set",
-                 "kwargs": {"column": "geographic_level", "value_set": sorted(S.GEO_LEVELS)},
-                 "meta": {"why": "is not a geographic level this product reads"}},
-                {"type": "expect_column_values_to_match_regex",
-                 "kwargs": {"column": "region_code", "regex": r"^E1[23]\d{6}$"},
-                 "meta": {"why": "is not a region code"}},
+                {
+                    "type": "expect_column_values_to_not_be_null",
+                    "kwargs": {"column": "time_period"},
+                },
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": "time_period", "regex": r"^\d{4}(?:\d{2})?$"},
+                    "meta": {"why": "is not a year"},
+                },
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "geographic_level", "value_set": sorted(S.GEO_LEVELS)},
+                    "meta": {"why": "is not a geographic level this product reads"},
+                },
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": "region_code", "regex": r"^E1[23]\d{6}$"},
+                    "meta": {"why": "is not a region code"},
+                },
             ]
             ex += values(vcols.get(name, []))
         elif name.startswith("lait/"):
             ex += exists(["measure_short", "years", "la_and_regions", "la_number", "value"])
-            ex += [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": "la_number", "regex": r"^\d{3}$"},
-                    "meta": {"why": "is not a 3-digit LA, region or England number"}},
-                   {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "years", "regex": r"^\d{4}$"},
-                    "meta": {"why": "is not a year"}}]
+            ex += [
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": "la_number", "regex": r"^\d{3}$"},
+                    "meta": {"why": "is not a 3-digit LA, region or England number"},
+                },
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": "years", "regex": r"^\d{4}$"},
+                    "meta": {"why": "is not a year"},
+                },
+            ]
             ex += values(["value"])
         elif name.startswith("stat_neighbours/"):
-            cols = ["old_la_code", *[f"SN_{i}" for i in range(1, 11)]] if name == S.SN_2025 else \
-                ["LA num", *[f"SN{i}" for i in range(1, 11)]]
+            cols = (
+                ["old_la_code", *[f"SN_{i}" for i in range(1, 11)]]
+                if name == S.SN_2025
+                else ["LA num", *[f"SN{i}" for i in range(1, 11)]]
+            )
             ex += exists(cols)
-            ex += [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": c, "regex": r"^\d{3}$"},
-                    "meta": {"why": "is not an old 3-digit LA code"}} for c in cols]
+            ex += [
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": c, "regex": r"^\d{3}$"},
+                    "meta": {"why": "is not an old 3-digit LA code"},
+                }
+                for c in cols
+            ]
         elif name.startswith("ofsted_ilacs/"):
             date_col = "Inspection/Visit date" if name == S.OFSTED_IN_YEAR else "Inspection date"
             ex += exists(["Local authority area code", date_col, "Overall effectiveness"])
-            ex += [{"type": "expect_column_values_to_match_regex",
-                    "kwargs": {"column": "Local authority area code", "regex": r"^E(06|08|09|10)\d{6}$"},
-                    "meta": {"why": "is not an ONS LA code"}},
-                   {"type": "expect_column_values_to_match_regex",
+            ex += [
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {
+                        "column": "Local authority area code",
+                        "regex": r"^E(06|08|09|10)\d{6}$",
+                    },
+                    "meta": {"why": "is not an ONS LA code"},
+                },
+                {
+                    "type": "expect_column_values_to_match_regex",
                     "kwargs": {"column": date_col, "regex": r"^\d{2}/\d{2}/\d{4}$"},
-                    "meta": {"why": "is not a date dd/mm/yyyy"}},
-                   {"type": "expect_column_values_to_be_in_set",
-                    "kwargs": {"column": "Overall effectiveness", "value_set": sorted(S.JUDGEMENTS)},
-                    "meta": {"why": "is not an Ofsted judgement"}}]
+                    "meta": {"why": "is not a date dd/mm/yyyy"},
+                },
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {
+                        "column": "Overall effectiveness",
+                        "value_set": sorted(S.JUDGEMENTS),
+                    },
+                    "meta": {"why": "is not an Ofsted judgement"},
+                },
+            ]
         elif name == S.LOOKUP:
-            ex += exists(["la_code", "la_code_new", "local_authority_ons_name", "rgn22cd", "rgn22nm", "ons_la_type"])
-            ex += [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": "la_code", "regex": r"^\d{3}$"},
-                    "meta": {"why": "is not an old 3-digit LA code"}},
-                   {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "la_code"},
-                    "meta": {"why": "is not unique"}}]
-        out[name] = {"name": suite_path(name).stem, "expectations": ex,
-                     "meta": {"source_file": name, "owner": "statistics"}}
+            ex += exists(
+                [
+                    "la_code",
+                    "la_code_new",
+                    "local_authority_ons_name",
+                    "rgn22cd",
+                    "rgn22nm",
+                    "ons_la_type",
+                ]
+            )
+            ex += [
+                {
+                    "type": "expect_column_values_to_match_regex",
+                    "kwargs": {"column": "la_code", "regex": r"^\d{3}$"},
+                    "meta": {"why": "is not an old 3-digit LA code"},
+                },
+                {
+                    "type": "expect_column_values_to_be_unique",
+                    "kwargs": {"column": "la_code"},
+                    "meta": {"why": "is not unique"},
+                },
+            ]
+        out[name] = {
+            "name": suite_path(name).stem,
+            "expectations": ex,
+            "meta": {"source_file": name, "owner": "statistics"},
+        }
     return out
 
 
@@ -229,36 +320,64 @@ def validate_and_tidy(folder: Path, dictionary: list[dict]) -> dict[str, pl.Data
         run_ge_suite(df, name, areas)
 
     pop = S.population(frames[S.POPULATION], areas)
-    values = pl.concat([S.tidy_indicator(d, frames[d["source_file"]], areas, pop) for d in dictionary])
+    values = pl.concat(
+        [S.tidy_indicator(d, frames[d["source_file"]], areas, pop) for d in dictionary]
+    )
     area_table = areas.table()
-    values = values.join(area_table.select("area_code", "old_la_code", "area_name"), on="area_code", how="left")
+    values = values.join(
+        area_table.select("area_code", "old_la_code", "area_name"), on="area_code", how="left"
+    )
     values = values.select(
-        "indicator_id", "area_code", "old_la_code", "area_name", "area_level", "period", "value", "suppression",
-        "numerator", "denominator", "joint_area", "published_code", "source_file", "source_line",
+        "indicator_id",
+        "area_code",
+        "old_la_code",
+        "area_name",
+        "area_level",
+        "period",
+        "value",
+        "suppression",
+        "numerator",
+        "denominator",
+        "joint_area",
+        "published_code",
+        "source_file",
+        "source_line",
     ).sort("indicator_id", "area_level", "area_code", "period")
     judgements = S.ofsted(frames[S.OFSTED_JUDGEMENTS], S.OFSTED_JUDGEMENTS, areas)
-    history = pl.concat(
-        [
-            S.ofsted(frames[S.OFSTED_HISTORY], S.OFSTED_HISTORY, areas),
-            S.ofsted(frames[S.OFSTED_IN_YEAR], S.OFSTED_IN_YEAR, areas),
-        ],
-        how="diagonal_relaxed",
-    ).select("la_code", "inspection_date", "inspection_type", "overall", "source").unique(
-        ["la_code", "inspection_date", "inspection_type"], keep="first"
-    ).sort("la_code", "inspection_date")
+    history = (
+        pl.concat(
+            [
+                S.ofsted(frames[S.OFSTED_HISTORY], S.OFSTED_HISTORY, areas),
+                S.ofsted(frames[S.OFSTED_IN_YEAR], S.OFSTED_IN_YEAR, areas),
+            ],
+            how="diagonal_relaxed",
+        )
+        .select("la_code", "inspection_date", "inspection_type", "overall", "source")
+        .unique(["la_code", "inspection_date", "inspection_type"], keep="first")
+        .sort("la_code", "inspection_date")
+    )
     dictionary_df = pl.DataFrame(dictionary).with_columns(pl.col("decimals").cast(pl.Int32))
     return {
         "values": values,
         "indicators": dictionary_df.with_row_index("sort_order", offset=1),
         "areas": area_table,
         "population": pop,
-        "stat_neighbours": pl.concat([
-            S.stat_neighbours(frames[S.SN_2025], areas, "2025", "old_la_code", sn25_cols),
-            S.stat_neighbours(frames[S.SN_2021], areas, "2021", "LA num", sn21_cols),
-        ]),
+        "stat_neighbours": pl.concat(
+            [
+                S.stat_neighbours(frames[S.SN_2025], areas, "2025", "old_la_code", sn25_cols),
+                S.stat_neighbours(frames[S.SN_2021], areas, "2021", "LA num", sn21_cols),
+            ]
+        ),
         "ilacs_judgements": judgements.select(
-            "la_code", "inspection_date", "overall", "help_and_protection", "children_in_care", "care_leavers",
-            "leadership", "source"),
+            "la_code",
+            "inspection_date",
+            "overall",
+            "help_and_protection",
+            "children_in_care",
+            "care_leavers",
+            "leadership",
+            "source",
+        ),
         "ilacs_history": history,
         "reorganisations": areas.reorganisations,
     }
@@ -285,14 +404,25 @@ def refresh(source_url: str | None = None, db_path: Path | str | None = None) ->
         sources = pl.DataFrame(
             [
                 {
-                    "file": n, "sha256": storage.sha256_file(workdir / n), "bytes": (workdir / n).stat().st_size,
-                    "publication": manifest.get(n, {}).get("publication"), "release": manifest.get(n, {}).get("release"),
-                    "source_url": manifest.get(n, {}).get("source_url"), "licence": manifest.get(n, {}).get("licence"),
+                    "file": n,
+                    "sha256": storage.sha256_file(workdir / n),
+                    "bytes": (workdir / n).stat().st_size,
+                    "publication": manifest.get(n, {}).get("publication"),
+                    "release": manifest.get(n, {}).get("release"),
+                    "source_url": manifest.get(n, {}).get("source_url"),
+                    "licence": manifest.get(n, {}).get("licence"),
                 }
                 for n in names
             ],
-            schema={"file": pl.String, "sha256": pl.String, "bytes": pl.Int64, "publication": pl.String,
-                    "release": pl.String, "source_url": pl.String, "licence": pl.String},
+            schema={
+                "file": pl.String,
+                "sha256": pl.String,
+                "bytes": pl.Int64,
+                "publication": pl.String,
+                "release": pl.String,
+                "source_url": pl.String,
+                "licence": pl.String,
+            },
         )
         con = warehouse.connect(tmp_db)
         try:
@@ -306,7 +436,9 @@ def refresh(source_url: str | None = None, db_path: Path | str | None = None) ->
             warehouse.run_models(con, "statistics")
             counts = {
                 "values": con.execute('select count(*) from statistics."values"').fetchall()[0][0],
-                "comparisons": con.execute("select count(*) from statistics.comparisons").fetchall()[0][0],
+                "comparisons": con.execute(
+                    "select count(*) from statistics.comparisons"
+                ).fetchall()[0][0],
             }
             con.execute("checkpoint")
         finally:
@@ -319,8 +451,13 @@ def refresh(source_url: str | None = None, db_path: Path | str | None = None) ->
         shutil.rmtree(workdir, ignore_errors=True)
     seconds = round(time.perf_counter() - started, 2)
     log.info("statistics refreshed from %s into %s in %.2fs", _safe(source_url), db_path, seconds)
-    return {"db": str(db_path), "files": len(names), "values": counts["values"],
-            "comparisons": counts["comparisons"], "seconds": seconds}
+    return {
+        "db": str(db_path),
+        "files": len(names),
+        "values": counts["values"],
+        "comparisons": counts["comparisons"],
+        "seconds": seconds,
+    }
 
 
 def open_statistics(path: Path | str):
@@ -345,14 +482,19 @@ def ensure_db(statistics_url: str | None) -> Path:
             fs, path = storage.filesystem(statistics_url)
             if not fs.exists(path):
                 raise InputError(f"Statistics database {statistics_url} does not exist.")
-            local = storage.make_private_dir(Path(tempfile.mkdtemp(prefix="pia-stats-"))) / "statistics.duckdb"
+            local = (
+                storage.make_private_dir(Path(tempfile.mkdtemp(prefix="pia-stats-")))
+                / "statistics.duckdb"
+            )
             fs.get_file(path, str(local))
             return local
         p = Path(statistics_url)
         if p.is_dir():
             p = p / "statistics.duckdb"
         if not p.exists():
-            raise InputError(f"Statistics database {statistics_url} does not exist (run `pia stats refresh --db ...`).")
+            raise InputError(
+                f"Statistics database {statistics_url} does not exist (run `pia stats refresh --db ...`)."
+            )
         return p
     p = statistics_db()
     if not p.exists():
@@ -412,7 +554,9 @@ def run_indicator_models(con, paths: list[Path] | None = None) -> list[str]:
             for i in ids:
                 con.execute(
                     "insert into indicators.annex_a_recent select ?, null, null, null, period_start, "
-                    "notification_date, ? from meta.run", [i, note])
+                    "notification_date, ? from meta.run",
+                    [i, note],
+                )
             continue
         try:
             con.execute(sql)
@@ -424,9 +568,13 @@ def run_indicator_models(con, paths: list[Path] | None = None) -> list[str]:
 
 def _table_exists(con, qualified: str) -> bool:
     schema, table = qualified.split(".")
-    return bool(con.execute(
-        "select 1 from information_schema.tables where table_schema = ? and table_name = ? "
-        "and table_catalog = current_database()", [schema, table]).fetchall())
+    return bool(
+        con.execute(
+            "select 1 from information_schema.tables where table_schema = ? and table_name = ? "
+            "and table_catalog = current_database()",
+            [schema, table],
+        ).fetchall()
+    )
 
 
 def _list_title(qualified: str) -> str:
@@ -444,13 +592,20 @@ def _write_calendar(con, notification_date: dt.date) -> None:
     """indicators.calendar(day, working_day): England bank holidays from the `holidays` package."""
     import holidays
 
-    start, end = dt.date(notification_date.year - 3, 1, 1), dt.date(notification_date.year + 1, 12, 31)
+    start, end = (
+        dt.date(notification_date.year - 3, 1, 1),
+        dt.date(notification_date.year + 1, 12, 31),
+    )
     bank = holidays.country_holidays("GB", subdiv="ENG", years=range(start.year, end.year + 1))
     days = pl.date_range(start, end, "1d", eager=True).alias("day")
-    cal = pl.DataFrame({"day": days}).with_columns(
-        (pl.col("day").dt.weekday() <= 5).alias("weekday"),
-        pl.col("day").is_in(list(bank.keys())).alias("bank_holiday"),
-    ).with_columns((pl.col("weekday") & ~pl.col("bank_holiday")).alias("working_day"))
+    cal = (
+        pl.DataFrame({"day": days})
+        .with_columns(
+            (pl.col("day").dt.weekday() <= 5).alias("weekday"),
+            pl.col("day").is_in(list(bank.keys())).alias("bank_holiday"),
+        )
+        .with_columns((pl.col("weekday") & ~pl.col("bank_holiday")).alias("working_day"))
+    )
     from flows import warehouse
 
     warehouse.write_table(con, "indicators", "calendar", cal)

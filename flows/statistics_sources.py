@@ -46,7 +46,14 @@ SUPPRESSION = {
 NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"
 INNER_OUTER_LONDON = {"E13000001": "Inner London", "E13000002": "Outer London"}
 GEO_LEVELS = {"National": "England", "Regional": "Region", "Local authority": "Local authority"}
-EES_GEO_COLUMNS = ("time_period", "geographic_level", "region_code", "old_la_code", "new_la_code", "la_name")
+EES_GEO_COLUMNS = (
+    "time_period",
+    "geographic_level",
+    "region_code",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+)
 
 LOOKUP = "la_lookups/d2i_Provider_data_lookup.csv"
 POPULATION = "dfe_population/ons_mid-year_population_estimates_2012_to_2024.csv"
@@ -80,13 +87,17 @@ def read_csv(path: Path, name: str) -> pl.DataFrame:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise InputError(f"Statistics file {name}: not UTF-8 text (byte {e.start}); is it the right file?") from None
+        raise InputError(
+            f"Statistics file {name}: not UTF-8 text (byte {e.start}); is it the right file?"
+        ) from None
     if not text.strip():
         raise InputError(f"Statistics file {name}: the file is empty.")
     try:
         df = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
     except Exception as e:  # polars raises several types for malformed CSV
-        raise InputError(f"Statistics file {name}: not a readable CSV ({str(e).splitlines()[0][:200]}).") from None
+        raise InputError(
+            f"Statistics file {name}: not a readable CSV ({str(e).splitlines()[0][:200]})."
+        ) from None
     df.columns = [c.replace("\ufeff", "").strip() for c in df.columns]
     df = df.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     return df.with_row_index("_line", offset=2)  # header is line 1
@@ -96,8 +107,14 @@ def read_dictionary(path: Path = DICTIONARY_CSV) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as f:
         rows = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)]
     for r in rows:
-        if r["method"] not in METHODS or r["topic"] not in TOPICS or r["polarity"] not in POLARITIES:
-            raise ValueError(f"indicator_dictionary.csv: bad method/topic/polarity for {r['indicator_id']}")
+        if (
+            r["method"] not in METHODS
+            or r["topic"] not in TOPICS
+            or r["polarity"] not in POLARITIES
+        ):
+            raise ValueError(
+                f"indicator_dictionary.csv: bad method/topic/polarity for {r['indicator_id']}"
+            )
     return rows
 
 
@@ -120,14 +137,23 @@ class Areas:
     @classmethod
     def load(cls, folder: Path) -> Areas:
         lk = read_csv(folder / LOOKUP, LOOKUP)
-        need = ["la_code", "la_code_new", "local_authority_ons_name", "rgn22cd", "rgn22nm", "ons_la_type"]
+        need = [
+            "la_code",
+            "la_code_new",
+            "local_authority_ons_name",
+            "rgn22cd",
+            "rgn22nm",
+            "ons_la_type",
+        ]
         _require_columns(lk, need, LOOKUP)
         # A former LA may be listed without a current code (Cumbria): it is known from the
         # reorganisation table instead.
         lk = lk.filter(pl.col("la_code_new").is_not_null())
         bad = lk.filter(~pl.col("la_code_new").str.contains(r"^E(06|08|09|10)\d{6}$"))
         if bad.height:
-            raise InputError(f"Statistics file {LOOKUP}: line {bad['_line'][0]}, column la_code_new: not an ONS LA code.")
+            raise InputError(
+                f"Statistics file {LOOKUP}: line {bad['_line'][0]}, column la_code_new: not an ONS LA code."
+            )
         reorg = pl.read_csv(REORGANISATIONS_CSV, infer_schema=False)
         return cls(lk, reorg)
 
@@ -137,7 +163,9 @@ class Areas:
 
     @cached_property
     def old_to_ons(self) -> dict[str, str]:
-        return dict(zip(self.lookup["la_code"].to_list(), self.lookup["la_code_new"].to_list(), strict=True))
+        return dict(
+            zip(self.lookup["la_code"].to_list(), self.lookup["la_code_new"].to_list(), strict=True)
+        )
 
     @cached_property
     def former(self) -> dict[str, str]:
@@ -158,15 +186,22 @@ class Areas:
     def region_codes(self) -> dict[str, str]:
         """Region name (case-folded) -> E12 code, by majority: the lookup has a stray code
         (Gloucestershire is named South West but coded E12000003)."""
-        counts = self.lookup.group_by(pl.col("rgn22nm").str.to_lowercase().alias("name"), "rgn22cd").len()
+        counts = self.lookup.group_by(
+            pl.col("rgn22nm").str.to_lowercase().alias("name"), "rgn22cd"
+        ).len()
         best = counts.sort("len", descending=True).unique("name", keep="first")
         return dict(zip(best["name"].to_list(), best["rgn22cd"].to_list(), strict=True))
 
     @cached_property
     def known_regions(self) -> dict[str, str]:
         """Region code -> name, plus Inner and Outer London, which DfE also publishes."""
-        out = {c: n for n, c in self.lookup.select(pl.col("rgn22nm").str.replace("The Humber", "the Humber"),
-                                                   "rgn22cd").iter_rows() if self.region_codes[n.casefold()] == c}
+        out = {
+            c: n
+            for n, c in self.lookup.select(
+                pl.col("rgn22nm").str.replace("The Humber", "the Humber"), "rgn22cd"
+            ).iter_rows()
+            if self.region_codes[n.casefold()] == c
+        }
         return {**out, **INNER_OUTER_LONDON}
 
     def canonical(self, ons: str | None, old: str | None) -> str | None:
@@ -199,21 +234,45 @@ class Areas:
         f = self.reorganisations.filter(pl.col("kind") != "code change")
         former = pl.DataFrame(
             {
-                "area_code": f["ons_code"], "old_la_code": f["old_la_code"], "area_name": f["name"],
-                "area_level": "Local authority", "region_code": None, "region_name": None, "la_type": None,
+                "area_code": f["ons_code"],
+                "old_la_code": f["old_la_code"],
+                "area_name": f["name"],
+                "area_level": "Local authority",
+                "region_code": None,
+                "region_name": None,
+                "la_type": None,
                 "current": False,
             },
             schema=las.schema,
         )
-        regions = pl.DataFrame(
-            {"area_code": list(self.known_regions), "old_la_code": None, "area_name": list(self.known_regions.values()),
-             "area_level": "Region", "region_code": list(self.known_regions), "region_name": None, "la_type": None,
-             "current": True},
-            schema=las.schema,
-        ).with_columns(pl.col("area_name").alias("region_name")).sort("area_code")
+        regions = (
+            pl.DataFrame(
+                {
+                    "area_code": list(self.known_regions),
+                    "old_la_code": None,
+                    "area_name": list(self.known_regions.values()),
+                    "area_level": "Region",
+                    "region_code": list(self.known_regions),
+                    "region_name": None,
+                    "la_type": None,
+                    "current": True,
+                },
+                schema=las.schema,
+            )
+            .with_columns(pl.col("area_name").alias("region_name"))
+            .sort("area_code")
+        )
         england = pl.DataFrame(
-            {"area_code": [ENGLAND], "old_la_code": [None], "area_name": ["England"], "area_level": ["England"],
-             "region_code": [None], "region_name": [None], "la_type": [None], "current": [True]},
+            {
+                "area_code": [ENGLAND],
+                "old_la_code": [None],
+                "area_name": ["England"],
+                "area_level": ["England"],
+                "region_code": [None],
+                "region_name": [None],
+                "la_type": [None],
+                "current": [True],
+            },
             schema=las.schema,
         )
         return pl.concat([england, regions, las, former])
@@ -245,7 +304,10 @@ def check_values(df: pl.DataFrame, columns: list[str], name: str) -> None:
     for c in columns:
         v = pl.col(c)
         _first_bad(
-            df, v.is_not_null() & ~v.str.contains(NUMBER) & ~v.is_in(list(SUPPRESSION)), c, name,
+            df,
+            v.is_not_null() & ~v.str.contains(NUMBER) & ~v.is_in(list(SUPPRESSION)),
+            c,
+            name,
             f"is neither a number nor a known suppression symbol ({', '.join(SUPPRESSION)})",
         )
 
@@ -253,21 +315,39 @@ def check_values(df: pl.DataFrame, columns: list[str], name: str) -> None:
 def check_ees(df: pl.DataFrame, value_columns: list[str], name: str, areas: Areas) -> None:
     """An EES file: geography columns, levels, known codes, numeric or suppressed values."""
     _require_columns(df, [*EES_GEO_COLUMNS, *value_columns], name)
-    _first_bad(df, ~pl.col("time_period").str.contains(r"^\d{4}(?:\d{2})?$"), "time_period", name, "is not a year")
-    _first_bad(df, ~pl.col("geographic_level").is_in(list(GEO_LEVELS)), "geographic_level", name,
-               "is not a geographic level this product reads (National, Regional, Local authority)")
+    _first_bad(
+        df,
+        ~pl.col("time_period").str.contains(r"^\d{4}(?:\d{2})?$"),
+        "time_period",
+        name,
+        "is not a year",
+    )
+    _first_bad(
+        df,
+        ~pl.col("geographic_level").is_in(list(GEO_LEVELS)),
+        "geographic_level",
+        name,
+        "is not a geographic level this product reads (National, Regional, Local authority)",
+    )
     if df.filter(pl.col("geographic_level") == "National").height == 0:
         raise InputError(f"Statistics file {name}: no National (England) rows.")
     regions = set(areas.known_regions)
-    _first_bad(df, (pl.col("geographic_level") == "Regional") & ~pl.col("region_code").is_in(list(regions)),
-               "region_code", name, "is not an English region code")
+    _first_bad(
+        df,
+        (pl.col("geographic_level") == "Regional") & ~pl.col("region_code").is_in(list(regions)),
+        "region_code",
+        name,
+        "is not an English region code",
+    )
     la = df.filter(pl.col("geographic_level") == "Local authority")
     known = [
         all(areas.canonical(o.strip(), d.strip() if d else None) for o, d in _members(ons, old))
         for ons, old in zip(la["new_la_code"].to_list(), la["old_la_code"].to_list(), strict=True)
     ]
     la = la.with_columns(pl.Series("_known", known))
-    _first_bad(la, ~pl.col("_known"), "new_la_code", name, "is not an LA code known to the LA lookups")
+    _first_bad(
+        la, ~pl.col("_known"), "new_la_code", name, "is not an LA code known to the LA lookups"
+    )
     check_values(df, value_columns, name)
 
 
@@ -282,9 +362,18 @@ def _members(ons: str | None, old: str | None) -> list[tuple[str, str | None]]:
 
 # --- tidy ------------------------------------------------------------------------------------------
 VALUE_SCHEMA = {
-    "indicator_id": pl.String, "area_code": pl.String, "area_level": pl.String, "period": pl.String,
-    "value": pl.Float64, "suppression": pl.String, "numerator": pl.Float64, "denominator": pl.Float64,
-    "joint_area": pl.String, "published_code": pl.String, "source_file": pl.String, "source_line": pl.Int64,
+    "indicator_id": pl.String,
+    "area_code": pl.String,
+    "area_level": pl.String,
+    "period": pl.String,
+    "value": pl.Float64,
+    "suppression": pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "joint_area": pl.String,
+    "published_code": pl.String,
+    "source_file": pl.String,
+    "source_line": pl.Int64,
 }
 
 
@@ -293,11 +382,13 @@ def ees_areas(df: pl.DataFrame, areas: Areas) -> pl.DataFrame:
     level = pl.col("geographic_level").replace_strict(GEO_LEVELS, default=None)
     df = df.with_columns(level.alias("area_level"))
     nat = df.filter(pl.col("area_level") == "England").with_columns(
-        pl.lit(ENGLAND).alias("area_code"), pl.lit(None, pl.String).alias("joint_area"),
+        pl.lit(ENGLAND).alias("area_code"),
+        pl.lit(None, pl.String).alias("joint_area"),
         pl.lit(None, pl.String).alias("published_code"),
     )
     reg = df.filter(pl.col("area_level") == "Region").with_columns(
-        pl.col("region_code").alias("area_code"), pl.lit(None, pl.String).alias("joint_area"),
+        pl.col("region_code").alias("area_code"),
+        pl.lit(None, pl.String).alias("joint_area"),
         pl.lit(None, pl.String).alias("published_code"),
     )
     la = df.filter(pl.col("area_level") == "Local authority")
@@ -307,12 +398,23 @@ def ees_areas(df: pl.DataFrame, areas: Areas) -> pl.DataFrame:
     }
     mapping = pl.DataFrame(
         [
-            {"new_la_code": ons, "old_la_code": old, "area_code": code,
-             "joint_area": ons if len(codes) > 1 else None, "published_code": ons}
-            for (ons, old), codes in pairs.items() for code in codes
+            {
+                "new_la_code": ons,
+                "old_la_code": old,
+                "area_code": code,
+                "joint_area": ons if len(codes) > 1 else None,
+                "published_code": ons,
+            }
+            for (ons, old), codes in pairs.items()
+            for code in codes
         ],
-        schema={"new_la_code": pl.String, "old_la_code": pl.String, "area_code": pl.String,
-                "joint_area": pl.String, "published_code": pl.String},
+        schema={
+            "new_la_code": pl.String,
+            "old_la_code": pl.String,
+            "area_code": pl.String,
+            "joint_area": pl.String,
+            "published_code": pl.String,
+        },
     )
     la = la.join(mapping, on=["new_la_code", "old_la_code"], how="left", nulls_equal=True)
     return pl.concat([nat, reg, la], how="diagonal_relaxed")
@@ -331,7 +433,10 @@ def population(df: pl.DataFrame, areas: Areas) -> pl.DataFrame:
     df = ees_areas(df.filter(pl.col("age_group") == "Children aged 0 to 17 years"), areas)
     num, reason = parse_cell("population_estimate")
     return df.select(
-        "area_code", "area_level", pl.col("time_period").alias("year"), num.alias("population_0_17"),
+        "area_code",
+        "area_level",
+        pl.col("time_period").alias("year"),
+        num.alias("population_0_17"),
         reason.alias("suppression"),
     )
 
@@ -347,43 +452,84 @@ def tidy_indicator(ind: dict, df: pl.DataFrame, areas: Areas, pop: pl.DataFrame)
     method = ind["method"]
     if method in ("published", "lait"):
         num, reason = parse_cell(ind["value_column"])
-        df = df.with_columns(num.alias("value"), reason.alias("suppression"),
-                             pl.lit(None, pl.Float64).alias("numerator"), pl.lit(None, pl.Float64).alias("denominator"))
+        df = df.with_columns(
+            num.alias("value"),
+            reason.alias("suppression"),
+            pl.lit(None, pl.Float64).alias("numerator"),
+            pl.lit(None, pl.Float64).alias("denominator"),
+        )
     elif method == "per_10k_population":
         n, nr = parse_cell(ind["numerator"])
-        df = df.with_columns(n.alias("numerator"), nr.alias("_nr"),
-                             (pl.col("time_period").cast(pl.Int32) - 1).cast(pl.String).alias("_year"))
-        df = df.join(pop.select("area_code", pl.col("year").alias("_year"), pl.col("population_0_17").alias("denominator"),
-                                pl.col("suppression").alias("_dr")), on=["area_code", "_year"], how="left")
         df = df.with_columns(
-            pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator") * 10_000).alias("value"),
-            pl.coalesce("_nr", "_dr", pl.when(pl.col("denominator").is_null()).then(pl.lit("no population estimate")))
-            .alias("suppression"),
+            n.alias("numerator"),
+            nr.alias("_nr"),
+            (pl.col("time_period").cast(pl.Int32) - 1).cast(pl.String).alias("_year"),
+        )
+        df = df.join(
+            pop.select(
+                "area_code",
+                pl.col("year").alias("_year"),
+                pl.col("population_0_17").alias("denominator"),
+                pl.col("suppression").alias("_dr"),
+            ),
+            on=["area_code", "_year"],
+            how="left",
+        )
+        df = df.with_columns(
+            pl.when(pl.col("denominator") > 0)
+            .then(pl.col("numerator") / pl.col("denominator") * 10_000)
+            .alias("value"),
+            pl.coalesce(
+                "_nr",
+                "_dr",
+                pl.when(pl.col("denominator").is_null()).then(pl.lit("no population estimate")),
+            ).alias("suppression"),
         )
     else:  # percent_of_sum
         parts = {}
         for side in ("numerator", "denominator"):
             cols = columns_of(ind[side])
             nums = [parse_cell(c) for c in cols]
-            parts[side] = (pl.sum_horizontal([n for n, _ in nums]).alias(side),
-                           pl.coalesce([r for _, r in nums]).alias(f"_{side}_r"),
-                           pl.any_horizontal([n.is_null() for n, _ in nums]).alias(f"_{side}_null"))
+            parts[side] = (
+                pl.sum_horizontal([n for n, _ in nums]).alias(side),
+                pl.coalesce([r for _, r in nums]).alias(f"_{side}_r"),
+                pl.any_horizontal([n.is_null() for n, _ in nums]).alias(f"_{side}_null"),
+            )
         df = df.with_columns(*parts["numerator"], *parts["denominator"])
         df = df.with_columns(
-            pl.when(pl.col("_numerator_null") | pl.col("_denominator_null")).then(None)
-            .otherwise(pl.col("numerator")).alias("numerator"),
-            pl.when(pl.col("_numerator_null") | pl.col("_denominator_null")).then(None)
-            .otherwise(pl.col("denominator")).alias("denominator"),
+            pl.when(pl.col("_numerator_null") | pl.col("_denominator_null"))
+            .then(None)
+            .otherwise(pl.col("numerator"))
+            .alias("numerator"),
+            pl.when(pl.col("_numerator_null") | pl.col("_denominator_null"))
+            .then(None)
+            .otherwise(pl.col("denominator"))
+            .alias("denominator"),
         ).with_columns(
-            pl.when(pl.col("denominator") > 0).then(pl.col("numerator") / pl.col("denominator") * 100).alias("value"),
-            pl.coalesce("_numerator_r", "_denominator_r",
-                        pl.when(pl.col("denominator") == 0).then(pl.lit("z"))).alias("suppression"),
+            pl.when(pl.col("denominator") > 0)
+            .then(pl.col("numerator") / pl.col("denominator") * 100)
+            .alias("value"),
+            pl.coalesce(
+                "_numerator_r",
+                "_denominator_r",
+                pl.when(pl.col("denominator") == 0).then(pl.lit("z")),
+            ).alias("suppression"),
         )
-    df = df.with_columns(pl.when(pl.col("value").is_null()).then(pl.col("suppression")).alias("suppression"))
+    df = df.with_columns(
+        pl.when(pl.col("value").is_null()).then(pl.col("suppression")).alias("suppression")
+    )
     out = df.select(
-        pl.lit(ind["indicator_id"]).alias("indicator_id"), "area_code", "area_level",
-        pl.col("time_period").alias("period"), "value", "suppression", "numerator", "denominator",
-        "joint_area", "published_code", pl.lit(ind["source_file"]).alias("source_file"),
+        pl.lit(ind["indicator_id"]).alias("indicator_id"),
+        "area_code",
+        "area_level",
+        pl.col("time_period").alias("period"),
+        "value",
+        "suppression",
+        "numerator",
+        "denominator",
+        "joint_area",
+        "published_code",
+        pl.lit(ind["source_file"]).alias("source_file"),
         pl.col("_line").cast(pl.Int64).alias("source_line"),
     ).cast(VALUE_SCHEMA)
     dup = out.filter(pl.struct("area_code", "period").is_duplicated())
@@ -403,12 +549,18 @@ def lait_areas(df: pl.DataFrame, areas: Areas) -> pl.DataFrame:
     region_code = pl.col("la_and_regions").str.to_lowercase().replace_strict(regions, default=None)
     old_map = {**areas.old_to_ons, **areas.former_by_old}
     df = df.filter(~code.is_in(["987", "988"])).with_columns(
-        pl.when(code == "970").then(pl.lit("England"))
-        .when(code.str.contains(r"^98\d|^990$")).then(pl.lit("Region"))
-        .otherwise(pl.lit("Local authority")).alias("area_level"),
-        pl.when(code == "970").then(pl.lit(ENGLAND))
-        .when(code.str.contains(r"^98\d|^990$")).then(region_code)
-        .otherwise(code.replace_strict(old_map, default=None)).alias("area_code"),
+        pl.when(code == "970")
+        .then(pl.lit("England"))
+        .when(code.str.contains(r"^98\d|^990$"))
+        .then(pl.lit("Region"))
+        .otherwise(pl.lit("Local authority"))
+        .alias("area_level"),
+        pl.when(code == "970")
+        .then(pl.lit(ENGLAND))
+        .when(code.str.contains(r"^98\d|^990$"))
+        .then(region_code)
+        .otherwise(code.replace_strict(old_map, default=None))
+        .alias("area_code"),
         pl.lit(None, pl.String).alias("joint_area"),
         code.alias("published_code"),
         pl.col("years").alias("time_period"),
@@ -420,47 +572,100 @@ def check_lait(df: pl.DataFrame, name: str, areas: Areas) -> None:
     _require_columns(df, ["measure_short", "years", "la_and_regions", "la_number", "value"], name)
     _first_bad(df, ~pl.col("years").str.contains(r"^\d{4}$"), "years", name, "is not a year")
     mapped = lait_areas(df, areas)
-    _first_bad(mapped, pl.col("area_code").is_null(), "la_number", name,
-               "is not an LA, region or England code known to the LA lookups")
+    _first_bad(
+        mapped,
+        pl.col("area_code").is_null(),
+        "la_number",
+        name,
+        "is not an LA, region or England code known to the LA lookups",
+    )
     check_values(df, ["value"], name)
 
 
 def check_sn(df: pl.DataFrame, name: str, areas: Areas, code_col: str, sn_cols: list[str]) -> None:
     _require_columns(df, [code_col, *sn_cols], name)
     for c in [code_col, *sn_cols]:
-        known = df[c].map_elements(lambda v: areas.canonical(None, v) is not None, return_dtype=pl.Boolean)
-        _first_bad(df.with_columns(known.alias("_k")), ~pl.col("_k") & pl.col(c).is_not_null(), c, name,
-                   "is not an old LA code known to the LA lookups")
+        known = df[c].map_elements(
+            lambda v: areas.canonical(None, v) is not None, return_dtype=pl.Boolean
+        )
+        _first_bad(
+            df.with_columns(known.alias("_k")),
+            ~pl.col("_k") & pl.col(c).is_not_null(),
+            c,
+            name,
+            "is not an old LA code known to the LA lookups",
+        )
 
 
-def stat_neighbours(df: pl.DataFrame, areas: Areas, model: str, code_col: str, sn_cols: list[str]) -> pl.DataFrame:
+def stat_neighbours(
+    df: pl.DataFrame, areas: Areas, model: str, code_col: str, sn_cols: list[str]
+) -> pl.DataFrame:
     rows = []
     for r in df.iter_rows(named=True):
         la = areas.canonical(None, r[code_col])
         for i, c in enumerate(sn_cols, start=1):
             if r[c]:
-                rows.append({"model": model, "la_code": la, "neighbour_code": areas.canonical(None, r[c]),
-                             "neighbour_rank": i})
-    return pl.DataFrame(rows, schema={"model": pl.String, "la_code": pl.String, "neighbour_code": pl.String,
-                                      "neighbour_rank": pl.Int32})
+                rows.append(
+                    {
+                        "model": model,
+                        "la_code": la,
+                        "neighbour_code": areas.canonical(None, r[c]),
+                        "neighbour_rank": i,
+                    }
+                )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "model": pl.String,
+            "la_code": pl.String,
+            "neighbour_code": pl.String,
+            "neighbour_rank": pl.Int32,
+        },
+    )
 
 
 def ofsted(df: pl.DataFrame, name: str, areas: Areas) -> pl.DataFrame:
     """Ofsted outcomes with canonical columns; judgements checked against the four grades."""
     _require_columns(df, ["Local authority area code", "Overall effectiveness"], name)
     df = df.rename({k: v for k, v in OFSTED_COLUMNS.items() if k in df.columns})
-    known = df["la_code"].map_elements(lambda v: areas.canonical(v, None) is not None, return_dtype=pl.Boolean)
-    _first_bad(df.with_columns(known.alias("_k")), ~pl.col("_k"), "la_code", name,
-               "is not an LA code known to the LA lookups")
-    grades = [c for c in ("overall", "leadership", "help_and_protection", "children_in_care", "care_leavers") if c in df.columns]
+    known = df["la_code"].map_elements(
+        lambda v: areas.canonical(v, None) is not None, return_dtype=pl.Boolean
+    )
+    _first_bad(
+        df.with_columns(known.alias("_k")),
+        ~pl.col("_k"),
+        "la_code",
+        name,
+        "is not an LA code known to the LA lookups",
+    )
+    grades = [
+        c
+        for c in (
+            "overall",
+            "leadership",
+            "help_and_protection",
+            "children_in_care",
+            "care_leavers",
+        )
+        if c in df.columns
+    ]
     for c in grades:
-        _first_bad(df, pl.col(c).is_not_null() & ~pl.col(c).is_in(list(JUDGEMENTS)), c, name,
-                   "is not an Ofsted judgement (Outstanding, Good, Requires improvement to be good, Inadequate)")
-    _first_bad(df, ~pl.col("inspection_date").str.contains(r"^\d{2}/\d{2}/\d{4}$"), "inspection_date", name,
-               "is not a date dd/mm/yyyy")
+        _first_bad(
+            df,
+            pl.col(c).is_not_null() & ~pl.col(c).is_in(list(JUDGEMENTS)),
+            c,
+            name,
+            "is not an Ofsted judgement (Outstanding, Good, Requires improvement to be good, Inadequate)",
+        )
+    _first_bad(
+        df,
+        ~pl.col("inspection_date").str.contains(r"^\d{2}/\d{2}/\d{4}$"),
+        "inspection_date",
+        name,
+        "is not a date dd/mm/yyyy",
+    )
     return df.with_columns(
         pl.col("la_code").map_elements(lambda v: areas.canonical(v, None), return_dtype=pl.String),
         pl.col("inspection_date").str.to_date("%d/%m/%Y"),
         pl.lit(name).alias("source"),
     )
-

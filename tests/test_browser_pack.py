@@ -15,11 +15,19 @@ import pytest
 from flows import pack
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"  # /build/ is git-ignored
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed at /usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="Debian chromium not installed at /usr/bin/chromium"
+)
 
 
 def open_and_check(html_path: Path, shot_name: str) -> None:
@@ -44,21 +52,35 @@ def open_and_check(html_path: Path, shot_name: str) -> None:
             page.pdf(path=str(SHOTS / f"{shot_name}.pdf"), format="A4")
             page.emulate_media(media="screen")
             requests_before_axe = list(requests)
-            results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+            results = Axe().run(
+                page,
+                options={
+                    "runOnly": {"type": "tag", "values": WCAG_TAGS},
+                    "resultTypes": ["violations"],
+                },
+            )
         finally:
             browser.close()
-    assert requests_before_axe == [url], f"the pack requested other resources: {requests_before_axe[1:]}"
+    assert requests_before_axe == [url], (
+        f"the pack requested other resources: {requests_before_axe[1:]}"
+    )
     assert errors == [], errors
     assert results.violations_count == 0, results.generate_report()
 
 
-@pytest.mark.parametrize(("name", "kw"), [
-    ("pack-full", {}),
-    ("pack-focused-no-lists", {"lists": {}, "statistics": False, "visit_type": "focused"}),
-])
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("pack-full", {}),
+        ("pack-focused-no-lists", {"lists": {}, "statistics": False, "visit_type": "focused"}),
+    ],
+)
 def test_pack_in_browser(tmp_path: Path, name: str, kw: dict) -> None:
     notes = tmp_path / "notes.md"
-    notes.write_text("# Regional intelligence\n\nA [link](https://example.org) and ![img](https://example.org/x.png).\n\n"
-                     "### Complaints\n\n<script>alert(1)</script>\n", encoding="utf-8")
+    notes.write_text(
+        "# Regional intelligence\n\nA [link](https://example.org) and ![img](https://example.org/x.png).\n\n"
+        "### Complaints\n\n<script>alert(1)</script>\n",
+        encoding="utf-8",
+    )
     ctx = F.make_run(tmp_path / "run", notes=notes, **kw)
     open_and_check(pack.render(ctx), name)

@@ -101,9 +101,9 @@ def test_events_carry_the_la_as_resource_and_refuse_bad_parameters():
 
 
 def test_notify_without_a_server_says_how_to_point_at_one(monkeypatch, capsys):
-    from flows import cli
-
     from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import cli
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     # Another test in the session may have pointed Prefect's settings at a test server.

@@ -48,30 +48,52 @@ def test_working_days_exclude_weekends_and_bank_holidays(con):
 
 
 def test_assessments_open_beyond_45_working_days(con):
-    assert rows(con, "loe_assessments_late", "child_id, still_open, working_days") == [("C1", True, 79), ("C3", False, 50)]
+    assert rows(con, "loe_assessments_late", "child_id, still_open, working_days") == [
+        ("C1", True, 79),
+        ("C3", False, 50),
+    ]
 
 
 def test_child_protection_lists(con):
     assert rows(con, "loe_cp_over_two_years", "child_id, days_on_plan") == [("C4", 905)]
-    assert rows(con, "loe_cp_repeat_plans", "child_id, plan_number, open_plan") == [("C5", 3, True), ("C6", 2, True), ("C7", 2, False)]
-    assert rows(con, "loe_cp_not_visited", "child_id, days_since_visit") == [("C6", None), ("C5", 83)]
+    assert rows(con, "loe_cp_repeat_plans", "child_id, plan_number, open_plan") == [
+        ("C5", 3, True),
+        ("C6", 2, True),
+        ("C7", 2, False),
+    ]
+    assert rows(con, "loe_cp_not_visited", "child_id, days_since_visit") == [
+        ("C6", None),
+        ("C5", 83),
+    ]
 
 
 def test_children_in_care_lists(con):
-    assert rows(con, "loe_cla_placement_moves", "child_id, placements_last_12_months") == [("C8", 4), ("C10", 3)]
-    assert rows(con, "loe_missing_no_return_interview", "child_id, missing_episodes") == [("C11", 3), ("C8", 2)]
+    assert rows(con, "loe_cla_placement_moves", "child_id, placements_last_12_months") == [
+        ("C8", 4),
+        ("C10", 3),
+    ]
+    assert rows(con, "loe_missing_no_return_interview", "child_id, missing_episodes") == [
+        ("C11", 3),
+        ("C8", 2),
+    ]
     assert rows(con, "loe_health_assessments_overdue", "child_id, age") == [("C8", 14), ("C9", 3)]
 
 
 def test_care_leavers_not_in_touch_longest_first(con):
     assert rows(con, "loe_care_leavers_not_in_touch", "child_id, in_touch") == [
-        ("CL3", "Not recorded"), ("CL4", "Refu"), ("CL2", "No")]
+        ("CL3", "Not recorded"),
+        ("CL4", "Refu"),
+        ("CL2", "No"),
+    ]
 
 
 def test_caseloads_without_names(con):
     assert rows(con, "loe_unallocated") == [("Team A", 7), ("Team B", 3)]
-    assert rows(con, "loe_highest_caseloads") == [(1, "Social worker", "Team A", 25), (2, "Social worker", "Team A", 25),
-                                                  (3, "Senior social worker", "Team B", 18)]
+    assert rows(con, "loe_highest_caseloads") == [
+        (1, "Social worker", "Team A", 25),
+        (2, "Social worker", "Team A", 25),
+        (3, "Senior social worker", "Team B", 18),
+    ]
     assert rows(con, "caseload_summary") == [(3, 25.0, 25, 10)]
 
 
@@ -79,49 +101,82 @@ def test_weekly_volumes(con):
     weeks = rows(con, "weekly_volumes", "week_start, contacts, referrals, assessments, s47s")
     assert len(weeks) == 28 and weeks[0][0] == D(2026, 5, 18) and weeks[-1][0] == D(2026, 11, 23)
     assert [w for w in weeks if sum(w[1:])] == [
-        (D(2026, 6, 1), 1, 1, 1, 0), (D(2026, 8, 3), 0, 0, 1, 0), (D(2026, 10, 26), 0, 0, 1, 0), (D(2026, 11, 16), 2, 1, 0, 1)]
+        (D(2026, 6, 1), 1, 1, 1, 0),
+        (D(2026, 8, 3), 0, 0, 1, 0),
+        (D(2026, 10, 26), 0, 0, 1, 0),
+        (D(2026, 11, 16), 2, 1, 0, 1),
+    ]
     first = rows(con, "weekly_volumes", "from_date")[0][0]
     assert first == D(2026, 5, 23)  # the first week is cut at the start of the period
 
 
 def test_cohort_makeup_open_cohorts(con):
-    got = con.execute("select cohort, category, children from pack.cohort_makeup where dimension = 'Age band'").fetchall()
+    got = con.execute(
+        "select cohort, category, children from pack.cohort_makeup where dimension = 'Age band'"
+    ).fetchall()
     assert got == [
-        ("Children in need", "Under 1", 1), ("Children in need", "10 to 15", 1),
-        ("Child protection plans", "Under 1", 1), ("Child protection plans", "10 to 15", 1),
+        ("Children in need", "Under 1", 1),
+        ("Children in need", "10 to 15", 1),
+        ("Child protection plans", "Under 1", 1),
+        ("Child protection plans", "10 to 15", 1),
         ("Child protection plans", "Not known", 1),
-        ("Children in care", "1 to 4", 1), ("Children in care", "10 to 15", 1), ("Children in care", "16 and over", 1),
-        ("Care leavers", "18", 1), ("Care leavers", "19 to 20", 2), ("Care leavers", "21 and over", 1)]
-    eth = con.execute("select category, children, percent from pack.cohort_makeup "
-                      "where cohort = 'Child protection plans' and dimension = 'Ethnic group'").fetchall()
+        ("Children in care", "1 to 4", 1),
+        ("Children in care", "10 to 15", 1),
+        ("Children in care", "16 and over", 1),
+        ("Care leavers", "18", 1),
+        ("Care leavers", "19 to 20", 2),
+        ("Care leavers", "21 and over", 1),
+    ]
+    eth = con.execute(
+        "select category, children, percent from pack.cohort_makeup "
+        "where cohort = 'Child protection plans' and dimension = 'Ethnic group'"
+    ).fetchall()
     assert eth == [("Asian or Asian British", 1, 33.3), ("Refused or not known", 2, 66.7)]
 
 
 def test_audits(con):
     assert rows(con, "audit_summary") == [(6, 5, 3, 1, 1)]
     assert rows(con, "audits_by_theme_month") == [
-        ("Missing", D(2026, 9, 1), 1), ("Missing", D(2026, 11, 1), 1), ("Neglect", D(2026, 6, 1), 1),
-        ("Neglect", D(2026, 10, 1), 1), ("Neglect", D(2026, 11, 1), 1), ("Permanence", D(2026, 7, 1), 1)]
+        ("Missing", D(2026, 9, 1), 1),
+        ("Missing", D(2026, 11, 1), 1),
+        ("Neglect", D(2026, 6, 1), 1),
+        ("Neglect", D(2026, 10, 1), 1),
+        ("Neglect", D(2026, 11, 1), 1),
+        ("Permanence", D(2026, 7, 1), 1),
+    ]
     no_audit = con.execute("select list_name from pack.audit_coverage where no_audit").fetchall()
     assert no_audit == [("list_09_care_leavers",)]
-    assert con.execute("select audited_children from pack.audit_coverage where list_name = 'list_08_children_in_care'").fetchall() == [(1,)]
+    assert con.execute(
+        "select audited_children from pack.audit_coverage where list_name = 'list_08_children_in_care'"
+    ).fetchall() == [(1,)]
 
 
 def test_unregistered_provision(con):
-    (u,) = con.execute("select children, placements, children_ongoing, placements_ongoing, children_under_16, median_days, "
-                       "longest_days, children_placed_more_than_once, children_not_on_list_8, dol_children, "
-                       "dol_children_unregistered from pack.unregistered_summary").fetchall()
+    (u,) = con.execute(
+        "select children, placements, children_ongoing, placements_ongoing, children_under_16, median_days, "
+        "longest_days, children_placed_more_than_once, children_not_on_list_8, dol_children, "
+        "dol_children_unregistered from pack.unregistered_summary"
+    ).fetchall()
     assert u == (2, 3, 2, 2, 2, 53.0, 83, 1, 1, 2, 1)
     assert rows(con, "unregistered_placements", "child_id, days, ongoing, on_list_8") == [
-        ("C15", 83, True, False), ("C8", 53, True, True), ("C8", 30, False, True)]
+        ("C15", 83, True, False),
+        ("C8", 53, True, True),
+        ("C8", 30, False, True),
+    ]
     assert rows(con, "unregistered_types", "provision_type, placements, children, ongoing") == [
-        ("Unregistered children's home", 2, 2, 1), ("Unregistered supported accommodation", 1, 1, 1)]
+        ("Unregistered children's home", 2, 2, 1),
+        ("Unregistered supported accommodation", 1, 1, 1),
+    ]
 
 
 def test_pathway_and_comparisons(con):
     assert rows(con, "ilacs_pathway", "pathway, practice_good, practice_judged") == [(1, 2, 3)]
-    assert rows(con, "comparisons_latest", "topic, indicator_id, period, la_value, periods, recent_value") == [
-        ("Help and protection", "rereferrals", "2025", 25.0, 3, 30.0), ("Workforce", "turnover", "2025", 12.0, 1, None)]
+    assert rows(
+        con, "comparisons_latest", "topic, indicator_id, period, la_value, periods, recent_value"
+    ) == [
+        ("Help and protection", "rereferrals", "2025", 25.0, 3, 30.0),
+        ("Workforce", "turnover", "2025", 12.0, 1, None),
+    ]
     assert len(rows(con, "comparisons_trend")) == 4
 
 
@@ -129,21 +184,36 @@ def test_dq_headline(con):
     assert rows(con, "dq_headline") == [(2, 1, 1, 14, 24, 2)]
 
 
-@pytest.mark.parametrize(("judgements", "pathway"), [
-    (("Good", "Good", "Good", "Outstanding", None), 1),
-    (("Good", "Requires improvement to be good", "Good", "Good", "Good"), 2),
-    (("Good", "Good", "Requires improvement to be good", "Requires improvement to be good", "Good"), 2),
-    (("Requires improvement to be good", "Good", "Inadequate", "Good", "Good"), 3),
-    ((None, None, None, None, None), None),
-])
+@pytest.mark.parametrize(
+    ("judgements", "pathway"),
+    [
+        (("Good", "Good", "Good", "Outstanding", None), 1),
+        (("Good", "Requires improvement to be good", "Good", "Good", "Good"), 2),
+        (
+            (
+                "Good",
+                "Good",
+                "Requires improvement to be good",
+                "Requires improvement to be good",
+                "Good",
+            ),
+            2,
+        ),
+        (("Requires improvement to be good", "Good", "Inadequate", "Good", "Good"), 3),
+        ((None, None, None, None, None), None),
+    ],
+)
 def test_pathway_rules(tmp_path, judgements, pathway):
     """Para 21-27: leaders good + 2 practice judgements good → 1; any inadequate → 3; else 2."""
     path = tmp_path / "w.duckdb"
     F.build_warehouse(path)
     c = warehouse.connect(path)
     overall, leadership, hp, cic, cl = judgements
-    c.execute("update indicators.ilacs_judgements set overall = ?, leadership = ?, help_and_protection = ?, "
-              "children_in_care = ?, care_leavers = ?", [overall, leadership, hp, cic, cl])
+    c.execute(
+        "update indicators.ilacs_judgements set overall = ?, leadership = ?, help_and_protection = ?, "
+        "children_in_care = ?, care_leavers = ?",
+        [overall, leadership, hp, cic, cl],
+    )
     pack.build(c, F.NOTIFICATION)
     assert c.execute("select pathway from pack.ilacs_pathway").fetchall() == [(pathway,)]
     c.close()
@@ -156,18 +226,30 @@ def test_case_sample_covers_factors_in_priority_order(full):
     c.close()
     sample = case_sample.suggest(candidates, "standard")
     assert [s["child_id"] for s in sample] == ["C8", "C12", "C5", "C1", "CX"]
-    assert sample[0]["reasons"][:2] == ["has been missing (para 162)", "placed in unregistered provision (para 311)"]
+    assert sample[0]["reasons"][:2] == [
+        "has been missing (para 162)",
+        "placed in unregistered provision (para 311)",
+    ]
     assert any("sibling group of 3" in r for r in sample[1]["reasons"])
     assert any("working days" in r for r in sample[3]["reasons"])
     assert sample[4]["reasons"] == ["recently audited"]
 
 
 def test_case_sample_size_by_visit_and_deterministic():
-    pool = [{"child_id": f"K{i:02d}", "age": i, "gender": "Male" if i % 2 else "Female", "disabled": i % 5 == 0}
-            for i in range(20)]
+    pool = [
+        {
+            "child_id": f"K{i:02d}",
+            "age": i,
+            "gender": "Male" if i % 2 else "Female",
+            "disabled": i % 5 == 0,
+        }
+        for i in range(20)
+    ]
     assert len(case_sample.suggest(pool, "standard")) == 12
     assert len(case_sample.suggest(pool, "focused")) == 6
-    assert case_sample.suggest(pool, "monitoring") == case_sample.suggest(list(reversed(pool)), "monitoring")
+    assert case_sample.suggest(pool, "monitoring") == case_sample.suggest(
+        list(reversed(pool)), "monitoring"
+    )
 
 
 # --- golden: the numbers in every section of the rendered pack ------------------------------------
@@ -206,38 +288,89 @@ def section_text(html: str) -> dict[str, str]:
 
 
 GOLDEN = {
-    "summary": ["Kent (E10000016, DfE 886)", "Standard inspection", "23 November 2026", "23 May 2026 to 23 November 2026",
-                "Submission 0123456789abcdef: 2 file(s)", "14 of 24 lists provided", "2 errors, 1 warnings, 1 notes",
-                "2 children were still in unregistered provision", "2 of the children in unregistered provision were under 16",
-                "2 children on a child protection plan had no statutory visit", "2 assessments took or have taken more than 45",
-                "2 children in care went missing", "3 care leavers are not in touch", "No child on 1 provided list(s)"],
-    "context": ["South East", "Shire county", "340,000 (ONS mid-year estimate 2024)", "1 Hertfordshire E10000015",
-                "Pathway 1.", "1 July 2022", "Requires improvement to be good", "Focused visit",
-                "Contacts per week: 3 in the six months", "Referrals per week: 2", "Assessments started per week: 3",
-                "Section 47 enquiries started per week: 1", "16 November 2026 to 22 November 2026 2 1 0 1",
-                "Children in need by age band", "Refused or not known 2 66.7%", "19 to 20 2 50.0%",
-                "8: Children in care Yes 4 4", "1.09: Caseloads of case-holding workers Yes 5 not applicable",
-                "2: Early help No: not provided not provided not provided"],
-    "comparisons": ["Re-referrals within 12 months 2025 25.0% 24.0% 21.0% (10 LAs) 21.8% 22.1% Higher than England (less favourable).",
-                    "100 of 153; band C", "30.0%", "recent: 23 May 2026 to 23 November 2026",
-                    "Social worker turnover 2025 12.0% 13.0%", "Lower than England (more favourable).",
-                    "Re-referrals within 12 months: 3 years", "2023 20.0% 21.0% 22.0% 22.4%"],
-    "audits": ["6 audits of 5 children, in 3 themes", "1 audited children are on none of the lists",
-               "1 audit rows fall outside", "Neglect 0 1 0 0 0 1 1 3", "9: Care leavers 4 0 Yes: no child audited",
-               "Suggested sample: 5 of 5 audited children",
-               "Children on a child protection plan not visited in the last six weeks: 2",
-               "Assessments open beyond 45 working days: 2", "Child protection plans lasting two years or more: 1",
-               "Second or later child protection plans: 3", "Children in care with three or more placements in 12 months: 2",
-               "Children in care missing without a return interview: 2", "Care leavers the local authority is not in touch with: 3",
-               "Children in care with an overdue health assessment: 2", "Unallocated cases (1.09): 10",
-               "Highest caseloads (1.09): 3", "3 case-holding workers; median caseload 25.0, highest 25"],
-    "unregistered": ["2 children, 3 placements", "2 children, 2 placements", "median 53.0 days; longest 83 days",
-                     "Children placed more than once 1", "Children missing from list 8 (children in care) 1",
-                     "2, of whom 1 most recently in unregistered accommodation", "Unregistered children's home 2 2 1",
-                     "C15 15 1 September 2026 not ended 83 Unregistered children's home Yes No: missing from list 8"],
+    "summary": [
+        "Kent (E10000016, DfE 886)",
+        "Standard inspection",
+        "23 November 2026",
+        "23 May 2026 to 23 November 2026",
+        "Submission 0123456789abcdef: 2 file(s)",
+        "14 of 24 lists provided",
+        "2 errors, 1 warnings, 1 notes",
+        "2 children were still in unregistered provision",
+        "2 of the children in unregistered provision were under 16",
+        "2 children on a child protection plan had no statutory visit",
+        "2 assessments took or have taken more than 45",
+        "2 children in care went missing",
+        "3 care leavers are not in touch",
+        "No child on 1 provided list(s)",
+    ],
+    "context": [
+        "South East",
+        "Shire county",
+        "340,000 (ONS mid-year estimate 2024)",
+        "1 Hertfordshire E10000015",
+        "Pathway 1.",
+        "1 July 2022",
+        "Requires improvement to be good",
+        "Focused visit",
+        "Contacts per week: 3 in the six months",
+        "Referrals per week: 2",
+        "Assessments started per week: 3",
+        "Section 47 enquiries started per week: 1",
+        "16 November 2026 to 22 November 2026 2 1 0 1",
+        "Children in need by age band",
+        "Refused or not known 2 66.7%",
+        "19 to 20 2 50.0%",
+        "8: Children in care Yes 4 4",
+        "1.09: Caseloads of case-holding workers Yes 5 not applicable",
+        "2: Early help No: not provided not provided not provided",
+    ],
+    "comparisons": [
+        "Re-referrals within 12 months 2025 25.0% 24.0% 21.0% (10 LAs) 21.8% 22.1% Higher than England (less favourable).",
+        "100 of 153; band C",
+        "30.0%",
+        "recent: 23 May 2026 to 23 November 2026",
+        "Social worker turnover 2025 12.0% 13.0%",
+        "Lower than England (more favourable).",
+        "Re-referrals within 12 months: 3 years",
+        "2023 20.0% 21.0% 22.0% 22.4%",
+    ],
+    "audits": [
+        "6 audits of 5 children, in 3 themes",
+        "1 audited children are on none of the lists",
+        "1 audit rows fall outside",
+        "Neglect 0 1 0 0 0 1 1 3",
+        "9: Care leavers 4 0 Yes: no child audited",
+        "Suggested sample: 5 of 5 audited children",
+        "Children on a child protection plan not visited in the last six weeks: 2",
+        "Assessments open beyond 45 working days: 2",
+        "Child protection plans lasting two years or more: 1",
+        "Second or later child protection plans: 3",
+        "Children in care with three or more placements in 12 months: 2",
+        "Children in care missing without a return interview: 2",
+        "Care leavers the local authority is not in touch with: 3",
+        "Children in care with an overdue health assessment: 2",
+        "Unallocated cases (1.09): 10",
+        "Highest caseloads (1.09): 3",
+        "3 case-holding workers; median caseload 25.0, highest 25",
+    ],
+    "unregistered": [
+        "2 children, 3 placements",
+        "2 children, 2 placements",
+        "median 53.0 days; longest 83 days",
+        "Children placed more than once 1",
+        "Children missing from list 8 (children in care) 1",
+        "2, of whom 1 most recently in unregistered accommodation",
+        "Unregistered children's home 2 2 1",
+        "C15 15 1 September 2026 not ended 83 Unregistered children's home Yes No: missing from list 8",
+    ],
     "intelligence": ["No officer's notes were supplied"],
-    "data-quality": ["14 of 24 lists were provided; 2 of the child-level lists 1 to 11 were not",
-                     "2 errors, 1 warnings and 1 notes", "4: Assessments 2 0 0", "data_quality.html"],
+    "data-quality": [
+        "14 of 24 lists were provided; 2 of the child-level lists 1 to 11 were not",
+        "2 errors, 1 warnings and 1 notes",
+        "4: Assessments 2 0 0",
+        "data_quality.html",
+    ],
 }
 
 
@@ -251,11 +384,19 @@ def test_golden_numbers_in_every_section(full):
 
 def test_long_lists_show_the_most_pressing_rows_with_the_full_count(tmp_path, monkeypatch):
     monkeypatch.setattr(pack, "LOE_ROWS_SHOWN", 1)
-    text = section_text(pack.render(F.make_run(tmp_path / "cap")).read_text(encoding="utf-8"))["audits"]
+    text = section_text(pack.render(F.make_run(tmp_path / "cap")).read_text(encoding="utf-8"))[
+        "audits"
+    ]
     assert "Care leavers the local authority is not in touch with: 3" in text
     assert "The 1 most pressing of 3 are shown" in text and "CL3" in text and "CL2" not in text
-    unreg = section_text(pack.render(F.context(tmp_path / "cap")).read_text(encoding="utf-8"))["unregistered"]
-    assert unreg.count("Unregistered children's home Yes") + unreg.count("Unregistered children's home No") == 2
+    unreg = section_text(pack.render(F.context(tmp_path / "cap")).read_text(encoding="utf-8"))[
+        "unregistered"
+    ]
+    assert (
+        unreg.count("Unregistered children's home Yes")
+        + unreg.count("Unregistered children's home No")
+        == 2
+    )
 
 
 def test_worker_names_never_shown(full):
@@ -266,7 +407,10 @@ def test_worker_names_never_shown(full):
 def test_self_contained_marked_and_private(full):
     html = full[1]
     assert "<script" not in html.lower()
-    assert not re.search(r"""(src|href)=["'](?!#|data_quality\.html)""", html.replace('href="https://example.org"', ""))
+    assert not re.search(
+        r"""(src|href)=["'](?!#|data_quality\.html)""",
+        html.replace('href="https://example.org"', ""),
+    )
     assert "url(" not in html and "@import" not in html and "@font-face" not in html
     assert html.count("OFFICIAL-SENSITIVE") >= 3  # header, footer, print page boxes
     assert stat.S_IMODE((full[0] / "pia.html").stat().st_mode) == 0o600
@@ -292,8 +436,16 @@ def test_same_inputs_same_bytes(tmp_path):
 
 
 def test_autoescape_shows_markup_as_text(tmp_path):
-    lists = {**F.LISTS, "audits": [{"child_id": "C1", "audit_theme": "<script>alert(1)</script>",
-                                     "date_audit_completed": D(2026, 10, 5)}]}
+    lists = {
+        **F.LISTS,
+        "audits": [
+            {
+                "child_id": "C1",
+                "audit_theme": "<script>alert(1)</script>",
+                "date_audit_completed": D(2026, 10, 5),
+            }
+        ],
+    }
     html = pack.render(F.make_run(tmp_path / "x", lists=lists)).read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -301,10 +453,15 @@ def test_autoescape_shows_markup_as_text(tmp_path):
 
 def test_notes_markdown_without_html_or_images(tmp_path):
     notes = tmp_path / "notes.md"
-    notes.write_text("# Whistleblowing\n\nTwo **complaints**.\n\n<script>alert(1)</script>\n\n"
-                     "![x](https://example.org/x.png)\n\n### Regional\n\nNone.\n", encoding="utf-8")
+    notes.write_text(
+        "# Whistleblowing\n\nTwo **complaints**.\n\n<script>alert(1)</script>\n\n"
+        "![x](https://example.org/x.png)\n\n### Regional\n\nNone.\n",
+        encoding="utf-8",
+    )
     html = pack.render(F.make_run(tmp_path / "n", notes=notes)).read_text(encoding="utf-8")
-    assert "<h3>Whistleblowing</h3>" in html and "<h4>Regional</h4>" in html  # shifted under the h2, in order
+    assert (
+        "<h3>Whistleblowing</h3>" in html and "<h4>Regional</h4>" in html
+    )  # shifted under the h2, in order
     assert "<strong>complaints</strong>" in html
     assert "<script>alert(1)" not in html and "<img" not in html
     assert "No officer's notes were supplied" not in html
@@ -319,7 +476,9 @@ def test_nothing_supplied_renders_and_says_so(tmp_path):
     assert "Statistical neighbours: the published statistics were not available" in text["context"]
     assert "Not available. National comparisons" in text["comparisons"]
     assert "The list of audits was not provided" in text["audits"]
-    assert "3.17 (children living in unregistered provision) was not provided" in text["unregistered"]
+    assert (
+        "3.17 (children living in unregistered provision) was not provided" in text["unregistered"]
+    )
     assert "Assessments open beyond 45 working days: not available" in text["audits"]
     assert "Up to 6 children" in text["audits"]  # para 144, 329
     assert "Who is in the" not in text["context"]  # cohort make-up left out of a focused visit
@@ -329,7 +488,10 @@ def test_one_list_missing_others_shown(tmp_path):
     lists = {k: v for k, v in F.LISTS.items() if k != "list_08_children_in_care"}
     html = pack.render(F.make_run(tmp_path / "m", lists=lists)).read_text(encoding="utf-8")
     text = section_text(html)
-    assert "Children in care with three or more placements in 12 months: not available" in text["audits"]
+    assert (
+        "Children in care with three or more placements in 12 months: not available"
+        in text["audits"]
+    )
     assert "not known: list 8 was not provided" in text["unregistered"]
     assert "Assessments open beyond 45 working days: 2" in text["audits"]
 
@@ -337,7 +499,12 @@ def test_one_list_missing_others_shown(tmp_path):
 def test_annex_a_tables_untouched(full):
     """Stand-ins live in pack_src: a list not supplied still has no annex_a table (contract)."""
     c = warehouse.connect(full[0] / "warehouse.duckdb", read_only=True)
-    annex = {r[0] for r in c.execute("select table_name from information_schema.tables where table_schema = 'annex_a'").fetchall()}
+    annex = {
+        r[0]
+        for r in c.execute(
+            "select table_name from information_schema.tables where table_schema = 'annex_a'"
+        ).fetchall()
+    }
     c.close()
     assert annex == set(F.LISTS)
 

@@ -13,7 +13,9 @@ from flows import cli, las, runner, storage
 from flows.errors import InputError
 
 
-@pytest.mark.parametrize("code", ["../../etc", "E10000016/..", "", "88", "E1000001", "x" * 500, "E10000016\x00"])
+@pytest.mark.parametrize(
+    "code", ["../../etc", "E10000016/..", "", "88", "E1000001", "x" * 500, "E10000016\x00"]
+)
 def test_bad_la_codes_are_rejected_before_any_file_is_touched(code, tmp_path):
     with pytest.raises(InputError):
         runner.prepare(code, "2026-11-16", "standard", str(tmp_path))
@@ -35,7 +37,20 @@ def test_bad_dates_and_visit_types_are_rejected(date, tmp_path):
 
 
 def test_cli_turns_bad_input_into_exit_code_2(capsys):
-    assert cli.main(["run", "--la", "../../etc", "--notification-date", "2026-11-16", "--annex-a", "/nonexistent"]) == 2
+    assert (
+        cli.main(
+            [
+                "run",
+                "--la",
+                "../../etc",
+                "--notification-date",
+                "2026-11-16",
+                "--annex-a",
+                "/nonexistent",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "LA code" in err and err.count("\n") == 1
 
@@ -56,7 +71,10 @@ def test_landing_copies_files_unchanged_with_a_manifest_and_is_idempotent(tmp_pa
     again = runner.stage_land(ctx, str(sub))
     assert first == again
     manifest = json.loads((first / "manifest.json").read_text())
-    assert [f["file"] for f in manifest["files"]] == ["List 1.csv", "audits.xlsx"]  # hidden files skipped
+    assert [f["file"] for f in manifest["files"]] == [
+        "List 1.csv",
+        "audits.xlsx",
+    ]  # hidden files skipped
     assert (first / "List 1.csv").read_bytes() == (sub / "List 1.csv").read_bytes()
     assert manifest["files"][0]["sha256"] == storage.sha256_file(sub / "List 1.csv")
     assert stat.S_IMODE(os.stat(first).st_mode) == 0o700

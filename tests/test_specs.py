@@ -27,7 +27,11 @@ def test_every_list_has_unique_columns_and_a_child_id_when_child_level():
         ("CINStartDate", "list_06_children_in_need", "cin_start_date"),
         ("PrimaryNeedCode", "list_06_children_in_need", "primary_need_code"),
         ("Date of Referral  ", "list_03_referrals", "date_of_referral"),
-        ("Sum of Number of Placements in the Last 12 months", "list_08_children_in_care", "placements_last_12_months"),
+        (
+            "Sum of Number of Placements in the Last 12 months",
+            "list_08_children_in_care",
+            "placements_last_12_months",
+        ),
         (
             "Number of Episodes the Child has been \u2018Missing\u2019 from their Placement in the last 12 months",
             "list_08_children_in_care",

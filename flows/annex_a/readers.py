@@ -230,7 +230,11 @@ def _check_extents(path: Path, limits: Limits, parts: list[str] | None = None) -
                             n = n * 26 + ch - 64
                         cols = max(cols, n)
                     tail = buf[-256:]
-            if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
+            if (
+                rows > limits.max_rows
+                or cols > limits.max_columns
+                or rows * cols > limits.max_cells
+            ):
                 raise FileProblem(
                     f"A sheet of the file reaches row {rows:,} and column {cols:,} ({rows * cols:,} cells), over "
                     f"the limits of {limits.max_rows:,} rows (PIA_MAX_ROWS), {limits.max_columns:,} columns "
@@ -331,7 +335,9 @@ def _read_workbook(
             if pending is not None:
                 pending.result()  # FileProblem: the whole file is refused, as before any sheet
                 following = parts[idx + 1 : idx + 2]
-                pending = pool.submit(_check_extents, path, limits, following) if following else None
+                pending = (
+                    pool.submit(_check_extents, path, limits, following) if following else None
+                )
             loaded = _load_sheet(reader, idx, name, rel, limits)
             if isinstance(loaded, Problem):
                 problems.append(loaded)
@@ -361,7 +367,9 @@ def _load_sheet(reader, idx: int, name: str, rel: str, limits: Limits) -> Grid |
         hidden = str(getattr(sheet, "visible", "visible")).lower() != "visible"
     except BaseException as e:
         _reraise_interrupts(e)
-        return Problem(rel, name, "file_unreadable", f"Sheet '{name}' is damaged and could not be read.")
+        return Problem(
+            rel, name, "file_unreadable", f"Sheet '{name}' is damaged and could not be read."
+        )
     if frame.width == 0 or frame.height == 0:
         return None  # an empty sheet holds no list
     return Grid(rel, name, _as_grid(frame), hidden)
