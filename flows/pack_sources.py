@@ -16,25 +16,17 @@ import holidays
 import polars as pl
 
 from flows.annex_a import specs
+from flows.annex_a.load import META_LISTS_SCHEMA
 
 SQL_TYPES = {"id": "varchar", "text": "varchar", "date": "date", "int": "bigint", "code": "varchar"}
 SOURCE_COLUMNS = (("source_file", "varchar"), ("source_sheet", "varchar"), ("source_row", "bigint"))
 
+_POLARS_SQL = {pl.String: "varchar", pl.Boolean: "boolean", pl.Int64: "bigint"}
+META_LISTS_COLUMNS = tuple((name, _POLARS_SQL[dtype]) for name, dtype in META_LISTS_SCHEMA.items())
+
 # Tables made by other stages (contracts.md), with the columns the pack reads.
 OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
-    "lists": (
-        "meta",
-        "lists",
-        (
-            ("list_name", "varchar"),
-            ("number", "varchar"),
-            ("title", "varchar"),
-            ("provided", "boolean"),
-            ("rows", "bigint"),
-            ("files", "varchar"),
-            ("sheets", "varchar"),
-        ),
-    ),
+    "lists": ("meta", "lists", META_LISTS_COLUMNS),
     "issues": (
         "quality",
         "issues",

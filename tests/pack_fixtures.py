@@ -15,7 +15,7 @@ import duckdb
 
 from flows import findings, las, warehouse
 from flows.annex_a import specs
-from flows.pack_sources import SQL_TYPES
+from flows.pack_sources import META_LISTS_COLUMNS, SQL_TYPES
 from flows.pipeline import RunContext, add_months
 
 D = dt.date
@@ -437,15 +437,7 @@ def build_warehouse(
             con,
             "meta",
             "lists",
-            [
-                ("list_name", "varchar"),
-                ("number", "varchar"),
-                ("title", "varchar"),
-                ("provided", "boolean"),
-                ("rows", "bigint"),
-                ("files", "varchar"),
-                ("sheets", "varchar"),
-            ],
+            list(META_LISTS_COLUMNS),
             [
                 {
                     "list_name": s.table,
