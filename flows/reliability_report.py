@@ -50,10 +50,10 @@ generation time so a re-run gives identical bytes; `PIA_TEST_PAUSE_AT` is a test
 """
 
 KNOWN = """
-## Known limits (not yet covered)
+## Known limits
 
-- Landing copies every file before the reader applies `PIA_MAX_FILE_MB`: a huge upload is refused
-  by the reader but still occupies the inbox until purged.
+- Landing checks each file's size before copying it: a file over `PIA_MAX_FILE_MB` is not copied
+  (the manifest lists it under `refused`) and gets one `file_too_large` error naming it.
 - The zip-bomb check trusts the sizes the zip declares; a zip whose headers lie about the unpacked
   size is caught only when the reader meets the mismatch.
 - The sheet-extent check reads xlsx sheet XML; ods and xls sheets are bounded by the row and column

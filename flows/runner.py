@@ -63,8 +63,19 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     )
     tmp = inbox / f".landing-{uuid.uuid4().hex[:8]}"
     try:
-        files = storage.fetch_dir(annex_a_url, tmp)
-        if not files:
+        from flows.annex_a.readers import Limits
+
+        max_mb = Limits.from_env().max_file_mb
+        refused: list[dict] = []
+        files = storage.fetch_dir(
+            annex_a_url, tmp, max_bytes=int(max_mb * 1024 * 1024), refused=refused
+        )
+        for r in refused:
+            r["reason"] = (
+                f"The file is {r['bytes'] / 1024 / 1024:.1f} MB, over the limit of {max_mb:g} MB "
+                "(PIA_MAX_FILE_MB); it was not copied or read."
+            )
+        if not files and not refused:
             raise InputError(f"Annex A location {annex_a_url} holds no files.")
         manifest = [
             {
@@ -84,6 +95,7 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
                     "submission_id": submission_id,
                     "source": _safe_url(annex_a_url),
                     "files": manifest,
+                    **({"refused": refused} if refused else {}),
                 },
                 indent=2,
             ),
@@ -103,7 +115,30 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
     from flows.annex_a import load
 
     files = [p for p in sorted(landed.rglob("*")) if p.is_file() and p.name != "manifest.json"]
-    return load.load_submission(files, ctx.warehouse, relative_to=landed)
+    rows = load.load_submission(files, ctx.warehouse, relative_to=landed)
+    _report_refused(ctx, landed)
+    return rows
+
+
+def _report_refused(ctx: RunContext, landed: Path) -> None:
+    """Files turned away at landing (too large to copy) still get their finding, naming the file."""
+    from flows import findings, warehouse
+
+    refused = json.loads((landed / "manifest.json").read_text()).get("refused", [])
+    if not refused:
+        return
+    frame = findings.frame(
+        [
+            findings.Finding(None, "file_too_large", "error", r["reason"], source_file=r["file"])
+            for r in refused
+        ]
+    )
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        con.register("refused_frame", frame.to_arrow())
+        con.execute("insert into quality.issues by name select * from refused_frame")
+    finally:
+        con.close()
 
 
 def stage_validate(ctx: RunContext) -> dict[str, int]:

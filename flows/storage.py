@@ -166,12 +166,16 @@ def publish_dir(local_dir: Path, out_url: str) -> str:
     return out_url
 
 
-def fetch_dir(url: str, dest: Path) -> list[Path]:
+def fetch_dir(
+    url: str, dest: Path, *, max_bytes: int | None = None, refused: list[dict] | None = None
+) -> list[Path]:
+    """Copy a folder or prefix into `dest`; files over `max_bytes` are not copied but listed in
+    `refused` (file, bytes), so a huge upload is turned away before it costs disk or time."""
     with remote_errors(url, "read"):
-        return _fetch_dir(url, dest)
+        return _fetch_dir(url, dest, max_bytes, refused if refused is not None else [])
 
 
-def _fetch_dir(url: str, dest: Path) -> list[Path]:
+def _fetch_dir(url: str, dest: Path, max_bytes: int | None, refused: list[dict]) -> list[Path]:
     """Copy every file under a folder or prefix into `dest` (flat listing kept relative).
 
     Local symlinks that point outside the folder are not followed.
@@ -197,6 +201,9 @@ def _fetch_dir(url: str, dest: Path) -> list[Path]:
         target = dest / rel
         if not target.resolve().is_relative_to(dest.resolve()):
             continue  # an object key with ".." that would land outside the inbox
+        if max_bytes is not None and (size := fs.size(item)) > max_bytes:
+            refused.append({"file": Path(rel).as_posix(), "bytes": size})
+            continue
         make_private_dir(target.parent)
         fs.get_file(item, str(target))
         os.chmod(target, FILE_MODE)

@@ -154,3 +154,30 @@ def test_the_lookup_holds_the_153_current_las_with_consistent_regions():
     for la in all_las.values():
         names_by_code.setdefault(la.region_code, set()).add(la.region_name.casefold())
     assert all(len(names) == 1 for names in names_by_code.values())
+
+
+def test_a_file_over_the_size_limit_is_refused_at_landing_and_reported(tmp_path, monkeypatch):
+    import duckdb
+
+    sub = tmp_path / "upload"
+    sub.mkdir()
+    (sub / "small.csv").write_bytes(
+        b"Child Unique ID,Audit Theme,Date Audit Completed\nA1,Neglect,01/10/2026\n"
+    )
+    (sub / "huge.xlsx").write_bytes(b"x" * 4096)
+    monkeypatch.setenv("PIA_MAX_FILE_MB", str(1024 / 1024 / 1024))  # 1 KB
+    ctx, _ = runner.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    landed = runner.stage_land(ctx, str(sub))
+    assert not (landed / "huge.xlsx").exists() and (landed / "small.csv").exists()
+    manifest = json.loads((landed / "manifest.json").read_text())
+    assert [r["file"] for r in manifest["refused"]] == ["huge.xlsx"]
+    runner.stage_init(ctx)
+    rows = runner.stage_read(ctx, landed)
+    assert rows.get("audits") == 1  # the other file still loads
+    con = duckdb.connect(str(ctx.warehouse), read_only=True)
+    found = con.execute(
+        "select source_file, severity, message from quality.issues where rule = 'file_too_large'"
+    ).fetchall()
+    con.close()
+    assert len(found) == 1 and found[0][0] == "huge.xlsx" and found[0][1] == "error"
+    assert "PIA_MAX_FILE_MB" in found[0][2]
