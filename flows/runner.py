@@ -124,7 +124,9 @@ def _report_refused(ctx: RunContext, landed: Path) -> None:
     """Files turned away at landing (too large to copy) still get their finding, naming the file."""
     from flows import findings, warehouse
 
-    refused = json.loads((landed / "manifest.json").read_text()).get("refused", [])
+    # no manifest when files were fetched without landing (pia validate)
+    manifest = landed / "manifest.json"
+    refused = json.loads(manifest.read_text()).get("refused", []) if manifest.exists() else []
     if not refused:
         return
     frame = findings.frame(
