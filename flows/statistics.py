@@ -539,8 +539,8 @@ def build_indicators(ctx) -> list[str]:
 
 def run_indicator_models(con, paths: list[Path] | None = None) -> list[str]:
     """sql/indicators in file order. A model headed `-- requires: annex_a.<list>` whose list the LA did
-    not supply is skipped; for each id in its `-- indicators:` header annex_a_recent gets a row with a
-    NULL value and a note saying which list was missing."""
+    not supply is skipped; for each id in its `-- indicators:` header annex_a_recent_counts gets a row with
+    NULL counts and a note saying which list was missing."""
     from flows import warehouse
 
     ran = []
@@ -553,8 +553,7 @@ def run_indicator_models(con, paths: list[Path] | None = None) -> list[str]:
             note = f"Not computed: {', '.join(_list_title(t) for t in missing)} not supplied."
             for i in ids:
                 con.execute(
-                    "insert into indicators.annex_a_recent select ?, null, null, null, period_start, "
-                    "notification_date, ? from meta.run",
+                    "insert into indicators.annex_a_recent_counts values (?, null, null, ?)",
                     [i, note],
                 )
             continue

@@ -1,12 +1,9 @@
 -- The same measures computed from the LA's own Annex A (recent, not directly comparable with the
--- published figures). Created empty here; models 110-150 add a row per measure, or a row with a
--- NULL value and a note when the list they need was not supplied.
-create or replace table indicators.annex_a_recent (
+-- published figures). Models 110-150 add numerator and denominator per measure (or, when the list
+-- they need was not supplied, a row with NULL counts and a note); 190 derives the rate once.
+create or replace table indicators.annex_a_recent_counts (
     indicator_id varchar,
-    value double,
     numerator bigint,
     denominator bigint,
-    period_start date,
-    period_end date,
     note varchar
 )

@@ -3,7 +3,7 @@
 -- Assessments authorised in the six months to notification that took 45 working days or fewer:
 -- working days after the start date up to and including the authorisation date, excluding
 -- weekends and England bank holidays (indicators.calendar).
-insert into indicators.annex_a_recent
+insert into indicators.annex_a_recent_counts
 with run as (
     select period_start, notification_date from meta.run
 ),
@@ -22,12 +22,10 @@ durations as (
 ),
 final as (
     select 'assessments_within_45wd' as indicator_id,
-        100.0 * count(*) filter (where working_days <= 45) / nullif(count(*), 0) as value,
         count(*) filter (where working_days <= 45) as numerator,
         count(*) as denominator,
-        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
         'Annex A list 4, assessments authorised in the six months to notification; working days exclude '
         || 'weekends and England bank holidays; recent and not directly comparable.' as note
-    from durations, run
+    from durations
 )
 select * from final

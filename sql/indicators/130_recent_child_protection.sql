@@ -2,7 +2,7 @@
 -- indicators: cpp_repeat_rate, cpp_2yrs_plus_rate
 -- Repeat plans: plans started in the six months with at least one previous plan. Long plans:
 -- plans open at notification that had lasted two years or more.
-insert into indicators.annex_a_recent
+insert into indicators.annex_a_recent_counts
 with run as (
     select period_start, notification_date from meta.run
 ),
@@ -19,22 +19,16 @@ open_plans as (
 ),
 repeat as (
     select 'cpp_repeat_rate' as indicator_id,
-        100.0 * count(*) filter (where previous_cp_plans >= 1)
-            / nullif(count(*) filter (where previous_cp_plans is not null), 0) as value,
         count(*) filter (where previous_cp_plans >= 1) as numerator,
         count(*) filter (where previous_cp_plans is not null) as denominator,
-        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
         'Annex A list 7, plans started in the six months to notification with one or more previous plans; '
         || 'recent and not directly comparable.' as note
-    from started, run
+    from started
 ),
 long_plans as (
     select 'cpp_2yrs_plus_rate' as indicator_id,
-        100.0 * count(*) filter (where cp_plan_start_date <= run.notification_date - interval 2 year)
-            / nullif(count(*), 0) as value,
         count(*) filter (where cp_plan_start_date <= run.notification_date - interval 2 year) as numerator,
         count(*) as denominator,
-        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
         'Annex A list 7, plans open at notification that had lasted two years or more; recent and not '
         || 'directly comparable with 31 March figures.' as note
     from open_plans, run

@@ -3,7 +3,7 @@
 -- Three or more placements: children looked after at notification with 3+ placements in the last
 -- 12 months. Missing: children in care at any point in the six months with a missing episode in the
 -- last 12 months.
-insert into indicators.annex_a_recent
+insert into indicators.annex_a_recent_counts
 with run as (
     select period_start, notification_date from meta.run
 ),
@@ -20,25 +20,19 @@ at_notification as (
 ),
 placements as (
     select 'cla_3plus_placements_rate' as indicator_id,
-        100.0 * count(*) filter (where placements_last_12_months >= 3)
-            / nullif(count(*) filter (where placements_last_12_months is not null), 0) as value,
         count(*) filter (where placements_last_12_months >= 3) as numerator,
         count(*) filter (where placements_last_12_months is not null) as denominator,
-        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
         'Annex A list 8, children looked after at notification with three or more placements in the last '
         || '12 months; recent and not directly comparable.' as note
-    from at_notification, run
+    from at_notification
 ),
 missing as (
     select 'cla_missing_rate' as indicator_id,
-        100.0 * count(*) filter (where missing_episodes > 0)
-            / nullif(count(*) filter (where missing_episodes is not null), 0) as value,
         count(*) filter (where missing_episodes > 0) as numerator,
         count(*) filter (where missing_episodes is not null) as denominator,
-        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
         'Annex A list 8, children in care during the six months with a missing episode in the last 12 '
         || 'months; recent and not directly comparable.' as note
-    from in_care, run
+    from in_care
 ),
 final as (
     select * from placements union all select * from missing

@@ -2,7 +2,7 @@
 -- indicators: care_leavers_in_touch_17_18, care_leavers_in_touch_19_21
 -- Care leavers in touch at notification ("LA in Touch" = Yes), by age (the age column, else the age
 -- at notification from the date of birth).
-insert into indicators.annex_a_recent
+insert into indicators.annex_a_recent_counts
 with run as (
     select period_start, notification_date from meta.run
 ),
@@ -20,15 +20,11 @@ bands as (
 ),
 final as (
     select b.indicator_id,
-        100.0 * count(l.in_touch) filter (where l.in_touch = 'Yes')
-            / nullif(count(l.in_touch), 0) as value,
         count(l.in_touch) filter (where l.in_touch = 'Yes') as numerator,
         count(l.in_touch) as denominator,
-        (select period_start from meta.run) as period_start, (select notification_date from meta.run) as period_end,
         'Annex A list 9, care leavers aged ' || b.lo || ' to ' || b.hi
         || ' at notification recorded as in touch; recent and not directly comparable.' as note
     from bands b
-    cross join run
     left join leavers l on l.age_years between b.lo and b.hi
     group by b.indicator_id, b.lo, b.hi
 )
