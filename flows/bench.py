@@ -195,7 +195,6 @@ def time_stages(
             timing(normalise, "normalise", parts, "normalise"),
         ):
             counts.update(runner.stage_read(ctx, landed[0]))
-        shutil.copy2(landed[0] / "manifest.json", ctx.work_dir / "manifest.json")
 
     steps: list[tuple[str, Callable[[], object]]] = [
         ("land", lambda: landed.append(runner.stage_land(ctx, str(sub)))),

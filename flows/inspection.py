@@ -109,9 +109,7 @@ def statistics_db(ctx: RunContext, statistics_url: str | None) -> Path:
 @task(name="read lists", **PRIVATE)
 def read_lists(ctx: RunContext, landed: Path) -> dict[str, int]:
     with _guarded("read", ctx):
-        rows = runner.stage_read(ctx, landed)
-        shutil.copy2(landed / "manifest.json", ctx.work_dir / "manifest.json")
-        return rows
+        return runner.stage_read(ctx, landed)
 
 
 @task(name="validate", **PRIVATE)

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
-import logging
 import os
 import shutil
 import time
@@ -25,8 +24,6 @@ from flows.errors import InputError
 from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
 from flows.settings import data_dir
 from flows.testhooks import pause_point
-
-log = logging.getLogger("ilacs_pia")
 
 
 # --- stages ----------------------------------------------------------------------------------------
@@ -116,17 +113,17 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
 
     files = [p for p in sorted(landed.rglob("*")) if p.is_file() and p.name != "manifest.json"]
     rows = load.load_submission(files, ctx.warehouse, relative_to=landed)
-    _report_refused(ctx, landed)
+    manifest = landed / "manifest.json"
+    if manifest.exists():  # absent when files were fetched without landing (pia validate)
+        shutil.copy2(manifest, ctx.work_dir / "manifest.json")  # the pack's footer lists it
+        _report_refused(ctx, json.loads(manifest.read_text()).get("refused", []))
     return rows
 
 
-def _report_refused(ctx: RunContext, landed: Path) -> None:
+def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
     """Files turned away at landing (too large to copy) still get their finding, naming the file."""
     from flows import findings, warehouse
 
-    # no manifest when files were fetched without landing (pia validate)
-    manifest = landed / "manifest.json"
-    refused = json.loads(manifest.read_text()).get("refused", []) if manifest.exists() else []
     if not refused:
         return
     frame = findings.frame(
@@ -249,9 +246,8 @@ def run_inspection(
     try:
         with run_lock(ctx, final):
             landed = stage_land(ctx, annex_a_url)
-            pause_point(
-                "land"
-            )  # test-only (flows/testhooks.py): no-op unless PIA_TEST_PAUSE_AT is set
+            # test-only pause points (flows/testhooks.py): no-ops unless PIA_TEST_PAUSE_AT is set
+            pause_point("land")
             stage_init(ctx)
             pause_point("init")
             from flows import statistics
@@ -259,7 +255,6 @@ def run_inspection(
             ctx.statistics_db = statistics.ensure_db(statistics_url)
             pause_point("statistics")
             rows = stage_read(ctx, landed)
-            shutil.copy2(landed / "manifest.json", ctx.work_dir / "manifest.json")
             pause_point("read")
             severities = stage_validate(ctx)
             pause_point("validate")
