@@ -207,12 +207,18 @@ def inspection_pack(
             notes_tmp = ctx.notes_path if storage.is_remote(notes_url) else None
         with runner.run_lock(ctx, final, wait_seconds=LOCK_WAIT_SECONDS):
             landed = land(ctx, annex_a_url)
-            init_warehouse(ctx)
-            ctx.statistics_db = statistics_db(ctx, statistics_url)
-            rows = read_lists(ctx, landed)
-            severities = validate(ctx)
-            indicators(ctx)
-            render(ctx)
+            with runner.warehouse_open(ctx):  # tasks run in this process: they share it
+                init_warehouse(ctx)
+                ctx.statistics_db = statistics_db(ctx, statistics_url)
+                rows = read_lists(ctx, landed)
+                # as runner.validate_and_indicators: the indicators take the second core meanwhile
+                built = indicators.submit(ctx)
+                try:
+                    severities = validate(ctx)
+                finally:
+                    built.wait()  # never leave it running on a warehouse about to close
+                built.result()
+                render(ctx)
             location = publish(ctx, final, output_url)
     finally:
         shutil.rmtree(ctx.work_dir, ignore_errors=True)

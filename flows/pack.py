@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -205,15 +206,46 @@ def fmt_cell(v: Any, kind: str) -> str:
 
 def _rows(con: duckdb.DuckDBPyConnection, view: str) -> list[dict]:
     """All rows of pack.<view> (views already order their rows)."""
-    cur = con.execute(f'select * from pack."{view}"')  # noqa: S608 - view names come from this module only
+    return _dicts(con.execute(f'select * from pack."{view}"'))  # noqa: S608 - view names come from this module only
+
+
+def _dicts(cur) -> list[dict]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _src_rows(con: duckdb.DuckDBPyConnection, name: str, order: str) -> list[dict]:
-    cur = con.execute(f'select * from pack_src."{name}" order by {order}')  # noqa: S608 - both from this module
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+# what gather shows from pack_src (the few source rows), with their order
+SOURCE_ROWS = {
+    "la_context": "la_code",
+    "stat_neighbours": "neighbour_rank, neighbour_code",
+    "ilacs_judgements": "inspection_date desc nulls last",
+    "ilacs_history": "inspection_date desc nulls last, inspection_type",
+    "history_breaks": "note",
+}
+
+
+def fetch(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict[str, list[dict]]:
+    """Every pack.<view> named, and the SOURCE_ROWS, run on two cursors at once: DuckDB releases the
+    GIL while a query runs, so the second core takes half of them."""
+    queries = {v: f'select * from pack."{v}"' for v in dict.fromkeys(views)}  # noqa: S608 - names from this module
+    queries |= {
+        f"src.{n}": f'select * from pack_src."{n}" order by {o}'  # noqa: S608 - from this module
+        for n, o in SOURCE_ROWS.items()
+    }
+    keys = list(queries)
+
+    def run(share: list[str]) -> dict[str, list[dict]]:
+        cur = con.cursor()
+        try:
+            return {k: _dicts(cur.execute(queries[k])) for k in share}
+        finally:
+            cur.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="pia-gather") as pool:
+        other = pool.submit(run, keys[1::2])
+        got = run(keys[0::2])
+        got.update(other.result())
+    return got
 
 
 # --- building ---------------------------------------------------------------------------------------
@@ -244,11 +276,6 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
     return available
 
 
-def _one(con: duckdb.DuckDBPyConnection, view: str) -> dict:
-    rows = _rows(con, view)
-    return rows[0] if rows else {}
-
-
 def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str, bool]) -> dict:
     """Everything the template shows, from the pack.* views (aggregates) and the few source rows."""
     reduced = ctx.visit_type in REDUCED_VISITS
@@ -259,40 +286,42 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
             strict=True,
         )
     )
+    got = fetch(con, [*GATHERED_VIEWS, *(spec["view"] for spec in LINES_OF_ENQUIRY)])
+
+    def one(view: str) -> dict:
+        return got[view][0] if got[view] else {}
+
     d: dict[str, Any] = {"available": available, "reduced": reduced, "run": run}
 
     # 2 context
-    la_rows = _src_rows(con, "la_context", "la_code")
+    la_rows = got["src.la_context"]
     d["la_context"] = la_rows[0] if la_rows else None
-    d["neighbours"] = _src_rows(con, "stat_neighbours", "neighbour_rank, neighbour_code")
-    d["judgements"] = _src_rows(con, "ilacs_judgements", "inspection_date desc nulls last")[:1]
-    d["history"] = _src_rows(
-        con, "ilacs_history", "inspection_date desc nulls last, inspection_type"
-    )
-    d["breaks"] = _src_rows(con, "history_breaks", "note")
-    d["pathway"] = _one(con, "ilacs_pathway")
-    d["cohort_sizes"] = _rows(con, "cohort_sizes")
-    d["weekly"] = _rows(con, "weekly_volumes")
-    d["makeup"] = _group(_rows(con, "cohort_makeup"), "cohort", "dimension")
+    d["neighbours"] = got["src.stat_neighbours"]
+    d["judgements"] = got["src.ilacs_judgements"][:1]
+    d["history"] = got["src.ilacs_history"]
+    d["breaks"] = got["src.history_breaks"]
+    d["pathway"] = one("ilacs_pathway")
+    d["cohort_sizes"] = got["cohort_sizes"]
+    d["weekly"] = got["weekly_volumes"]
+    d["makeup"] = _group(got["cohort_makeup"], "cohort", "dimension")
     d["weekly_charts"] = _weekly_charts(d["weekly"], available)
 
     # 3 national comparisons
-    latest = _rows(con, "comparisons_latest")
-    trend = _rows(con, "comparisons_trend")
-    d["topics"] = _topics(latest, trend, with_charts=not reduced)
+    latest = got["comparisons_latest"]
+    d["topics"] = _topics(latest, got["comparisons_trend"], with_charts=not reduced)
 
     # 4 audits
-    d["audit_summary"] = _one(con, "audit_summary")
+    d["audit_summary"] = one("audit_summary")
     months = _months(run["period_start"], run["notification_date"])
     d["audit_months"] = months
-    d["audit_themes"] = _theme_table(_rows(con, "audits_by_theme_month"), months)
-    d["audit_coverage"] = _rows(con, "audit_coverage")
+    d["audit_themes"] = _theme_table(got["audits_by_theme_month"], months)
+    d["audit_coverage"] = got["audit_coverage"]
     d["sample_size"] = case_sample.SAMPLE_SIZE.get(ctx.visit_type, 12)
-    d["sample"] = case_sample.suggest(_rows(con, "case_sample_candidates"), ctx.visit_type)
+    d["sample"] = case_sample.suggest(got["case_sample_candidates"], ctx.visit_type)
     d["loe"] = [
         {
             **spec,
-            "rows": _rows(con, spec["view"]),
+            "rows": got[spec["view"]],
             "available": all(available.get(n) for n in spec["needs"]),
         }
         for spec in LINES_OF_ENQUIRY
@@ -302,13 +331,13 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
         item["count"] = sum(r[col] or 0 for r in item["rows"]) if col else len(item["rows"])
         item["total_rows"] = len(item["rows"])
         item["rows"] = item["rows"][:LOE_ROWS_SHOWN]
-    d["caseloads"] = _one(con, "caseload_summary")
+    d["caseloads"] = one("caseload_summary")
 
     # 5 unregistered provision
-    d["unreg"] = _one(con, "unregistered_summary")
-    d["unreg_placements"] = _rows(con, "unregistered_placements")
-    d["unreg_types"] = _rows(con, "unregistered_types")
-    d["dol_types"] = _rows(con, "dol_types")
+    d["unreg"] = one("unregistered_summary")
+    d["unreg_placements"] = got["unregistered_placements"]
+    d["unreg_types"] = got["unregistered_types"]
+    d["dol_types"] = got["dol_types"]
     d["unreg_national"] = [
         r
         for r in latest
@@ -316,10 +345,32 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     ]
 
     # 7 data quality
-    d["dq"] = _one(con, "dq_headline")
-    d["dq_by_list"] = _rows(con, "dq_by_list")[:8]
+    d["dq"] = one("dq_headline")
+    d["dq_by_list"] = got["dq_by_list"][:8]
     d["attention"] = _attention(d)
     return d
+
+
+# the pack.* views gather reads (besides the lines of enquiry)
+GATHERED_VIEWS = (
+    "ilacs_pathway",
+    "cohort_sizes",
+    "weekly_volumes",
+    "cohort_makeup",
+    "comparisons_latest",
+    "comparisons_trend",
+    "audit_summary",
+    "audits_by_theme_month",
+    "audit_coverage",
+    "case_sample_candidates",
+    "caseload_summary",
+    "unregistered_summary",
+    "unregistered_placements",
+    "unregistered_types",
+    "dol_types",
+    "dq_headline",
+    "dq_by_list",
+)
 
 
 def _group(rows: list[dict], *keys: str) -> list[dict]:

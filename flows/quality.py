@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -634,11 +635,16 @@ def create_sources(con, provided: set[str]) -> None:
 
 def cross_list_findings(con) -> pl.DataFrame:
     """Run sql/quality/*.sql, then each kind's suite on its quality.check_<kind> table."""
-    from flows import findings as F
+    return cross_list_results(cross_list_checks(con))
+
+
+def cross_list_checks(con) -> list[tuple[str, pl.DataFrame, dict]]:
+    """Run sql/quality/*.sql; (kind, the rows of quality.check_<kind> to check, its suite) for each
+    kind with rows. DuckDB only: safe on a cursor in another thread."""
     from flows import warehouse
 
     warehouse.run_models(con, "quality")
-    parts = []
+    checks = []
     for kind in CROSS_CHECKS:  # names from an allow-list
         suite = load_suite(suite_path(f"{CROSS_PREFIX}{kind}"))
         where = "where not passed " if _only_passed_in_set(suite) else ""
@@ -646,8 +652,17 @@ def cross_list_findings(con) -> pl.DataFrame:
             f"select * from quality.check_{kind} {where}order by source_file, source_sheet, source_row"  # noqa: S608
         ).pl()
         if frame.height:
-            results = run_suite(frame, suite)
-            parts.append(findings_from_results(kind, frame, results))
+            checks.append((kind, frame, suite))
+    return checks
+
+
+def cross_list_results(checks: list[tuple[str, pl.DataFrame, dict]]) -> pl.DataFrame:
+    """The suites of the cross-list checks (in the calling thread: GX is not thread-safe)."""
+    from flows import findings as F
+
+    parts = [
+        findings_from_results(kind, frame, run_suite(frame, suite)) for kind, frame, suite in checks
+    ]
     return pl.concat(parts, how="vertical") if parts else F.empty()
 
 
@@ -741,20 +756,25 @@ def validate(ctx) -> dict[str, int]:
         reader = _reader_findings(con)
         provided = _tables(con, "annex_a") & {s.table for s in SPECS}
         ours = [_not_provided(con, provided)]
-        for spec in SPECS:
-            if spec.table not in provided:
-                continue
-            frame = con.sql(
-                f'select * from annex_a."{spec.table}"'  # noqa: S608
-            ).pl()  # table name from the specs
-            if frame.height == 0:
-                continue
-            results = run_suite(
-                derive(frame, spec, run), suite_path(f"{SUITE_PREFIX}{spec.table}"), run
-            )
-            ours.append(findings_from_results(spec.table, frame, results, spec))
         create_sources(con, provided)
-        ours.append(cross_list_findings(con))
+        # The cross-list checks' SQL runs in DuckDB on its own cursor while the list suites run in
+        # polars here: both release the GIL, so the second core takes one of them. Every suite runs
+        # in this thread (GX is not thread-safe).
+        with ThreadPoolExecutor(1, thread_name_prefix="pia-cross") as pool:
+            cross = pool.submit(cross_list_checks, con.cursor())
+            for spec in SPECS:
+                if spec.table not in provided:
+                    continue
+                frame = warehouse.shared_frame(ctx.warehouse, f"annex_a.{spec.table}")
+                if frame is None:  # table name from the specs
+                    frame = con.sql(f'select * from annex_a."{spec.table}"').pl()  # noqa: S608
+                if frame.height == 0:
+                    continue
+                results = run_suite(
+                    derive(frame, spec, run), suite_path(f"{SUITE_PREFIX}{spec.table}"), run
+                )
+                ours.append(findings_from_results(spec.table, frame, results, spec))
+            ours.append(cross_list_results(cross.result()))
         found = pl.concat(ours, how="vertical")
         # a cell the reader already reported (blank, unreadable, unmapped) is not reported again, and
         # nothing is said about a column the reader found missing from the file

@@ -17,6 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows import las, storage
@@ -154,13 +155,24 @@ def stage_indicators(ctx: RunContext) -> list[str]:
     return statistics.build_indicators(ctx)
 
 
+def validate_and_indicators(ctx: RunContext) -> tuple[dict[str, int], list[str]]:
+    """Both stages at once: validation writes only quality.*, the indicators only indicators.*, and
+    neither reads what the other writes, so the indicators take the second core while validation
+    runs (what the Prefect flow does with its two tasks)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="pia-indicators") as pool:
+        indicators = pool.submit(stage_indicators, ctx)
+        return stage_validate(ctx), indicators.result()
+
+
 def stage_render(ctx: RunContext) -> list[Path]:
     """pia.html and the data-quality report (html, csv, xlsx) in the staging folder."""
     from flows import pack, quality
 
-    outputs = quality.write_reports(ctx)
-    outputs.append(pack.render(ctx))
-    return outputs
+    # the data-quality report in a second thread: its queries run while the pack's templates render
+    with ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool:
+        reports = pool.submit(quality.write_reports, ctx)
+        html = pack.render(ctx)
+        return [*reports.result(), html]
 
 
 def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
@@ -172,6 +184,13 @@ def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
         dest = f"{out_url.rstrip('/')}/{ctx.la.ons_code}/{ctx.notification_date.isoformat()}"
         return storage.publish_dir(final_dir, dest)
     return str(final_dir)
+
+
+def warehouse_open(ctx: RunContext) -> contextlib.AbstractContextManager[None]:
+    """The run's warehouse held open from init to render (closed, checkpointed, before publish)."""
+    from flows import warehouse
+
+    return warehouse.kept_open(ctx.warehouse)
 
 
 # --- one run ---------------------------------------------------------------------------------------
@@ -248,19 +267,19 @@ def run_inspection(
             landed = stage_land(ctx, annex_a_url)
             # test-only pause points (flows/testhooks.py): no-ops unless PIA_TEST_PAUSE_AT is set
             pause_point("land")
-            stage_init(ctx)
-            pause_point("init")
-            from flows import statistics
+            with warehouse_open(ctx):
+                stage_init(ctx)
+                pause_point("init")
+                from flows import statistics
 
-            ctx.statistics_db = statistics.ensure_db(statistics_url)
-            pause_point("statistics")
-            rows = stage_read(ctx, landed)
-            pause_point("read")
-            severities = stage_validate(ctx)
-            pause_point("validate")
-            stage_indicators(ctx)
-            pause_point("indicators")
-            stage_render(ctx)
+                ctx.statistics_db = statistics.ensure_db(statistics_url)
+                pause_point("statistics")
+                rows = stage_read(ctx, landed)
+                pause_point("read")
+                severities, _ = validate_and_indicators(ctx)
+                pause_point("validate")
+                pause_point("indicators")
+                stage_render(ctx)
             pause_point("render")
             location = stage_publish(ctx, final, out_url)
     finally:

@@ -6,8 +6,12 @@ parameters from `meta.run` (one row) instead of string formatting, so the SQL st
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,8 +22,63 @@ from flows.settings import SQL_DIR
 LAYERS = ("annex_a", "quality", "statistics", "indicators", "pack")
 
 
+# Databases a run holds open across its stages (kept_open), by absolute path, and frames a stage
+# shared with the later stages of that run (share_frames).
+_KEPT: dict[str, duckdb.DuckDBPyConnection] = {}
+_SHARED: dict[str, dict[str, pl.DataFrame]] = {}
+_KEPT_LOCK = threading.Lock()
+
+
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
+    """A connection to a DuckDB file; a new cursor on it while a run holds it open (kept_open).
+
+    A held database can take only connections of its own configuration, so `read_only` is then not
+    applied: the stages that ask for it only read.
+    """
+    key = os.path.abspath(path)
+    with _KEPT_LOCK:
+        held = _KEPT.get(key)
+        if held is not None:
+            return held.cursor()
+    return duckdb.connect(key, read_only=read_only)
+
+
+@contextlib.contextmanager
+def kept_open(path: Path | str) -> Iterator[None]:
+    """Hold a run's database open while its stages run, then checkpoint and close it once.
+
+    Each stage still connects and closes on its own, but joins the open database instead of loading
+    it again, and its close no longer writes a checkpoint: 0.25 s of the largest LA's 2.3 s run.
+    """
+    key = os.path.abspath(path)
+    with _KEPT_LOCK:
+        if key in _KEPT:
+            raise RuntimeError(f"{path} is already held open")
+        con = _KEPT[key] = duckdb.connect(key)
+    try:
+        yield
+        con.execute("checkpoint")
+    finally:
+        with _KEPT_LOCK:
+            del _KEPT[key]
+            _SHARED.pop(key, None)
+        con.close()
+
+
+def share_frames(path: Path | str, frames: dict[str, pl.DataFrame]) -> None:
+    """Offer frames just committed as tables (by "schema.table") to the later stages of a run that
+    holds the database open, so they need not read the tables back (0.1 s for the largest LA's
+    lists). Nothing is kept when the database is not held open; all is dropped when it closes."""
+    key = os.path.abspath(path)
+    with _KEPT_LOCK:
+        if key in _KEPT:
+            _SHARED.setdefault(key, {}).update(frames)
+
+
+def shared_frame(path: Path | str, table: str) -> pl.DataFrame | None:
+    """A frame share_frames offered for "schema.table" in this run, else None (read the table)."""
+    with _KEPT_LOCK:
+        return _SHARED.get(os.path.abspath(path), {}).get(table)
 
 
 def set_run_context(

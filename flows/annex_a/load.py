@@ -10,6 +10,8 @@ with its Excel row, which is simplest where the rows still carry it. sql/annex_a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,67 +60,41 @@ class Submission:
 
     lists: dict[str, normalise.Normalised] = field(default_factory=dict)
     parts: dict[str, list[normalise.Part]] = field(default_factory=dict)
-    findings: list[pl.DataFrame] = field(default_factory=list)
+    general: list[F.Finding] = field(default_factory=list)  # file-level and list-level findings
+
+    @property
+    def findings(self) -> list[pl.DataFrame]:
+        return [F.frame(self.general), *(n.findings for n in self.lists.values())]
 
 
 def read_submission(
     files: list[Path], *, relative_to: Path, limits: readers.Limits | None = None
 ) -> Submission:
     """Read, identify and normalise every file; problems become findings, never exceptions."""
+    sub = identify_lists(files, relative_to=relative_to, limits=limits)
+    sub.lists.update(normalised_lists(sub))
+    return sub
+
+
+def identify_lists(
+    files: list[Path], *, relative_to: Path, limits: readers.Limits | None = None
+) -> Submission:
+    """Read every file and find its lists (normalising them is left to normalised_lists).
+
+    Files are read in parallel (readers.read_threads); their results are taken in file order, so
+    the findings and the order of a list's parts do not depend on which thread finished first.
+    """
     limits = limits or readers.Limits.from_env()
     sub = Submission()
-    general: list[F.Finding] = []
-    for path in sorted(files, key=lambda p: _relative(p, relative_to)):
-        rel = _relative(path, relative_to)
-        if path.name.startswith("~$"):  # Excel's lock file for an open workbook, copied by accident
-            general.append(
-                F.Finding(
-                    None,
-                    "file_unreadable",
-                    "info",
-                    f"{rel}: this is a lock file Excel leaves while a workbook is open, not a list; it was ignored.",
-                    rel,
-                )
-            )
-            continue
-        try:
-            grids, problems = readers.read_file(path, rel, limits)
-        except readers.FileProblem as e:
-            general.append(F.Finding(None, e.rule, F.RULES[e.rule][0], f"{rel}: {e.message}", rel))
-            continue
-        for p in problems:
-            general.append(
-                F.Finding(
-                    None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet
-                )
-            )
-        for grid in grids:
-            ident = identify.identify(grid, path.stem)
-            if ident is None:
-                where = (
-                    "The file" if grid.source_sheet == path.name else f"Sheet '{grid.source_sheet}'"
-                )
-                hidden = " (a hidden sheet)" if grid.hidden else ""
-                general.append(
-                    F.Finding(
-                        None,
-                        "sheet_unrecognised",
-                        F.RULES["sheet_unrecognised"][0],
-                        f"{where} in {rel}{hidden} has no column headers of any Annex A list, so it was not read. "
-                        "If it holds a list, use the template's column headers.",
-                        rel,
-                        grid.source_sheet,
-                    )
-                )
-                continue
-            body = identify.data_rows(grid, ident)
-            sub.parts.setdefault(ident.spec.table, []).append(normalise.Part(grid, ident, body))
-
+    for found, parts in read_files(files, relative_to, limits):
+        sub.general.extend(found)
+        for part in parts:
+            sub.parts.setdefault(part.ident.spec.table, []).append(part)
     for spec in S.SPECS:
         parts = sub.parts.get(spec.table)
         if not parts:
             severity = "warning" if spec.table in _WARN_IF_MISSING else "info"
-            general.append(
+            sub.general.append(
                 F.Finding(
                     spec.table,
                     "list_not_provided",
@@ -130,7 +106,7 @@ def read_submission(
         if len(parts) > 1:
             places = "; ".join(_place(p.grid) for p in parts)
             for p in parts[1:]:
-                general.append(
+                sub.general.append(
                     F.Finding(
                         spec.table,
                         "list_duplicated",
@@ -142,18 +118,102 @@ def read_submission(
                         p.ident.header_row,
                     )
                 )
-        sub.lists[spec.table] = normalise.normalise(spec, parts)
-    sub.findings = [F.frame(general), *(n.findings for n in sub.lists.values())]
     return sub
 
 
-def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) -> dict[str, int]:
-    """Read every file and write raw.*, annex_a.*, meta.lists and quality.issues; rows per annex_a table."""
-    sub = read_submission(files, relative_to=relative_to)
-    issues = pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA))
-    issues = _sorted_findings(issues)
-    counts = {t: n.typed.height for t, n in sub.lists.items()}
+def normalised_lists(sub: Submission) -> Iterator[tuple[str, normalise.Normalised]]:
+    """Each provided list normalised, in spec order, as soon as it is ready: lists are normalised in
+    parallel (polars releases the GIL), so the caller can write one while the next is typed."""
+    provided = [(spec, sub.parts[spec.table]) for spec in S.SPECS if sub.parts.get(spec.table)]
+    workers = min(readers.read_threads(), len(provided))
+    if workers <= 1:
+        for spec, parts in provided:
+            yield spec.table, normalise.normalise(spec, parts)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="pia-normalise") as pool:
+        # the largest lists first, so the threads finish together
+        size = {spec.table: sum(p.body.height for p in parts) for spec, parts in provided}
+        futures = {
+            spec.table: pool.submit(normalise.normalise, spec, parts)
+            for spec, parts in sorted(provided, key=lambda sp: -size[sp[0].table])
+        }
+        try:
+            for spec, _ in provided:
+                yield spec.table, futures[spec.table].result()
+        finally:
+            for f in futures.values():
+                f.cancel()
 
+
+def read_files(
+    files: list[Path], relative_to: Path, limits: readers.Limits
+) -> list[tuple[list[F.Finding], list[normalise.Part]]]:
+    """Every file's findings and identified lists, in file order."""
+    ordered = sorted(files, key=lambda p: _relative(p, relative_to))
+    rels = [_relative(p, relative_to) for p in ordered]
+    workers = min(readers.read_threads(), len(ordered))
+    if workers <= 1:
+        return [_read_one(p, r, limits) for p, r in zip(ordered, rels, strict=True)]
+    with ThreadPoolExecutor(workers, thread_name_prefix="pia-files") as pool:
+        return list(pool.map(_read_one, ordered, rels, [limits] * len(ordered)))
+
+
+def _read_one(
+    path: Path, rel: str, limits: readers.Limits
+) -> tuple[list[F.Finding], list[normalise.Part]]:
+    """One file: its findings (unreadable, skipped or unrecognised sheets) and its identified lists."""
+    if path.name.startswith("~$"):  # Excel's lock file for an open workbook, copied by accident
+        return [
+            F.Finding(
+                None,
+                "file_unreadable",
+                "info",
+                f"{rel}: this is a lock file Excel leaves while a workbook is open, not a list; it was ignored.",
+                rel,
+            )
+        ], []
+
+    def prepare(
+        grid: readers.Grid,
+    ) -> tuple[readers.Grid, identify.Identified | None, pl.DataFrame]:
+        ident = identify.identify(grid, path.stem)
+        return grid, ident, (identify.data_rows(grid, ident) if ident is not None else grid.cells)
+
+    try:
+        prepared, problems = readers.read_file(path, rel, limits, prepare)
+    except readers.FileProblem as e:
+        return [F.Finding(None, e.rule, F.RULES[e.rule][0], f"{rel}: {e.message}", rel)], []
+    found = [
+        F.Finding(None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet)
+        for p in problems
+    ]
+    parts = []
+    for grid, ident, body in prepared:
+        if ident is None:
+            where = "The file" if grid.source_sheet == path.name else f"Sheet '{grid.source_sheet}'"
+            hidden = " (a hidden sheet)" if grid.hidden else ""
+            found.append(
+                F.Finding(
+                    None,
+                    "sheet_unrecognised",
+                    F.RULES["sheet_unrecognised"][0],
+                    f"{where} in {rel}{hidden} has no column headers of any Annex A list, so it was not read. "
+                    "If it holds a list, use the template's column headers.",
+                    rel,
+                    grid.source_sheet,
+                )
+            )
+            continue
+        parts.append(normalise.Part(grid, ident, body))
+    return found, parts
+
+
+def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) -> dict[str, int]:
+    """Read every file and write raw.*, annex_a.*, meta.lists and quality.issues; rows per annex_a table.
+
+    All in one transaction: a failure or a kill leaves the warehouse as it was.
+    """
+    sub = identify_lists(files, relative_to=relative_to)
     con = W.connect(warehouse)
     try:
         con.execute("begin transaction")
@@ -162,10 +222,11 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
         con.execute(F.DDL)
         kinds = _object_kinds(con, "raw")
         for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
-            if spec.table not in sub.lists:
+            if spec.table not in sub.parts:
                 _drop(con, "raw", spec.table, kinds)
                 con.execute(f'drop table if exists annex_a."{spec.table}"')
-        for table, n in sub.lists.items():
+        for table, n in normalised_lists(sub):  # each written while the next is normalised
+            sub.lists[table] = n
             _write(con, "annex_a", table, n.typed)
             _drop(con, "raw", table, kinds)
             if n.raw_view is not None:
@@ -173,6 +234,7 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
             else:
                 _write(con, "raw", table, n.raw)
         _write(con, "meta", "lists", _meta_lists(sub))
+        issues = _sorted_findings(pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA)))
         # re-reading a submission replaces the reader's own findings, and no one else's
         con.execute("delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)])
         arrow = issues.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
@@ -184,6 +246,8 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
         raise
     finally:
         con.close()
+    W.share_frames(warehouse, {f"annex_a.{t}": n.typed for t, n in sub.lists.items()})
+    counts = {t: n.typed.height for t, n in sub.lists.items()}
     log.info(
         "Annex A read: %d lists, %d rows, %d findings",
         len(counts),

@@ -16,10 +16,13 @@ import csv
 import io
 import os
 import re
+import threading
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -91,12 +94,15 @@ class Problem:
 
 
 def read_file(
-    path: Path, rel: str, limits: Limits | None = None
-) -> tuple[list[Grid], list[Problem]]:
+    path: Path, rel: str, limits: Limits | None = None, prepare: Callable[[Grid], Any] | None = None
+) -> tuple[list[Any], list[Problem]]:
     """Every sheet of one file as text grids, plus sheets skipped for exceeding the limits.
 
+    `prepare`, when given, is applied to each grid in the thread that loaded it, and its results are
+    returned instead of the grids (work on one sheet overlaps the loading of the others).
     Raises FileProblem when the whole file cannot be read.
     """
+    prepare = prepare or _same
     limits = limits or Limits.from_env()
     size = path.stat().st_size
     if size == 0:
@@ -111,12 +117,17 @@ def read_file(
         head = f.read(4096)
     kind = _sniff(path, head)
     if kind == "csv":
-        return [_read_csv(path, rel, limits)], []
+        with _SLOTS:
+            return [prepare(_read_csv(path, rel, limits))], []
     if kind == "zip":
         _check_zip(path, limits)
     elif kind == "ole":
         _check_ole(path)
-    return _read_workbook(path, rel, limits, xlsx=kind == "zip" and _is_xlsx(path))
+    return _read_workbook(path, rel, limits, prepare, xlsx=kind == "zip" and _is_xlsx(path))
+
+
+def _same(grid: Grid) -> Grid:
+    return grid
 
 
 # --- recognising what a file is ----------------------------------------------------------------------
@@ -196,6 +207,11 @@ def _check_zip(path: Path, limits: Limits) -> None:
 # merely end in r (footer="0.3"), which can only make the extent larger, never hide a far cell.
 _COLUMN_REF = re.compile(rb'r="([A-Z]{1,3})[0-9]')
 _ROW_NUMBER = re.compile(rb'r="[A-Z]{0,3}([0-9]{1,7})"')
+# Only the references that can reach far: two or three column letters, or six or seven row digits.
+# Every other one lies within column Z and row 99,999, so a usual sheet yields almost no matches
+# and one scan settles it (a quarter of the cost of the exact scan on the largest LA's workbook).
+_FAR_REF = re.compile(rb'r="(?:([A-Z]{2,3})([0-9]{1,7})|[A-Z]?([0-9]{6,7}))"')
+_NEAR_ROWS, _NEAR_COLUMNS = 99_999, 26
 
 
 def _is_xlsx(path: Path) -> bool:
@@ -203,10 +219,42 @@ def _is_xlsx(path: Path) -> bool:
         return "xl/workbook.xml" in z.namelist()
 
 
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, exact: bool) -> tuple[int, int]:
+    """(last row, last column) of a sheet's XML, streamed in chunks: exact, or a bound that is never
+    below the truth (row 99,999 and column Z at least). findall and sets run in C: a Python step
+    per cell cost 1.5 s on the largest LA's workbook (1M cells), more than reading it."""
+    rows, cols = (0, 0) if exact else (_NEAR_ROWS, _NEAR_COLUMNS)
+    tail = b""
+    with z.open(info) as f:
+        while chunk := f.read(1 << 20):
+            buf = tail + chunk
+            if exact:
+                rows = max(rows, max(map(int, set(_ROW_NUMBER.findall(buf))), default=0))
+                cols = max(cols, max(map(_column_number, set(_COLUMN_REF.findall(buf))), default=0))
+            else:
+                for letters, digits, deep in set(_FAR_REF.findall(buf)):
+                    rows = max(rows, int(digits or deep))
+                    if letters:
+                        cols = max(cols, _column_number(letters))
+            tail = buf[-256:]
+    return rows, cols
+
+
 def _check_extents(path: Path, limits: Limits, parts: list[str] | None = None) -> None:
     """Refuse an xlsx whose sheets reach beyond the row, column or cell limits, by scanning the sheet
     XML for row and cell references (streamed; the unpacked size is already bounded) before the
     reader allocates the sheet's grid. `parts`: the sheet XML files to scan (default: every one)."""
+
+    def over(rows: int, cols: int) -> bool:
+        return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
+
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if parts is not None:
@@ -216,25 +264,10 @@ def _check_extents(path: Path, limits: Limits, parts: list[str] | None = None) -
                 info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
             ):
                 continue
-            rows = cols = 0
-            tail = b""
-            with z.open(info) as f:
-                while chunk := f.read(1 << 20):
-                    buf = tail + chunk
-                    # findall and sets run in C: a Python step per cell cost 1.5 s on the largest
-                    # LA's workbook (1M cells), more than reading it
-                    rows = max(rows, max(map(int, set(_ROW_NUMBER.findall(buf))), default=0))
-                    for letters in set(_COLUMN_REF.findall(buf)):
-                        n = 0
-                        for ch in letters:
-                            n = n * 26 + ch - 64
-                        cols = max(cols, n)
-                    tail = buf[-256:]
-            if (
-                rows > limits.max_rows
-                or cols > limits.max_columns
-                or rows * cols > limits.max_cells
-            ):
+            rows, cols = _scan(z, info, exact=False)
+            if over(rows, cols):  # the bound may be loose: only the exact extent refuses a sheet
+                rows, cols = _scan(z, info, exact=True)
+            if over(rows, cols):
                 raise FileProblem(
                     f"A sheet of the file reaches row {rows:,} and column {cols:,} ({rows * cols:,} cells), over "
                     f"the limits of {limits.max_rows:,} rows (PIA_MAX_ROWS), {limits.max_columns:,} columns "
@@ -306,47 +339,101 @@ def _sheet_parts(path: Path, count: int) -> list[str] | None:
 
 
 # --- workbooks ---------------------------------------------------------------------------------------
+def read_threads() -> int:
+    """Sheets and files read at once (PIA_READ_THREADS; default: the cores, at most 4). The reader
+    releases the GIL, so two threads read the largest LA's workbook in 0.6 of the time of one."""
+    default = min(4, os.cpu_count() or 1)
+    try:
+        return max(1, int(os.environ.get("PIA_READ_THREADS", default)))
+    except ValueError:
+        return default
+
+
+# Leaf work (checking and loading one sheet, reading one CSV) takes a slot: files and their sheets
+# are both read in parallel, and this keeps the threads actually working to read_threads().
+_SLOTS = threading.BoundedSemaphore(read_threads())
+
+
 def _read_workbook(
-    path: Path, rel: str, limits: Limits, *, xlsx: bool = False
-) -> tuple[list[Grid], list[Problem]]:
+    path: Path, rel: str, limits: Limits, prepare: Callable[[Grid], Any], *, xlsx: bool = False
+) -> tuple[list[Any], list[Problem]]:
     import fastexcel
 
-    try:
-        reader = fastexcel.read_excel(str(path))
-        names = reader.sheet_names
-    # calamine panics on some damaged files, and a PanicException is a BaseException
-    except BaseException as e:
-        _reraise_interrupts(e)
-        raise FileProblem(
-            "The workbook is damaged or in a format that could not be read, so it could not be opened."
-        ) from None
-    grids: list[Grid] = []
-    problems: list[Problem] = []
+    def open_reader():
+        try:
+            return fastexcel.read_excel(str(path))
+        # calamine panics on some damaged files, and a PanicException is a BaseException
+        except BaseException as e:
+            _reraise_interrupts(e)
+            raise FileProblem(
+                "The workbook is damaged or in a format that could not be read, so it could not be opened."
+            ) from None
+
+    reader = open_reader()
+    names = reader.sheet_names
     parts = _sheet_parts(path, len(names)) if xlsx else None
     if xlsx and parts is None:
         _check_extents(path, limits)
-    # Each sheet's extent is checked before the sheet is loaded; the next sheet's check runs in a
-    # thread while this one loads (the reader releases the GIL): it costs the largest LA's workbook
-    # 0.3 s, about half of reading it, and now mostly overlaps the reading.
-    pool = ThreadPoolExecutor(1) if parts else None
-    pending = pool.submit(_check_extents, path, limits, parts[:1]) if pool else None
-    try:
-        for idx, name in enumerate(names):
-            if pending is not None:
-                pending.result()  # FileProblem: the whole file is refused, as before any sheet
-                following = parts[idx + 1 : idx + 2]
-                pending = (
-                    pool.submit(_check_extents, path, limits, following) if following else None
-                )
-            loaded = _load_sheet(reader, idx, name, rel, limits)
-            if isinstance(loaded, Problem):
-                problems.append(loaded)
-            elif loaded is not None:
-                grids.append(loaded)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return grids, problems
+    # A reader serves one thread at a time, so each thread has its own. Each sheet's extent is checked
+    # before that sheet loads (a FileProblem refuses the whole file, as before any sheet); the checks
+    # run ahead in a thread of their own, largest sheet first, so that their regex scans (which hold
+    # the GIL) overlap the loads (which release it) instead of stalling every loader at once.
+    local = threading.local()
+    local.reader = reader
+
+    def load(idx: int) -> Any:
+        if getattr(local, "reader", None) is None:
+            local.reader = open_reader()
+        loaded = _load_sheet(local.reader, idx, names[idx], rel, limits)
+        return prepare(loaded) if isinstance(loaded, Grid) else loaded
+
+    workers = min(read_threads(), len(names))
+    if workers <= 1:
+        loaded = []
+        for idx in range(len(names)):
+            if parts:
+                _check_extents(path, limits, parts[idx : idx + 1])
+            with _SLOTS:
+                loaded.append(load(idx))
+        return _split(loaded)
+    sizes = _part_sizes(path, parts) if parts else [0] * len(names)
+    largest_first = sorted(range(len(names)), key=lambda i: -sizes[i])
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="pia-extent") as checker,
+        ThreadPoolExecutor(workers, thread_name_prefix="pia-read") as pool,
+    ):
+        checked = {
+            idx: checker.submit(_check_extents, path, limits, parts[idx : idx + 1])
+            for idx in (largest_first if parts else [])
+        }
+
+        def one(idx: int) -> Any:
+            if parts:
+                checked[idx].result()
+            with _SLOTS:
+                return load(idx)
+
+        futures = {idx: pool.submit(one, idx) for idx in largest_first}
+        try:
+            loaded = [futures[idx].result() for idx in range(len(names))]
+        except BaseException:
+            for f in [*checked.values(), *futures.values()]:
+                f.cancel()
+            raise
+    return _split(loaded)
+
+
+def _split(loaded: list[Any]) -> tuple[list[Any], list[Problem]]:
+    """(what was read, in sheet order; the sheets skipped); an empty sheet is neither."""
+    problems = [p for p in loaded if isinstance(p, Problem)]
+    return [g for g in loaded if g is not None and not isinstance(g, Problem)], problems
+
+
+def _part_sizes(path: Path, parts: list[str]) -> list[int]:
+    """Unpacked size of each sheet's XML: the largest sheets start first, so the threads finish together."""
+    with zipfile.ZipFile(path) as z:
+        size = {i.filename: i.file_size for i in z.infolist()}
+    return [size.get(p, 0) for p in parts]
 
 
 def _load_sheet(reader, idx: int, name: str, rel: str, limits: Limits) -> Grid | Problem | None:
