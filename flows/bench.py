@@ -610,15 +610,25 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   through both on real frames and asserts identical results. GX costs ~30 ms per expectation (313 of
   them) plus a ~5 s import, which is why validation was ten times the floor; it is no longer imported
   on the run path. Cross-list checks fetch only the rows that failed.
+- The second core is used throughout: sheets and files load on two threads (the reader releases the
+  GIL), the sheet-extent safety check runs ahead of them in a third, largest sheet first; lists are
+  typed on two threads while DuckDB writes the ones already typed; the cross-list SQL runs on its own
+  cursor beside the list suites; the indicators run beside validation; the pack's ~45 queries run on
+  two cursors; the data-quality report renders beside the pack. Every suite runs in one thread
+  (GX is not thread-safe).
+- The run's warehouse is held open from init to render (`warehouse.kept_open`): each stage joins the
+  open database instead of loading it again, and only the last close writes a checkpoint. The typed
+  lists are shared in memory with validation instead of being read back. Batches of views and small
+  tables commit once, not once a statement.
 - `raw.*` is a view over `annex_a.*_raw` when every column read is a template column (the text is
   stored once); small tables go to DuckDB through Arrow, not `executemany`; catalogue lookups are one
   query, not one per table; the pack's shared child list is materialised once.
-- The sheet-extent safety check (a far cell must not make the reader allocate a huge grid) scans each
-  sheet's XML just before it is loaded, the next one in a thread while the reader (GIL-free Rust) loads
-  the current one.
-- What is left, for the largest LA (clean): {left}. Reaching 3× would need the stages to share
-  the frames in memory instead of handing over through the DuckDB file, and the second core used by
-  overlapping stages rather than only within them."""
+- The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from
+  then until the last list is typed (DuckDB writes the typed lists meanwhile); *load* is what is left:
+  the last writes and the commit (~0.2 s, DuckDB writing the lists to its log and checkpointing).
+  *validate* and *indicators* are each stage's own time; they overlap, and the pipeline total counts
+  the pair once, at its wall time.
+- What is left, for the largest LA (clean): {left}."""
 
 
 def notes(data: dict) -> str:
@@ -629,12 +639,13 @@ def notes(data: dict) -> str:
         return NOTES.format(left="see the table")
     rows, floor = large["rows"], large["rows"]["floor"]["wall"]
     parts = [
-        ("reading the files with that check", "read files"),
-        ("normalising", "normalise"),
-        ("DuckDB ingest and commit (with identifying the sheets)", "load"),
-        ("validation (24 suites, the cross-list checks, reading the lists back)", "validate"),
-        ("indicators", "indicators"),
-        ("the pack and the data-quality report (~40 queries over views, templates)", "render"),
+        ("reading and identifying the files, with the extent check", "read files"),
+        ("typing the lists while DuckDB writes them", "normalise"),
+        ("the rest of the DuckDB load and its commit", "load"),
+        ("validation (24 suites beside the cross-list SQL)", "validate"),
+        ("indicators (beside validation)", "indicators"),
+        ("the pack and the data-quality report (~45 queries over views, templates)", "render"),
+        ("the warehouse checkpoint and the swap into place", "publish"),
     ]
     left = "; ".join(f"{what} {rows[k]['wall'] / floor:.1f}×" for what, k in parts if k in rows)
     return NOTES.format(left=left + " the floor")
@@ -664,9 +675,11 @@ def targets_table(data: dict) -> str:
             f"{'yes' if ratio <= TARGETS['pipeline_x_floor'] else 'no'} |"
         )
         reading = r["rows"]["read files"]["wall"]
-        vl = r["rows"]["validate"]["wall"] + r["rows"]["load"]["wall"]
+        # the load overlaps the typing of the lists: counted with it, so as not to flatter the load
+        vl = sum(r["rows"].get(k, {}).get("wall", 0.0) for k in ("normalise", "load", "validate"))
         out.append(
-            f"| largest LA ({r['kind']}) validation + load not more than reading the files | "
+            f"| largest LA ({r['kind']}) validation + load (with the typing it overlaps) not more than "
+            "reading the files | "
             f"{vl:.2f} s vs {reading:.2f} s | {'yes' if vl <= reading else 'no'} |"
         )
         peak = r["rows"]["pipeline"]["peak"] / 2**20

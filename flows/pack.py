@@ -233,18 +233,19 @@ def fetch(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict[str, list[di
         for n, o in SOURCE_ROWS.items()
     }
     keys = list(queries)
+    cursors = [con.cursor(), con.cursor()]  # made here: cursor() is not for two threads at once
 
-    def run(share: list[str]) -> dict[str, list[dict]]:
-        cur = con.cursor()
-        try:
-            return {k: _dicts(cur.execute(queries[k])) for k in share}
-        finally:
+    def run(cur, share: list[str]) -> dict[str, list[dict]]:
+        return {k: _dicts(cur.execute(queries[k])) for k in share}
+
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="pia-gather") as pool:
+            other = pool.submit(run, cursors[1], keys[1::2])
+            got = run(cursors[0], keys[0::2])
+            got.update(other.result())
+    finally:
+        for cur in cursors:
             cur.close()
-
-    with ThreadPoolExecutor(1, thread_name_prefix="pia-gather") as pool:
-        other = pool.submit(run, keys[1::2])
-        got = run(keys[0::2])
-        got.update(other.result())
     return got
 
 
@@ -253,26 +254,28 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
     """Bind the sources and run every sql/pack model in file order; returns what is available.
 
     pack.national_comparisons is made by another stage's model (100_…): it is bound under pack_src
-    once that model has run, and it may fail only when the statistics tables it reads are missing.
+    once that model has run, and it is skipped when the statistics tables it reads are missing.
+    All in one transaction.
     """
-    available = pack_sources.bind_sources(con, notification_date)
-    con.execute("create schema if not exists pack")
-    bound = False
-    for path in warehouse.model_files("pack"):
-        number = int(path.stem.split("_", 1)[0]) if path.stem[:3].isdigit() else 0
-        if not bound and number > 100:
-            available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
-            bound = True
-        try:
-            con.execute(path.read_text(encoding="utf-8"))
-        except duckdb.Error as e:
+    with warehouse.transaction(con):
+        available = pack_sources.bind_sources(con, notification_date)
+        con.execute("create schema if not exists pack")
+        bound = False
+        for path in warehouse.model_files("pack"):
+            number = int(path.stem.split("_", 1)[0]) if path.stem[:3].isdigit() else 0
+            if not bound and number > 100:
+                available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
+                bound = True
             needs = OTHERS_MODELS.get(path.stem)
             if needs is not None and not all(pack_sources.exists(con, s, n) for s, n in needs):
                 log.warning("pack model %s skipped: statistics tables not available", path.stem)
                 continue
-            raise RuntimeError(f"SQL model pack/{path.name} failed: {e}") from e
-    if not bound:
-        available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
+            try:
+                con.execute(path.read_text(encoding="utf-8"))
+            except duckdb.Error as e:
+                raise RuntimeError(f"SQL model pack/{path.name} failed: {e}") from e
+        if not bound:
+            available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
     return available
 
 

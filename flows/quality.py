@@ -756,7 +756,8 @@ def validate(ctx) -> dict[str, int]:
         reader = _reader_findings(con)
         provided = _tables(con, "annex_a") & {s.table for s in SPECS}
         ours = [_not_provided(con, provided)]
-        create_sources(con, provided)
+        with warehouse.transaction(con):
+            create_sources(con, provided)
         # The cross-list checks' SQL runs in DuckDB on its own cursor while the list suites run in
         # polars here: both release the GIL, so the second core takes one of them. Every suite runs
         # in this thread (GX is not thread-safe).

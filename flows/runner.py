@@ -159,7 +159,8 @@ def validate_and_indicators(ctx: RunContext) -> tuple[dict[str, int], list[str]]
     """Both stages at once: validation writes only quality.*, the indicators only indicators.*, and
     neither reads what the other writes, so the indicators take the second core while validation
     runs (what the Prefect flow does with its two tasks)."""
-    with ThreadPoolExecutor(1, thread_name_prefix="pia-indicators") as pool:
+    # held open: threads of one process may share a DuckDB file only through one open database
+    with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-indicators") as pool:
         indicators = pool.submit(stage_indicators, ctx)
         return stage_validate(ctx), indicators.result()
 
@@ -169,7 +170,7 @@ def stage_render(ctx: RunContext) -> list[Path]:
     from flows import pack, quality
 
     # the data-quality report in a second thread: its queries run while the pack's templates render
-    with ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool:
+    with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool:
         reports = pool.submit(quality.write_reports, ctx)
         html = pack.render(ctx)
         return [*reports.result(), html]

@@ -529,7 +529,8 @@ def build_indicators(ctx) -> list[str]:
         _write_calendar(con, ctx.notification_date)
         con.execute("attach ? as stats (read_only)", [str(ctx.statistics_db)])
         try:
-            ran = run_indicator_models(con)
+            with warehouse.transaction(con):
+                ran = run_indicator_models(con)
         finally:
             con.execute("detach stats")
     finally:
