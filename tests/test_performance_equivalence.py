@@ -125,3 +125,90 @@ def test_sheet_parts_not_certain_when_counts_differ(tmp_path):
 
     path = _two_sheets_far_cell_in_second(tmp_path / "two.xlsx")
     assert readers._sheet_parts(path, 3) is None
+
+
+def test_a_wide_sheet_within_the_limits_is_read(tmp_path):
+    """The fast extent scan bounds a sheet at row 99,999; 400 columns times that bound is over the
+    cell limit, so the exact scan must decide, and accept the sheet's true 3 rows x 400 columns."""
+    import hostile_corpus as H
+
+    from flows.annex_a import readers
+
+    rows = [[f"h{i}" for i in range(400)], [str(i) for i in range(400)], ["x"] * 400]
+    path = H.write_raw_xlsx(tmp_path / "wide.xlsx", {"Wide": H.sheet_xml(rows)})
+    limits = readers.Limits()
+    assert readers._NEAR_ROWS * 400 > limits.max_cells  # the bound alone would refuse it
+    grids, problems = readers.read_file(path, "wide.xlsx", limits)
+    assert not problems and grids[0].cells.width == 401  # 400 columns and the row number
+
+
+@pytest.mark.parametrize("letters", ["XFD", "AAA"])
+def test_far_columns_are_seen_by_the_fast_scan(tmp_path, letters):
+    import hostile_corpus as H
+
+    from flows.annex_a import readers
+
+    far = H._SHEET_HEAD + f'<row r="5"><c r="{letters}900000"><v>1</v></c></row>'.encode()
+    path = H.write_raw_xlsx(tmp_path / "far.xlsx", {"Far": far + H._SHEET_TAIL})
+    with pytest.raises(readers.FileProblem) as e:
+        readers.read_file(path, "far.xlsx")
+    assert e.value.rule == "file_too_large"
+
+
+# --- threads: what is read and written does not depend on how many read at once --------------------
+def _everything(db):
+    con = warehouse.connect(db, read_only=True)
+    try:
+        out = {}
+        for schema, table in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('annex_a', 'raw', 'meta', 'quality') order by 1, 2"
+        ).fetchall():
+            out[f"{schema}.{table}"] = con.sql(f'select * from "{schema}"."{table}"').pl()  # noqa: S608
+        return out
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("kind", ["clean", "messy"])
+def test_reading_on_one_thread_or_several_gives_the_same_warehouse(
+    submissions, tmp_path, monkeypatch, kind
+):
+    from flows.annex_a import readers
+
+    monkeypatch.setenv("PIA_READ_THREADS", "1")
+    assert readers.read_threads() == 1
+    _load(submissions / kind, tmp_path / "one.duckdb")
+    monkeypatch.setenv("PIA_READ_THREADS", "4")
+    _load(submissions / kind, tmp_path / "four.duckdb")
+    one, four = _everything(tmp_path / "one.duckdb"), _everything(tmp_path / "four.duckdb")
+    assert one.keys() == four.keys()
+    for name, frame in one.items():
+        assert frame.equals(four[name]), name  # same rows in the same order
+
+
+def test_findings_keep_file_order_whichever_file_is_read_first(tmp_path, monkeypatch):
+    """Files are read in parallel; their findings still come in file order."""
+    import time
+
+    from flows.annex_a import readers
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        (folder / name).write_bytes(b"%PDF-1.4 not a list")
+    real = readers.read_file
+
+    def slow_first(path, *a, **k):
+        if path.name == "a.pdf":
+            time.sleep(0.3)  # the first file finishes last
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(readers, "read_file", slow_first)
+    monkeypatch.setenv("PIA_READ_THREADS", "3")
+    sub = load.identify_lists(_files(folder), relative_to=folder)
+    assert [f.source_file for f in sub.general if f.rule == "file_unreadable"] == [
+        "a.pdf",
+        "b.pdf",
+        "c.pdf",
+    ]

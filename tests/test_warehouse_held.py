@@ -1,0 +1,106 @@
+"""A run holds its warehouse open across its stages (warehouse.kept_open) and shares the typed lists
+with validation: the stages must give the same warehouse and pack as when each opens the file on its
+own, the held database must be checkpointed whole when it closes, and stages that use threads must
+work whether or not the warehouse is held."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from flows import runner, synth, warehouse
+from flows import statistics as stats
+
+LA, ND = "E06000017", dt.date(2026, 11, 16)
+GENERATED = dt.datetime(2026, 11, 16, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    root = tmp_path_factory.mktemp("held") / "sub"
+    synth.generate(LA, ND, root, messy=True)
+    return root
+
+
+def _stages(ctx, landed, *, held: bool) -> None:
+    def run() -> None:
+        runner.stage_init(ctx)
+        runner.stage_read(ctx, landed)
+        runner.validate_and_indicators(ctx)
+        runner.stage_render(ctx)
+
+    if held:
+        with runner.warehouse_open(ctx):
+            run()
+    else:
+        run()
+
+
+def _run(tmp_path, submission, name: str, *, held: bool):
+    ctx, _ = runner.prepare(LA, ND, "standard", str(tmp_path / name))
+    ctx.statistics_db = stats.ensure_db(None)
+    ctx.generated_at = GENERATED
+    landed = runner.stage_land(ctx, str(submission))
+    _stages(ctx, landed, held=held)
+    return ctx
+
+
+def _tables(db) -> dict[str, pl.DataFrame]:
+    con = warehouse.connect(db, read_only=True)
+    try:
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+        return {f"{s}.{t}": con.sql(f'select * from "{s}"."{t}"').pl() for s, t in names}  # noqa: S608
+    finally:
+        con.close()
+
+
+def test_held_and_unheld_runs_give_the_same_warehouse_and_pack(tmp_path, submission):
+    held = _run(tmp_path, submission, "held", held=True)
+    alone = _run(tmp_path, submission, "alone", held=False)
+    # closed and checkpointed: the file is whole, with no write-ahead log beside it
+    assert not held.warehouse.with_name(held.warehouse.name + ".wal").exists()
+    a, b = _tables(held.warehouse), _tables(alone.warehouse)
+    assert a.keys() == b.keys() and "quality.issues" in a
+    for name, frame in a.items():  # as sets: some tables are built with `select distinct`
+        cols = frame.columns
+        assert frame.sort(cols, nulls_last=True).equals(b[name].sort(cols, nulls_last=True)), name
+    assert (held.work_dir / "pia.html").read_bytes() == (alone.work_dir / "pia.html").read_bytes()
+    for report in ("data_quality.csv", "data_quality.html"):
+        assert (held.work_dir / report).read_bytes() == (alone.work_dir / report).read_bytes()
+
+
+def test_kept_open_joins_nested_holds_and_drops_shared_frames(tmp_path):
+    db = tmp_path / "w.duckdb"
+    frame = pl.DataFrame({"x": [1, 2]})
+    warehouse.share_frames(db, {"annex_a.t": frame})  # not held: nothing is kept
+    with warehouse.kept_open(db):
+        assert warehouse.shared_frame(db, "annex_a.t") is None
+        warehouse.share_frames(db, {"annex_a.t": frame})
+        with warehouse.kept_open(db):  # a stage inside the run: no second hold, no early close
+            con = warehouse.connect(db, read_only=True)  # joins the held database
+            con.execute("create table t as select 1 as x")
+            con.close()
+        assert warehouse.shared_frame(db, "annex_a.t") is frame
+    assert warehouse.shared_frame(db, "annex_a.t") is None
+    con = warehouse.connect(db, read_only=True)  # closed: a read-only connection opens again
+    assert con.execute("select x from t").fetchall() == [(1,)]
+    con.close()
+
+
+def test_a_failed_batch_commits_nothing(tmp_path):
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    try:
+        with pytest.raises(duckdb.CatalogException), warehouse.transaction(con):
+            con.execute("create table a as select 1 as x")
+            con.execute("select * from no_such_table")
+        assert con.execute(
+            "select count(*) from information_schema.tables where table_name = 'a'"
+        ).fetchall() == [(0,)]
+    finally:
+        con.close()
