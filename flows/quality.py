@@ -570,8 +570,15 @@ def create_sources(con, provided: set[str]) -> None:
     quality.src_<table> is the annex_a table, or an empty relation with the spec's columns;
     quality.provided names the lists provided; quality.spec_headers maps columns to template
     headers; quality.child_rows stacks the child-level lists' identifying details. Identifiers come
-    only from the specs (an allow-list).
+    only from the specs (an allow-list). One transaction.
     """
+    from flows import warehouse
+
+    with warehouse.transaction(con):
+        _create_sources(con, provided)
+
+
+def _create_sources(con, provided: set[str]) -> None:
     from flows.annex_a.specs import SPECS
 
     con.execute("create schema if not exists quality")
@@ -631,11 +638,6 @@ def create_sources(con, provided: set[str]) -> None:
             f'from quality."src_{spec.table}"'
         )
     con.execute("create or replace view quality.child_rows as " + " union all ".join(selects))
-
-
-def cross_list_findings(con) -> pl.DataFrame:
-    """Run sql/quality/*.sql, then each kind's suite on its quality.check_<kind> table."""
-    return cross_list_results(cross_list_checks(con))
 
 
 def cross_list_checks(con) -> list[tuple[str, pl.DataFrame, dict]]:
@@ -756,8 +758,7 @@ def validate(ctx) -> dict[str, int]:
         reader = _reader_findings(con)
         provided = _tables(con, "annex_a") & {s.table for s in SPECS}
         ours = [_not_provided(con, provided)]
-        with warehouse.transaction(con):
-            create_sources(con, provided)
+        create_sources(con, provided)
         # The cross-list checks' SQL runs in DuckDB on its own cursor while the list suites run in
         # polars here: both release the GIL, so the second core takes one of them. Every suite runs
         # in this thread (GX is not thread-safe).

@@ -529,8 +529,7 @@ def build_indicators(ctx) -> list[str]:
         _write_calendar(con, ctx.notification_date)
         con.execute("attach ? as stats (read_only)", [str(ctx.statistics_db)])
         try:
-            with warehouse.transaction(con):
-                ran = run_indicator_models(con)
+            ran = run_indicator_models(con)
         finally:
             con.execute("detach stats")
     finally:
@@ -541,28 +540,31 @@ def build_indicators(ctx) -> list[str]:
 def run_indicator_models(con, paths: list[Path] | None = None) -> list[str]:
     """sql/indicators in file order. A model headed `-- requires: annex_a.<list>` whose list the LA did
     not supply is skipped; for each id in its `-- indicators:` header annex_a_recent_counts gets a row with
-    NULL counts and a note saying which list was missing."""
+    NULL counts and a note saying which list was missing. One transaction."""
     from flows import warehouse
 
     ran = []
-    for path in paths if paths is not None else warehouse.model_files("indicators"):
-        sql = path.read_text(encoding="utf-8")
-        needs = [t.strip() for m in _REQUIRES.findall(sql) for t in m.split(",")]
-        missing = [t for t in needs if _TABLE.match(t) and not _table_exists(con, t)]
-        if missing:
-            ids = [i.strip() for m in _INDICATORS.findall(sql) for i in m.split(",") if i.strip()]
-            note = f"Not computed: {', '.join(_list_title(t) for t in missing)} not supplied."
-            for i in ids:
-                con.execute(
-                    "insert into indicators.annex_a_recent_counts values (?, null, null, ?)",
-                    [i, note],
-                )
-            continue
-        try:
-            con.execute(sql)
-        except Exception as e:
-            raise RuntimeError(f"SQL model indicators/{path.name} failed: {e}") from e
-        ran.append(path.stem)
+    with warehouse.transaction(con):
+        for path in paths if paths is not None else warehouse.model_files("indicators"):
+            sql = path.read_text(encoding="utf-8")
+            needs = [t.strip() for m in _REQUIRES.findall(sql) for t in m.split(",")]
+            missing = [t for t in needs if _TABLE.match(t) and not _table_exists(con, t)]
+            if missing:
+                ids = [
+                    i.strip() for m in _INDICATORS.findall(sql) for i in m.split(",") if i.strip()
+                ]
+                note = f"Not computed: {', '.join(_list_title(t) for t in missing)} not supplied."
+                for i in ids:
+                    con.execute(
+                        "insert into indicators.annex_a_recent_counts values (?, null, null, ?)",
+                        [i, note],
+                    )
+                continue
+            try:
+                con.execute(sql)
+            except Exception as e:
+                raise RuntimeError(f"SQL model indicators/{path.name} failed: {e}") from e
+            ran.append(path.stem)
     return ran
 
 

@@ -216,34 +216,34 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
     sub = identify_lists(files, relative_to=relative_to)
     con = W.connect(warehouse)
     try:
-        con.execute("begin transaction")
-        for schema in ("raw", "annex_a", "meta"):
-            con.execute(f"create schema if not exists {schema}")  # names from this fixed tuple
-        con.execute(F.DDL)
-        kinds = _object_kinds(con, "raw")
-        for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
-            if spec.table not in sub.parts:
-                _drop(con, "raw", spec.table, kinds)
-                con.execute(f'drop table if exists annex_a."{spec.table}"')
-        for table, n in normalised_lists(sub):  # each written while the next is normalised
-            sub.lists[table] = n
-            _write(con, "annex_a", table, n.typed)
-            _drop(con, "raw", table, kinds)
-            if n.raw_view is not None:
-                _write_raw_view(con, table, n.raw_view)
-            else:
-                _write(con, "raw", table, n.raw)
-        _write(con, "meta", "lists", _meta_lists(sub))
-        issues = _sorted_findings(pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA)))
-        # re-reading a submission replaces the reader's own findings, and no one else's
-        con.execute("delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)])
-        arrow = issues.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
-        con.execute("insert into quality.issues by name select * from arrow")
-        pause_point("load")  # test-only (flows/testhooks.py): a kill here must lose nothing
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        with W.transaction(con):
+            for schema in ("raw", "annex_a", "meta"):
+                con.execute(f"create schema if not exists {schema}")  # names from this fixed tuple
+            con.execute(F.DDL)
+            kinds = _object_kinds(con, "raw")
+            for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
+                if spec.table not in sub.parts:
+                    _drop(con, "raw", spec.table, kinds)
+                    con.execute(f'drop table if exists annex_a."{spec.table}"')
+            for table, n in normalised_lists(sub):  # each written while the next is normalised
+                sub.lists[table] = n
+                _write(con, "annex_a", table, n.typed)
+                _drop(con, "raw", table, kinds)
+                if n.raw_view is not None:
+                    _write_raw_view(con, table, n.raw_view)
+                else:
+                    _write(con, "raw", table, n.raw)
+            _write(con, "meta", "lists", _meta_lists(sub))
+            issues = _sorted_findings(
+                pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA))
+            )
+            # re-reading a submission replaces the reader's own findings, and no one else's
+            con.execute(
+                "delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)]
+            )
+            arrow = issues.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
+            con.execute("insert into quality.issues by name select * from arrow")
+            pause_point("load")  # test-only (flows/testhooks.py): a kill here must lose nothing
     finally:
         con.close()
     W.share_frames(warehouse, {f"annex_a.{t}": n.typed for t, n in sub.lists.items()})

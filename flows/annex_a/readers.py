@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import os
 import re
 import threading
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,7 @@ def read_file(
         head = f.read(4096)
     kind = _sniff(path, head)
     if kind == "csv":
-        with _SLOTS:
+        with _slots(read_threads()):
             return [prepare(_read_csv(path, rel, limits))], []
     if kind == "zip":
         _check_zip(path, limits)
@@ -349,9 +350,11 @@ def read_threads() -> int:
         return default
 
 
-# Leaf work (checking and loading one sheet, reading one CSV) takes a slot: files and their sheets
-# are both read in parallel, and this keeps the threads actually working to read_threads().
-_SLOTS = threading.BoundedSemaphore(read_threads())
+@functools.cache
+def _slots(threads: int) -> threading.BoundedSemaphore:
+    """Leaf work (loading one sheet, reading one CSV) takes a slot: files and their sheets are both
+    read in parallel, and this keeps the threads actually working to read_threads()."""
+    return threading.BoundedSemaphore(threads)
 
 
 def _read_workbook(
@@ -381,46 +384,37 @@ def _read_workbook(
     local = threading.local()
     local.reader = reader
 
-    def load(idx: int) -> Any:
-        if getattr(local, "reader", None) is None:
-            local.reader = open_reader()
-        loaded = _load_sheet(local.reader, idx, names[idx], rel, limits)
-        return prepare(loaded) if isinstance(loaded, Grid) else loaded
+    def one(idx: int, check: Future | None) -> Any:
+        if check is not None:
+            check.result()
+        elif parts:
+            _check_extents(path, limits, parts[idx : idx + 1])
+        with _slots(read_threads()):
+            if getattr(local, "reader", None) is None:
+                local.reader = open_reader()
+            loaded = _load_sheet(local.reader, idx, names[idx], rel, limits)
+            return prepare(loaded) if isinstance(loaded, Grid) else loaded
 
     workers = min(read_threads(), len(names))
     if workers <= 1:
-        loaded = []
-        for idx in range(len(names)):
-            if parts:
-                _check_extents(path, limits, parts[idx : idx + 1])
-            with _SLOTS:
-                loaded.append(load(idx))
-        return _split(loaded)
+        return _split([one(idx, None) for idx in range(len(names))])
     sizes = _part_sizes(path, parts) if parts else [0] * len(names)
     largest_first = sorted(range(len(names)), key=lambda i: -sizes[i])
     with (
         ThreadPoolExecutor(1, thread_name_prefix="pia-extent") as checker,
         ThreadPoolExecutor(workers, thread_name_prefix="pia-read") as pool,
     ):
-        checked = {
+        checks = {
             idx: checker.submit(_check_extents, path, limits, parts[idx : idx + 1])
             for idx in (largest_first if parts else [])
         }
-
-        def one(idx: int) -> Any:
-            if parts:
-                checked[idx].result()
-            with _SLOTS:
-                return load(idx)
-
-        futures = {idx: pool.submit(one, idx) for idx in largest_first}
+        futures = {idx: pool.submit(one, idx, checks.get(idx)) for idx in largest_first}
         try:
-            loaded = [futures[idx].result() for idx in range(len(names))]
+            return _split([futures[idx].result() for idx in range(len(names))])
         except BaseException:
-            for f in [*checked.values(), *futures.values()]:
+            for f in [*checks.values(), *futures.values()]:
                 f.cancel()
             raise
-    return _split(loaded)
 
 
 def _split(loaded: list[Any]) -> tuple[list[Any], list[Problem]]:
