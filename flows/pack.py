@@ -1,9 +1,10 @@
 """Render the pre-inspection analysis (PIA) pack: one self-contained, accessible, printable HTML file.
 
-render(ctx) opens the run's warehouse, binds the inputs under `pack_src` (flows.pack_sources: a list
-or statistics table that is missing becomes an empty typed view, so no model fails), runs the
-sql/pack models in file order, reads the pre-aggregated pack.* views and renders templates/pia.html
-with autoescape on. The generation time comes from ctx (never the clock) and every query is ordered,
+build_models(ctx) binds the inputs under `pack_src` in the run's warehouse (flows.pack_sources: a
+list or statistics table that is missing becomes an empty typed view, so no model fails) and runs the
+sql/pack models in file order; a run does it in its indicators stage. render(ctx) reads the
+pre-aggregated pack.* views and renders templates/pia.html with autoescape on (building the models
+first when asked to render on its own). The generation time comes from ctx (never the clock) and every query is ordered,
 so the same inputs give the same bytes.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -276,7 +278,29 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
                 raise RuntimeError(f"SQL model pack/{path.name} failed: {e}") from e
         if not bound:
             available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
+        # what render needs to know of this build when it runs later, in another stage
+        arrow = pl.DataFrame(  # noqa: F841 - read by name below
+            {"name": list(available), "available": list(available.values())},
+            schema={"name": pl.String, "available": pl.Boolean},
+        ).to_arrow()
+        con.execute("create or replace table pack.availability as select * from arrow")
     return available
+
+
+def build_models(ctx: RunContext) -> dict[str, bool]:
+    """The pack's models in the run's warehouse (the indicators stage: design "indicators ── audit
+    lists, unregistered provision summary, national comparisons"), so that render only reads them.
+    They are views over quality.issues, so they may be built while validation is still writing."""
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        return build(con, ctx.notification_date)
+    finally:
+        con.close()
+
+
+def availability(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """What the last build said was available (list and statistics tables)."""
+    return dict(con.execute("select name, available from pack.availability").fetchall())
 
 
 def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str, bool]) -> dict:
@@ -634,10 +658,11 @@ VISIT_LABELS = {
 }
 
 
-def render_html(ctx: RunContext) -> str:
+def render_html(ctx: RunContext, *, built: bool = False) -> str:
+    """The pack's HTML; `built`: this run's indicators stage has built the pack models already."""
     con = warehouse.connect(ctx.warehouse)
     try:
-        available = build(con, ctx.notification_date)
+        available = availability(con) if built else build(con, ctx.notification_date)
         data = gather(con, ctx, available)
     finally:
         con.close()
@@ -658,7 +683,8 @@ def render_html(ctx: RunContext) -> str:
     )
 
 
-def render(ctx: RunContext) -> Path:
-    """Render ctx.work_dir/pia.html (atomic write, owner-only) and return its path."""
-    html = render_html(ctx)
+def render(ctx: RunContext, *, built: bool = False) -> Path:
+    """Render ctx.work_dir/pia.html (atomic write, owner-only) and return its path. The pack models
+    are built first unless `built` says this run's indicators stage did (build_models)."""
+    html = render_html(ctx, built=built)
     return storage.atomic_write_text(ctx.work_dir / "pia.html", html)

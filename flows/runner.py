@@ -150,9 +150,11 @@ def stage_validate(ctx: RunContext) -> dict[str, int]:
 
 def stage_indicators(ctx: RunContext) -> list[str]:
     """Published statistics attached read-only; indicator and pack models built in the warehouse."""
-    from flows import statistics
+    from flows import pack, statistics
 
-    return statistics.build_indicators(ctx)
+    ran = statistics.build_indicators(ctx)
+    pack.build_models(ctx)
+    return ran
 
 
 def validate_and_indicators(ctx: RunContext) -> tuple[dict[str, int], list[str]]:
@@ -172,7 +174,7 @@ def stage_render(ctx: RunContext) -> list[Path]:
     # the data-quality report in a second thread: its queries run while the pack's templates render
     with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool:
         reports = pool.submit(quality.write_reports, ctx)
-        html = pack.render(ctx)
+        html = pack.render(ctx, built=True)  # by stage_indicators
         return [*reports.result(), html]
 
 

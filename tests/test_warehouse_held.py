@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows import runner, synth, warehouse
+from flows import pack, runner, synth, warehouse
 from flows import statistics as stats
 
 LA, ND = "E06000017", dt.date(2026, 11, 16)
@@ -73,6 +73,21 @@ def test_held_and_unheld_runs_give_the_same_warehouse_and_pack(tmp_path, submiss
     assert (held.work_dir / "pia.html").read_bytes() == (alone.work_dir / "pia.html").read_bytes()
     for report in ("data_quality.csv", "data_quality.html"):
         assert (held.work_dir / report).read_bytes() == (alone.work_dir / report).read_bytes()
+
+
+def test_pack_models_built_beside_validation_give_the_pack_built_after_it(tmp_path, submission):
+    """The indicators stage builds the pack models while validation still writes quality.issues: they
+    are views, so the pack shows every finding, as when render builds them once validation is done."""
+    ctx = _run(tmp_path, submission, "run", held=True)
+    issues = warehouse.connect(ctx.warehouse, read_only=True)
+    try:
+        assert issues.execute(
+            "select count(*) from pack.dq_headline where warnings > 0"
+        ).fetchall() == [(1,)]
+    finally:
+        issues.close()
+    rebuilt = pack.render_html(ctx)  # builds the models again, after validation
+    assert (ctx.work_dir / "pia.html").read_text(encoding="utf-8") == rebuilt
 
 
 def test_kept_open_joins_nested_holds_and_drops_shared_frames(tmp_path):
