@@ -612,10 +612,12 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   on the run path. Cross-list checks fetch only the rows that failed.
 - The second core is used throughout: sheets and files load on two threads (the reader releases the
   GIL), the sheet-extent safety check runs ahead of them in a third, largest sheet first; lists are
-  typed on two threads while DuckDB writes the ones already typed; the cross-list SQL runs on its own
-  cursor beside the list suites; the indicators run beside validation; the pack's ~45 queries run on
-  two cursors; the data-quality report renders beside the pack. Every suite runs in one thread
-  (GX is not thread-safe).
+  typed on two threads while DuckDB writes the ones already typed; the lists' suites run while DuckDB
+  commits them (the commit is one core for ~0.2 s; design order: validate, then load), and validate
+  takes their findings; the cross-list SQL runs on its own cursor; the indicators and the pack's
+  models run beside validation (the pack's models are views, so they show every finding); the pack's
+  ~45 queries run on two cursors; the data-quality report renders beside the pack. Every suite runs
+  in one thread (GX is not thread-safe, and with GX the suites stay in validate).
 - The run's warehouse is held open from init to render (`warehouse.kept_open`): each stage joins the
   open database instead of loading it again, and only the last close writes a checkpoint. The typed
   lists are shared in memory with validation instead of being read back. Batches of views and small
@@ -625,9 +627,10 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   query, not one per table; the pack's shared child list is materialised once.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from
   then until the last list is typed (DuckDB writes the typed lists meanwhile); *load* is what is left:
-  the last writes and the commit (~0.2 s, DuckDB writing the lists to its log and checkpointing).
-  *validate* and *indicators* are each stage's own time; they overlap, and the pipeline total counts
-  the pair once, at its wall time.
+  the last writes and the commit (~0.2 s, DuckDB checkpointing the lists), with the lists' suites
+  running beside the commit. *validate* (the cross-list checks, recording every finding, the list
+  summary) and *indicators* (with the pack's models) are each stage's own time; they overlap, and the
+  pipeline total counts the pair once, at its wall time.
 - What is left, for the largest LA (clean): {left}."""
 
 
@@ -641,9 +644,9 @@ def notes(data: dict) -> str:
     parts = [
         ("reading and identifying the files, with the extent check", "read files"),
         ("typing the lists while DuckDB writes them", "normalise"),
-        ("the rest of the DuckDB load and its commit", "load"),
-        ("validation (24 suites beside the cross-list SQL)", "validate"),
-        ("indicators (beside validation)", "indicators"),
+        ("the rest of the DuckDB load and its commit, with the lists' suites beside it", "load"),
+        ("validation (the cross-list SQL, recording the findings, the list summary)", "validate"),
+        ("indicators and the pack's models (beside validation)", "indicators"),
         ("the pack and the data-quality report (~45 queries over views, templates)", "render"),
         ("the warehouse checkpoint and the swap into place", "publish"),
     ]

@@ -9,10 +9,12 @@ from the frame afterwards, and only ever lands in the `value` column of a findin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -743,6 +745,60 @@ def _not_provided(con, provided: set[str]) -> pl.DataFrame:
 
 
 _CELL = ["list_name", "source_file", "source_sheet", "source_row", "column_name"]
+# the lists' own findings, computed while the load wrote them (suites_beside_load), for validate
+LIST_FINDINGS = "quality.list_findings"
+
+
+def list_findings(spec, frame: pl.DataFrame, run: dict) -> pl.DataFrame:
+    """One list's suite on its typed frame, as findings (none for a list with no rows)."""
+    from flows import findings as F
+
+    if frame.height == 0:
+        return F.empty()
+    results = run_suite(derive(frame, spec, run), suite_path(f"{SUITE_PREFIX}{spec.table}"), run)
+    return findings_from_results(spec.table, frame, results, spec)
+
+
+def run_parameters(ctx) -> dict[str, dt.date]:
+    """The run's dates, as stage_init writes them to meta.run."""
+    return {
+        "notification_date": ctx.notification_date,
+        "period_start": ctx.period_start,
+        "period_start_12m": ctx.period_start_12m,
+    }
+
+
+@contextlib.contextmanager
+def suites_beside_load(ctx) -> Iterator[Callable[[str, pl.DataFrame], object] | None]:
+    """Each list's suite, run in a thread on the typed lists while the load commits them (design:
+    validate, then load): the commit is DuckDB on one core for ~0.2 s for the largest LA, and the
+    suites take the other. Yields load_submission's `on_typed`; on leaving, the findings
+    are offered to validate (warehouse.share_frames), which otherwise runs the suites itself.
+
+    Only when the run holds its warehouse open (nothing could be shared otherwise) and with the
+    native engine (GX is not thread-safe: its suites stay in validate's thread)."""
+    from flows import warehouse
+    from flows.annex_a.specs import BY_TABLE, SPECS
+
+    if not warehouse.held(ctx.warehouse) or validation_engine() != "native":
+        yield None
+        return
+    run = run_parameters(ctx)
+    futures: dict[str, Any] = {}
+    with ThreadPoolExecutor(1, thread_name_prefix="pia-suites") as pool:
+
+        def typed(table: str, frame: pl.DataFrame) -> None:
+            futures[table] = pool.submit(list_findings, BY_TABLE[table], frame, run)
+
+        try:
+            yield typed
+        except BaseException:
+            for f in futures.values():
+                f.cancel()
+            raise
+        found = [futures[s.table].result() for s in SPECS if s.table in futures]
+    if found:
+        warehouse.share_frames(ctx.warehouse, {LIST_FINDINGS: pl.concat(found, how="vertical")})
 
 
 def validate(ctx) -> dict[str, int]:
@@ -762,20 +818,20 @@ def validate(ctx) -> dict[str, int]:
         # The cross-list checks' SQL runs in DuckDB on its own cursor while the list suites run in
         # polars here: both release the GIL, so the second core takes one of them. Every suite runs
         # in this thread (GX is not thread-safe).
+        # The lists' suites ran while the load committed them, when the run could share their
+        # findings (suites_beside_load); else they run here, on the lists as loaded.
+        early = warehouse.shared_frame(ctx.warehouse, LIST_FINDINGS)
         with ThreadPoolExecutor(1, thread_name_prefix="pia-cross") as pool:
             cross = pool.submit(cross_list_checks, con.cursor())
-            for spec in SPECS:
+            if early is not None:
+                ours.append(early)
+            for spec in SPECS if early is None else ():
                 if spec.table not in provided:
                     continue
                 frame = warehouse.shared_frame(ctx.warehouse, f"annex_a.{spec.table}")
                 if frame is None:  # table name from the specs
                     frame = con.sql(f'select * from annex_a."{spec.table}"').pl()  # noqa: S608
-                if frame.height == 0:
-                    continue
-                results = run_suite(
-                    derive(frame, spec, run), suite_path(f"{SUITE_PREFIX}{spec.table}"), run
-                )
-                ours.append(findings_from_results(spec.table, frame, results, spec))
+                ours.append(list_findings(spec, frame, run))
             ours.append(cross_list_results(cross.result()))
         found = pl.concat(ours, how="vertical")
         # a cell the reader already reported (blank, unreadable, unmapped) is not reported again, and

@@ -110,10 +110,12 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
 
 def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
     """Identify, read and normalise every list into raw.* and annex_a.*; returns rows per table."""
+    from flows import quality
     from flows.annex_a import load
 
     files = [p for p in sorted(landed.rglob("*")) if p.is_file() and p.name != "manifest.json"]
-    rows = load.load_submission(files, ctx.warehouse, relative_to=landed)
+    with quality.suites_beside_load(ctx) as typed:  # each list's suite while the load commits
+        rows = load.load_submission(files, ctx.warehouse, relative_to=landed, on_typed=typed)
     manifest = landed / "manifest.json"
     if manifest.exists():  # absent when files were fetched without landing (pia validate)
         shutil.copy2(manifest, ctx.work_dir / "manifest.json")  # the pack's footer lists it

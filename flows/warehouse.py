@@ -69,6 +69,12 @@ def kept_open(path: Path | str) -> Iterator[None]:
         con.close()
 
 
+def held(path: Path | str) -> bool:
+    """True while a run holds this database open (kept_open)."""
+    with _KEPT_LOCK:
+        return os.path.abspath(path) in _KEPT
+
+
 def share_frames(path: Path | str, frames: dict[str, pl.DataFrame]) -> None:
     """Offer frames just committed as tables (by "schema.table") to the later stages of a run that
     holds the database open, so they need not read the tables back (0.1 s for the largest LA's

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows import pack, runner, synth, warehouse
+from flows import pack, quality, runner, synth, warehouse
 from flows import statistics as stats
 
 LA, ND = "E06000017", dt.date(2026, 11, 16)
@@ -88,6 +88,34 @@ def test_pack_models_built_beside_validation_give_the_pack_built_after_it(tmp_pa
         issues.close()
     rebuilt = pack.render_html(ctx)  # builds the models again, after validation
     assert (ctx.work_dir / "pia.html").read_text(encoding="utf-8") == rebuilt
+
+
+def test_a_held_run_validates_each_list_while_the_load_commits(tmp_path, submission):
+    """The lists' suites run beside the load and validate takes their findings: the same findings
+    as when validate runs the suites itself."""
+    ctx, _ = runner.prepare(LA, ND, "standard", str(tmp_path / "early"))
+    ctx.statistics_db = stats.ensure_db(None)
+    landed = runner.stage_land(ctx, str(submission))
+    with runner.warehouse_open(ctx):
+        runner.stage_init(ctx)
+        runner.stage_read(ctx, landed)
+        early = warehouse.shared_frame(ctx.warehouse, quality.LIST_FINDINGS)
+        assert early is not None and early.height > 0  # the messy lists have findings of their own
+        runner.stage_validate(ctx)
+        beside = _validation_issues(ctx.warehouse)
+    runner.stage_validate(ctx)  # not held: the suites run in validate, on the lists as loaded
+    alone = _validation_issues(ctx.warehouse)
+    cols = beside.columns
+    assert beside.height > 0
+    assert beside.sort(cols, nulls_last=True).equals(alone.sort(cols, nulls_last=True))
+
+
+def _validation_issues(db) -> pl.DataFrame:
+    con = warehouse.connect(db)
+    try:
+        return con.sql("select * from quality.validation_issues").pl()
+    finally:
+        con.close()
 
 
 def test_kept_open_joins_nested_holds_and_drops_shared_frames(tmp_path):

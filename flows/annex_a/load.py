@@ -10,7 +10,7 @@ with its Excel row, which is simplest where the rows still carry it. sql/annex_a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,10 +208,18 @@ def _read_one(
     return found, parts
 
 
-def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) -> dict[str, int]:
+def load_submission(
+    files: list[Path],
+    warehouse: Path,
+    *,
+    relative_to: Path,
+    on_typed: Callable[[str, pl.DataFrame], object] | None = None,
+) -> dict[str, int]:
     """Read every file and write raw.*, annex_a.*, meta.lists and quality.issues; rows per annex_a table.
 
-    All in one transaction: a failure or a kill leaves the warehouse as it was.
+    All in one transaction: a failure or a kill leaves the warehouse as it was. `on_typed(table,
+    frame)` is told of each typed list once all are written, before the commit (so that validation
+    runs while DuckDB commits, on one core, instead of competing with the typing for both).
     """
     sub = identify_lists(files, relative_to=relative_to)
     con = W.connect(warehouse)
@@ -233,6 +241,9 @@ def load_submission(files: list[Path], warehouse: Path, *, relative_to: Path) ->
                     _write_raw_view(con, table, n.raw_view)
                 else:
                     _write(con, "raw", table, n.raw)
+            if on_typed is not None:
+                for table, n in sub.lists.items():
+                    on_typed(table, n.typed)
             _write(con, "meta", "lists", _meta_lists(sub))
             issues = _sorted_findings(
                 pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA))
