@@ -825,6 +825,7 @@ def validate(ctx) -> dict[str, int]:
             cross = pool.submit(cross_list_checks, con.cursor())
             if early is not None:
                 ours.append(early)
+            extent = list_extents(con, provided)  # beside the cross-list SQL: it needs no finding
             for spec in SPECS if early is None else ():
                 if spec.table not in provided:
                     continue
@@ -851,7 +852,7 @@ def validate(ctx) -> dict[str, int]:
         con.execute(
             f"insert into quality.issues ({', '.join(F.SCHEMA)}) select {', '.join(F.SCHEMA)} from arrow"  # noqa: S608
         )
-        write_list_summary(con, provided, run)
+        write_list_summary(con, provided, run, extent)
         counts = dict(
             con.execute("select severity, count(*) from quality.issues group by 1").fetchall()
         )
@@ -895,7 +896,31 @@ def expected_range(spec, run: dict) -> tuple[dt.date | None, dt.date | None, str
     return nd, nd, "on the notification date"
 
 
-def write_list_summary(con, provided: set[str], run: dict) -> None:
+def list_extents(con, provided: set[str]) -> dict[str, tuple]:
+    """Each provided list's rows, files, sheets and the range of its period date, in one query (one
+    a list cost ~3 ms); table and column names come from the specs."""
+    from flows.annex_a.specs import SPECS
+
+    extents = []
+    for spec in SPECS:
+        if spec.table in provided:
+            column = _range_column(spec)
+            col = f'"{column}"' if column else "cast(null as date)"
+            extents.append(
+                f"select '{spec.table}', count(*), string_agg(distinct source_file, '; ' order by source_file), "  # noqa: S608
+                f"string_agg(distinct source_sheet, '; ' order by source_sheet), min({col}), max({col}) "
+                f'from annex_a."{spec.table}"'
+            )
+    if not extents:
+        return {}
+    return {r[0]: r[1:] for r in con.execute(" union all ".join(extents)).fetchall()}
+
+
+def write_list_summary(
+    con, provided: set[str], run: dict, extent: dict[str, tuple] | None = None
+) -> None:
+    """quality.lists: each list's rows, files, dates covered against the period expected, and its
+    findings by severity (quality.issues as it stands). `extent`: list_extents, when already known."""
     from flows.annex_a.specs import SPECS
 
     meta_lists = {}
@@ -910,22 +935,8 @@ def write_list_summary(con, provided: set[str], run: dict) -> None:
             "select list_name, severity, count(*) from quality.issues group by all"
         ).fetchall()
     }
-    # every provided list's extent in one query (one each cost ~3 ms); names from the specs
-    extents = []
-    for spec in SPECS:
-        if spec.table in provided:
-            column = _range_column(spec)
-            col = f'"{column}"' if column else "cast(null as date)"
-            extents.append(
-                f"select '{spec.table}', count(*), string_agg(distinct source_file, '; ' order by source_file), "  # noqa: S608
-                f"string_agg(distinct source_sheet, '; ' order by source_sheet), min({col}), max({col}) "
-                f'from annex_a."{spec.table}"'
-            )
-    extent = (
-        {r[0]: r[1:] for r in con.execute(" union all ".join(extents)).fetchall()}
-        if extents
-        else {}
-    )
+    if extent is None:
+        extent = list_extents(con, provided)
     out = []
     for spec in SPECS:
         column = _range_column(spec)

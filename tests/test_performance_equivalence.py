@@ -212,3 +212,33 @@ def test_findings_keep_file_order_whichever_file_is_read_first(tmp_path, monkeyp
         "b.pdf",
         "c.pdf",
     ]
+
+
+# --- CSV: rows found with one csv pass and numbered by position, as when each row's line is tracked
+CSV_TEXTS = {
+    "plain": "a,b,c\n1,2,3\n4,5,6\n",
+    "crlf, no final newline": "a,b\r\n1,2\r\n3,4",
+    "ragged title rows above the header": "Annex A\nLA,Kent\na,b,c,d\n1,,3,\n",
+    "blank lines": "a,b\n\n1,2\n\n\n3,4\n",
+    "quoted newline": 'a,b\n"x\ny",2\n3,4\n',
+    "quoted crlf and blank line": 'a,b\r\n\r\n"x\r\ny",2\r\n5,6\r\n',
+    "lone carriage returns": "a,b\r1,2\r3,4\r",
+    "quoted delimiters and quotes": 'a,b\n"1,5","say ""hi"""\n,\n',
+    "semicolons": "a;b;c\n1;2;3\n",
+}
+
+
+@pytest.mark.parametrize("name", list(CSV_TEXTS))
+def test_csv_rows_numbered_by_position_match_tracked_lines(tmp_path, monkeypatch, name):
+    from flows.annex_a import readers
+
+    path = tmp_path / "list.csv"
+    path.write_bytes(CSV_TEXTS[name].encode("utf-8"))
+    limits = readers.Limits()
+    fast = readers._read_csv(path, "list.csv", limits).cells
+    spans_lines = name.startswith("quoted") and "newline" in name or "crlf and" in name
+    assert (readers._csv_lines(CSV_TEXTS[name], fast.height) is None) == spans_lines
+    monkeypatch.setattr(readers, "_csv_lines", lambda text, n: None)  # always track each row's line
+    tracked = readers._read_csv(path, "list.csv", limits).cells
+    assert fast.equals(tracked)
+    assert fast[readers.ROW].to_list() == sorted(set(fast[readers.ROW].to_list()))

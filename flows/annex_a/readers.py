@@ -15,6 +15,7 @@ import codecs
 import csv
 import functools
 import io
+import itertools
 import os
 import re
 import threading
@@ -509,8 +510,61 @@ def _count_outside_quotes(line: str, delim: str) -> int:
 def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
     text = decode_text(path.read_bytes())
     delim = sniff_delimiter(text)
-    # The csv module (C) rather than polars: it tracks the line number across quoted newlines, which
-    # source_row needs, and copes with ragged title rows above the header.
+    # The csv module (C) rather than polars: it copes with ragged title rows above the header, and
+    # with it a row's line is known even across quoted newlines, which source_row needs.
+    rows = _csv_rows(text, delim, limits)
+    lines = _csv_lines(text, len(rows))
+    if lines is None:  # a quoted field holds a newline: count each row's first line
+        rows, lines = _csv_rows_with_lines(text, delim, limits)
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        raise FileProblem("The file holds no rows.")
+    if width > limits.max_columns:
+        raise FileProblem(
+            f"The file has {width} columns, over the limit of {limits.max_columns} (PIA_MAX_COLUMNS).",
+            rule="file_too_large",
+        )
+    # one flat column of every field (C-speed chain), then every width-th of it per column: a Python
+    # transpose of the largest LA's 20k-row CSV cost more than parsing it
+    if any(len(r) != width for r in rows):
+        rows = [r + [""] * (width - len(r)) for r in rows]
+    flat = pl.Series(list(itertools.chain.from_iterable(rows)), dtype=pl.String)
+    cells = pl.DataFrame([flat.gather_every(width, offset=i).alias(f"c{i}") for i in range(width)])
+    # An empty field in a CSV is an empty cell, as in a workbook.
+    cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
+    cells = cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
+    return Grid(rel, path.name, cells)
+
+
+def _csv_rows(text: str, delim: str, limits: Limits) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        rows = list(itertools.islice(reader, limits.max_rows + 1))
+    except csv.Error:
+        raise FileProblem(
+            f"The CSV file is malformed near line {reader.line_num} and could not be read."
+        ) from None
+    if len(rows) > limits.max_rows:
+        raise FileProblem(
+            f"The file has more than {limits.max_rows} rows (PIA_MAX_ROWS); it was not read.",
+            rule="file_too_large",
+        )
+    return rows
+
+
+def _csv_lines(text: str, n_rows: int) -> range | None:
+    """Row i's line is i + 1 when there are as many rows as lines (a blank line is a row of its own
+    to the csv module, so then no row spans two lines); None when they differ."""
+    crlf = text.count("\r\n")
+    lines = text.count("\n") + text.count("\r") - crlf  # \r\n, \n and a lone \r each end a line
+    if text and not text.endswith(("\n", "\r")):
+        lines += 1
+    return range(1, n_rows + 1) if lines == n_rows else None
+
+
+def _csv_rows_with_lines(
+    text: str, delim: str, limits: Limits
+) -> tuple[list[list[str]], list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -529,19 +583,4 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
         raise FileProblem(
             f"The CSV file is malformed near line {line} and could not be read."
         ) from None
-    width = max((len(r) for r in rows), default=0)
-    if width == 0:
-        raise FileProblem("The file holds no rows.")
-    if width > limits.max_columns:
-        raise FileProblem(
-            f"The file has {width} columns, over the limit of {limits.max_columns} (PIA_MAX_COLUMNS).",
-            rule="file_too_large",
-        )
-    columns = list(zip(*(r + [""] * (width - len(r)) for r in rows), strict=True))
-    cells = pl.DataFrame(
-        {f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)}
-    )
-    # An empty field in a CSV is an empty cell, as in a workbook.
-    cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
-    cells = cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
-    return Grid(rel, path.name, cells)
+    return rows, lines
