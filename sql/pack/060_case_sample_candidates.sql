@@ -1,7 +1,8 @@
 -- One row per child the LA audited in the six months, with what para 162 and 163 ask inspectors to
 -- cover: age, sex, disability, ethnicity, exploitation or missing, placement type (out of area,
 -- kinship, placed with parents), large sibling group, and signs the child waited. flows/case_sample.py
--- picks the suggested sample from these rows.
+-- picks the suggested sample from these rows. The per-child parts keep only audited children before
+-- they rank or group (a few hundred of the largest LA's ~60k children).
 create or replace view pack.case_sample_candidates as
 with run as (
     select period_start, notification_date from meta.run
@@ -28,7 +29,7 @@ person as (
     union all select child_id, date_of_birth, age, gender, ethnicity, 9 from pack_src.list_10_adoptions
 ),
 best_person as (
-    select * from person qualify row_number() over (partition by child_id order by pref, date_of_birth nulls last, age nulls last) = 1
+    select * from person where child_id in (select child_id from audited) qualify row_number() over (partition by child_id order by pref, date_of_birth nulls last, age nulls last) = 1
 ),
 disabled as (
     select child_id, bool_or(disability = 'Yes') as disabled from (
@@ -39,7 +40,7 @@ disabled as (
         union all select child_id, disability from pack_src.list_08_children_in_care
         union all select child_id, disability from pack_src.list_09_care_leavers
         union all select child_id, disability from pack_src.list_10_adoptions
-    ) group by child_id
+    ) where child_id in (select child_id from audited) group by child_id
 ),
 cohort as (
     select child_id,
@@ -47,7 +48,7 @@ cohort as (
         bool_or(list_name = 'list_07_child_protection') as on_cp,
         bool_or(list_name = 'list_06_children_in_need') as in_need,
         bool_or(list_name = 'list_09_care_leavers') as care_leaver
-    from pack_src.list_children group by child_id
+    from pack_src.list_children where child_id in (select child_id from audited) group by child_id
 ),
 exploitation as (
     select child_id, bool_or(missing = 'Yes') as missing,
@@ -75,6 +76,7 @@ late_assessment as (
     join pack.working_days as s on s.day = a.assessment_start_date
     join pack.working_days as e on e.day = run.notification_date
     left join pack.working_days as c on c.day = a.assessment_authorised_date
+    where a.child_id in (select child_id from audited)
     group by a.child_id
 ),
 long_cp as (
