@@ -72,3 +72,11 @@ def test_target_verdicts_follow_the_numbers():
     assert "| 600 MiB | yes |" in table
     assert "| 12.0 s | no |" in table  # cold run over 10 s
     assert "| 5.0 min | yes |" in table
+
+
+def test_the_ratio_target_is_the_median_of_each_repetitions_own_ratio():
+    rows = {"floor": _row(1.0), "read files": _row(1.0), "pipeline": _row(2.0)}
+    result = {"la": "E10000016", "kind": "clean", "rows": rows, "child_rows": 1}
+    # each repetition's floor moved with the machine: the medians alone would say 2.00×
+    table = bench.targets_table({"results": [{**result, "pipeline_ratios": [3.5, 3.2, 2.9]}]})
+    assert "| 3.20× (repetitions: 3.50, 3.20, 2.90) | no |" in table
