@@ -147,3 +147,18 @@ def test_a_failed_batch_commits_nothing(tmp_path):
         ).fetchall() == [(0,)]
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(("env", "threads"), [(None, 1), ("2", 2), ("many", 1)])
+def test_a_held_warehouse_runs_duckdb_on_the_threads_asked_for(tmp_path, monkeypatch, env, threads):
+    if env is None:
+        monkeypatch.delenv("PIA_DUCKDB_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("PIA_DUCKDB_THREADS", env)
+    db = tmp_path / "w.duckdb"
+    with warehouse.kept_open(db):
+        con = warehouse.connect(db)
+        try:
+            assert con.execute("select current_setting('threads')").fetchall() == [(threads,)]
+        finally:
+            con.close()

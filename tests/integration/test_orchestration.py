@@ -86,11 +86,20 @@ def assert_no_child_id_in_prefect(c, flow_run_id, ids: set[str]) -> None:
         LogFilter,
         LogFilterFlowRunId,
     )
+    from prefect.logging.handlers import APILogWorker
 
-    logs = c.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
-    artifacts = c.read_artifacts(
-        artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
-    )
+    # logs reach the server from a background worker: send this process's, then give another
+    # process's (a worker's flow run) time to arrive
+    APILogWorker.drain_all(timeout=10)
+    deadline = time.monotonic() + 30
+    while True:
+        logs = c.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+        artifacts = c.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+        if (logs and artifacts) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     text = "\n".join(
         [lg.message for lg in logs] + [str(a.data) + str(a.description) for a in artifacts]
     )
