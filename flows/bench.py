@@ -640,7 +640,8 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
 - The run's warehouse is held open from init to render (`warehouse.kept_open`): each stage joins the
   open database instead of loading it again, and only the last close writes a checkpoint. The typed
   lists are shared in memory with validation instead of being read back. Batches of views and small
-  tables commit once, not once a statement.
+  tables commit once, not once a statement. DuckDB runs each query on the thread that asks
+  (`PIA_DUCKDB_THREADS=1`): the stages' own threads already keep both cores busy.
 - `raw.*` is a view over `annex_a.*_raw` when every column read is a template column (the text is
   stored once); small tables go to DuckDB through Arrow, not `executemany`; catalogue lookups are one
   query, not one per table; the pack's shared child list is materialised once.
