@@ -75,7 +75,7 @@ def test_target_verdicts_follow_the_numbers():
 
 
 def test_the_ratio_target_is_the_median_of_each_repetitions_own_ratio():
-    rows = {"floor": _row(1.0), "read files": _row(1.0), "pipeline": _row(2.0)}
+    rows = {"floor": _row(1.0), "read files": _row(1.0), "pipeline": {**_row(2.0), "x_floor": 3.2}}
     result = {"la": "E10000016", "kind": "clean", "rows": rows, "child_rows": 1}
     # each repetition's floor moved with the machine: the medians alone would say 2.00×
     table = bench.targets_table({"results": [{**result, "pipeline_ratios": [3.5, 3.2, 2.9]}]})
