@@ -99,22 +99,33 @@ class Measure:
 
 
 @contextlib.contextmanager
-def timing(module, name: str, totals: dict[str, float], key: str) -> Iterator[None]:
-    """Add the wall time of every call of module.name to totals[key] (bench only; restored after)."""
+def _watched(module, name: str, done: Callable[[float, float], None]) -> Iterator[None]:
+    """Call done(start, end) after every call of module.name (bench only; restored after)."""
     real = getattr(module, name)
 
-    def timed(*a, **k):
+    def watched(*a, **k):
         t = time.perf_counter()
         try:
             return real(*a, **k)
         finally:
-            totals[key] = totals.get(key, 0.0) + time.perf_counter() - t
+            done(t, time.perf_counter())
 
-    setattr(module, name, timed)
+    setattr(module, name, watched)
     try:
         yield
     finally:
         setattr(module, name, real)
+
+
+def timing(
+    module, name: str, totals: dict[str, float], key: str
+) -> contextlib.AbstractContextManager:
+    """Add the wall time of every call of module.name to totals[key]."""
+
+    def add(start: float, end: float) -> None:
+        totals[key] = totals.get(key, 0.0) + end - start
+
+    return _watched(module, name, add)
 
 
 def median_row(samples: list[dict]) -> dict:
@@ -154,14 +165,16 @@ def read_alternative(folder: Path) -> None:
             pd.read_csv(p, dtype=str, encoding_errors="replace")
 
 
+def once(fn: Callable[[], object]) -> dict:
+    """Wall, CPU and peak memory of one call."""
+    with Measure() as m:
+        fn()
+    return {"wall": m.wall, "cpu": m.cpu, "peak": m.peak}
+
+
 def measured(fn: Callable[[], object], reps: int) -> dict:
     fn()  # warm-up: imports, page cache
-    samples = []
-    for _ in range(reps):
-        with Measure() as m:
-            fn()
-        samples.append({"wall": m.wall, "cpu": m.cpu, "peak": m.peak})
-    return median_row(samples)
+    return median_row([once(fn) for _ in range(reps)])
 
 
 # --- the pipeline, stage by stage ---------------------------------------------------------------------
@@ -220,9 +233,7 @@ def time_stages(
     result = {}
     try:
         for name, fn in steps:
-            with Measure() as m:
-                fn()
-            result[name] = {"wall": m.wall, "cpu": m.cpu, "peak": m.peak}
+            result[name] = once(fn)
     finally:
         held.close()
         shutil.rmtree(ctx.work_dir, ignore_errors=True)
@@ -243,22 +254,13 @@ def time_stages(
     return result
 
 
-@contextlib.contextmanager
-def last_end(module, name: str, marks: dict[str, float]) -> Iterator[None]:
+def last_end(module, name: str, marks: dict[str, float]) -> contextlib.AbstractContextManager:
     """marks[name] = when the last call of module.name (from any thread) returned."""
-    real = getattr(module, name)
 
-    def timed(*a, **k):
-        try:
-            return real(*a, **k)
-        finally:
-            marks[name] = max(marks.get(name, 0.0), time.perf_counter())
+    def mark(_start: float, end: float) -> None:
+        marks[name] = max(marks.get(name, 0.0), end)
 
-    setattr(module, name, timed)
-    try:
-        yield
-    finally:
-        setattr(module, name, real)
+    return _watched(module, name, mark)
 
 
 def bench_one(la_code: str, kind: str, reps: int, alternative: bool) -> dict:
@@ -278,9 +280,7 @@ def bench_one(la_code: str, kind: str, reps: int, alternative: bool) -> dict:
     time_stages(la_code, sub, out, stats_db, counts)  # warm-up run, not counted
     floors, runs = [], []
     for _ in range(reps):
-        with Measure() as m:
-            read_floor(sub)
-        floors.append({"wall": m.wall, "cpu": m.cpu, "peak": m.peak})
+        floors.append(once(lambda: read_floor(sub)))
         runs.append(time_stages(la_code, sub, out, stats_db, counts))
     rows["floor"] = median_row(floors)
     for name in (*STAGES, *READ_PARTS, "pipeline"):

@@ -279,11 +279,15 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
         if not bound:
             available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
         # what render needs to know of this build when it runs later, in another stage
-        arrow = pl.DataFrame(  # noqa: F841 - read by name below
-            {"name": list(available), "available": list(available.values())},
-            schema={"name": pl.String, "available": pl.Boolean},
-        ).to_arrow()
-        con.execute("create or replace table pack.availability as select * from arrow")
+        warehouse.write_table(
+            con,
+            "pack",
+            "availability",
+            pl.DataFrame(
+                {"name": list(available), "available": list(available.values())},
+                schema={"name": pl.String, "available": pl.Boolean},
+            ),
+        )
     return available
 
 

@@ -15,6 +15,7 @@ import duckdb
 import holidays
 import polars as pl
 
+from flows import warehouse
 from flows.annex_a import specs
 from flows.annex_a.load import META_LISTS_SCHEMA
 
@@ -266,10 +267,8 @@ def _list_children(con) -> None:
             "child_level": ["child_id" in s.by_name for s in specs.SPECS],
         },
         schema={"list_name": pl.String, "child_level": pl.Boolean},
-    ).to_arrow()
-    con.register("kinds_frame", kinds)
-    con.execute("create or replace table pack_src.list_kinds as select * from kinds_frame")
-    con.unregister("kinds_frame")
+    )
+    warehouse.write_table(con, "pack_src", "list_kinds", kinds)
 
 
 def _bank_holidays(con, notification_date: dt.date) -> None:
@@ -280,7 +279,5 @@ def _bank_holidays(con, notification_date: dt.date) -> None:
     holiday_rows = pl.DataFrame(
         {"day": [d for d, _ in days], "name": [n for _, n in days]},
         schema={"day": pl.Date, "name": pl.String},
-    ).to_arrow()
-    con.register("holiday_frame", holiday_rows)
-    con.execute("create or replace table pack_src.bank_holidays as select * from holiday_frame")
-    con.unregister("holiday_frame")
+    )
+    warehouse.write_table(con, "pack_src", "bank_holidays", holiday_rows)

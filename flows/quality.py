@@ -689,11 +689,7 @@ def _run_parameters(con, ctx) -> dict[str, dt.date]:
             "select notification_date, period_start, period_start_12m from meta.run"
         ).fetchall()[0]
         return {"notification_date": nd, "period_start": ps, "period_start_12m": ps12}
-    return {
-        "notification_date": ctx.notification_date,
-        "period_start": ctx.period_start,
-        "period_start_12m": ctx.period_start_12m,
-    }
+    return run_parameters(ctx)
 
 
 def _tables(con, schema: str) -> set[str]:
@@ -801,6 +797,14 @@ def suites_beside_load(ctx) -> Iterator[Callable[[str, pl.DataFrame], object] | 
         warehouse.share_frames(ctx.warehouse, {LIST_FINDINGS: pl.concat(found, how="vertical")})
 
 
+def _loaded(con, ctx, table: str) -> pl.DataFrame:
+    """annex_a.<table> as the load shared it with this run, else read back (name from the specs)."""
+    from flows import warehouse
+
+    frame = warehouse.shared_frame(ctx.warehouse, f"annex_a.{table}")
+    return frame if frame is not None else con.sql(f'select * from annex_a."{table}"').pl()  # noqa: S608
+
+
 def validate(ctx) -> dict[str, int]:
     """Every list's suite and the cross-list checks into quality.issues; counts by severity (all findings)."""
     from flows import findings as F
@@ -815,24 +819,20 @@ def validate(ctx) -> dict[str, int]:
         provided = _tables(con, "annex_a") & {s.table for s in SPECS}
         ours = [_not_provided(con, provided)]
         create_sources(con, provided)
-        # The cross-list checks' SQL runs in DuckDB on its own cursor while the list suites run in
-        # polars here: both release the GIL, so the second core takes one of them. Every suite runs
-        # in this thread (GX is not thread-safe).
-        # The lists' suites ran while the load committed them, when the run could share their
-        # findings (suites_beside_load); else they run here, on the lists as loaded.
-        early = warehouse.shared_frame(ctx.warehouse, LIST_FINDINGS)
+        # The cross-list checks' SQL runs in DuckDB on its own cursor meanwhile (it releases the
+        # GIL); every suite runs in this thread (GX is not thread-safe).
         with ThreadPoolExecutor(1, thread_name_prefix="pia-cross") as pool:
             cross = pool.submit(cross_list_checks, con.cursor())
+            extent = list_extents(con, provided)  # it needs no finding
+            # the lists' suites ran while the load committed them when the run could share their
+            # findings (suites_beside_load); else they run here, on the lists as loaded
+            early = warehouse.shared_frame(ctx.warehouse, LIST_FINDINGS)
             if early is not None:
                 ours.append(early)
-            extent = list_extents(con, provided)  # beside the cross-list SQL: it needs no finding
-            for spec in SPECS if early is None else ():
-                if spec.table not in provided:
-                    continue
-                frame = warehouse.shared_frame(ctx.warehouse, f"annex_a.{spec.table}")
-                if frame is None:  # table name from the specs
-                    frame = con.sql(f'select * from annex_a."{spec.table}"').pl()  # noqa: S608
-                ours.append(list_findings(spec, frame, run))
+            else:
+                for spec in SPECS:
+                    if spec.table in provided:
+                        ours.append(list_findings(spec, _loaded(con, ctx, spec.table), run))
             ours.append(cross_list_results(cross.result()))
         found = pl.concat(ours, how="vertical")
         # a cell the reader already reported (blank, unreadable, unmapped) is not reported again, and

@@ -160,9 +160,9 @@ def stage_indicators(ctx: RunContext) -> list[str]:
 
 
 def validate_and_indicators(ctx: RunContext) -> tuple[dict[str, int], list[str]]:
-    """Both stages at once: validation writes only quality.*, the indicators only indicators.*, and
-    neither reads what the other writes, so the indicators take the second core while validation
-    runs (what the Prefect flow does with its two tasks)."""
+    """Both stages at once: validation writes only quality.*, the indicators only indicators.* and
+    pack.* (views, which read quality.issues only when the pack is rendered), so the indicators take
+    the second core while validation runs (what the Prefect flow does with its two tasks)."""
     # held open: threads of one process may share a DuckDB file only through one open database
     with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-indicators") as pool:
         indicators = pool.submit(stage_indicators, ctx)

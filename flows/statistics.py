@@ -257,16 +257,7 @@ def suites(dictionary: list[dict] | None = None) -> dict[str, dict]:
                 },
             ]
         elif name == S.LOOKUP:
-            ex += exists(
-                [
-                    "la_code",
-                    "la_code_new",
-                    "local_authority_ons_name",
-                    "rgn22cd",
-                    "rgn22nm",
-                    "ons_la_type",
-                ]
-            )
+            ex += exists(list(S.LOOKUP_COLUMNS))
             ex += [
                 {
                     "type": "expect_column_values_to_match_regex",

@@ -56,6 +56,15 @@ EES_GEO_COLUMNS = (
 )
 
 LOOKUP = "la_lookups/d2i_Provider_data_lookup.csv"
+# what the LA lookup must have (its suite and Areas.load both check them)
+LOOKUP_COLUMNS = (
+    "la_code",
+    "la_code_new",
+    "local_authority_ons_name",
+    "rgn22cd",
+    "rgn22nm",
+    "ons_la_type",
+)
 POPULATION = "dfe_population/ons_mid-year_population_estimates_2012_to_2024.csv"
 SN_2025 = "stat_neighbours/sn_model_2025_wide.csv"
 SN_2021 = "stat_neighbours/New_Statistical_Neighbour_Groupings_April_2021.csv"
@@ -137,15 +146,7 @@ class Areas:
     @classmethod
     def load(cls, folder: Path) -> Areas:
         lk = read_csv(folder / LOOKUP, LOOKUP)
-        need = [
-            "la_code",
-            "la_code_new",
-            "local_authority_ons_name",
-            "rgn22cd",
-            "rgn22nm",
-            "ons_la_type",
-        ]
-        _require_columns(lk, need, LOOKUP)
+        _require_columns(lk, list(LOOKUP_COLUMNS), LOOKUP)
         # A former LA may be listed without a current code (Cumbria): it is known from the
         # reorganisation table instead.
         lk = lk.filter(pl.col("la_code_new").is_not_null())
@@ -496,15 +497,10 @@ def tidy_indicator(ind: dict, df: pl.DataFrame, areas: Areas, pop: pl.DataFrame)
                 pl.any_horizontal([n.is_null() for n, _ in nums]).alias(f"_{side}_null"),
             )
         df = df.with_columns(*parts["numerator"], *parts["denominator"])
+        either_null = pl.col("_numerator_null") | pl.col("_denominator_null")
         df = df.with_columns(
-            pl.when(pl.col("_numerator_null") | pl.col("_denominator_null"))
-            .then(None)
-            .otherwise(pl.col("numerator"))
-            .alias("numerator"),
-            pl.when(pl.col("_numerator_null") | pl.col("_denominator_null"))
-            .then(None)
-            .otherwise(pl.col("denominator"))
-            .alias("denominator"),
+            pl.when(either_null).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("numerator", "denominator")
         ).with_columns(
             pl.when(pl.col("denominator") > 0)
             .then(pl.col("numerator") / pl.col("denominator") * 100)

@@ -163,10 +163,11 @@ def ident(name: str) -> str:
 
 
 def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, df: pl.DataFrame) -> None:
-    """Replace schema.table with a polars frame (handed over through Arrow)."""
+    """Replace schema.table with a polars frame (handed over through Arrow, in its newest layout:
+    DuckDB takes polars strings that way ~100x faster than as the older large strings)."""
     schema, table = ident(schema), ident(table)
     con.execute(f'create schema if not exists "{schema}"')
-    arrow = df.to_arrow()  # noqa: F841 - referenced by name in the SQL below
+    arrow = df.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
     con.execute(f'create or replace table "{schema}"."{table}" as select * from arrow')  # noqa: S608 - identifiers checked by ident()
 
 

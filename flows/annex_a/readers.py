@@ -515,7 +515,7 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
     rows = _csv_rows(text, delim, limits)
     lines = _csv_lines(text, len(rows))
     if lines is None:  # a quoted field holds a newline: count each row's first line
-        rows, lines = _csv_rows_with_lines(text, delim, limits)
+        lines = _csv_first_lines(text, delim)
     width = max((len(r) for r in rows), default=0)
     if width == 0:
         raise FileProblem("The file holds no rows.")
@@ -562,25 +562,11 @@ def _csv_lines(text: str, n_rows: int) -> range | None:
     return range(1, n_rows + 1) if lines == n_rows else None
 
 
-def _csv_rows_with_lines(
-    text: str, delim: str, limits: Limits
-) -> tuple[list[list[str]], list[int]]:
+def _csv_first_lines(text: str, delim: str) -> list[int]:
+    """The line each row starts on (the text already parsed once, within the limits)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    line = 1
-    try:
-        for row in reader:
-            rows.append(row)
-            lines.append(line)
-            line = reader.line_num + 1
-            if len(rows) > limits.max_rows:
-                raise FileProblem(
-                    f"The file has more than {limits.max_rows} rows (PIA_MAX_ROWS); it was not read.",
-                    rule="file_too_large",
-                )
-    except csv.Error:
-        raise FileProblem(
-            f"The CSV file is malformed near line {line} and could not be read."
-        ) from None
-    return rows, lines
+    lines, line = [], 1
+    for _ in reader:
+        lines.append(line)
+        line = reader.line_num + 1
+    return lines
