@@ -80,3 +80,26 @@ def test_the_ratio_target_is_the_median_of_each_repetitions_own_ratio():
     # each repetition's floor moved with the machine: the medians alone would say 2.00×
     table = bench.targets_table({"results": [{**result, "pipeline_ratios": [3.5, 3.2, 2.9]}]})
     assert "| 3.20× (repetitions: 3.50, 3.20, 2.90) | no |" in table
+
+
+def test_peak_memory_sees_a_short_spike_both_ways(monkeypatch):
+    """A 256 MiB buffer held for no time at all still counts: exactly from the kernel's high-water
+    mark, and by the sampling fallback when the allocation is held past a few samples."""
+    import time
+
+    spike = 256 * 2**20
+    with bench.PeakRSS() as exact:
+        base = bench.PeakRSS.rss()
+        buf = bytearray(spike)
+        del buf
+    assert exact._t is None, "the kernel's high-water mark should be used on Linux"
+    assert exact.peak - base >= spike * 0.9
+
+    monkeypatch.setattr(bench.PeakRSS, "_reset_high_water", staticmethod(lambda: False))
+    with bench.PeakRSS() as sampled:
+        base = bench.PeakRSS.rss()
+        buf = bytearray(spike)
+        time.sleep(0.05)
+        del buf
+    assert sampled._t is not None
+    assert sampled.peak - base >= spike * 0.9

@@ -214,31 +214,62 @@ def test_findings_keep_file_order_whichever_file_is_read_first(tmp_path, monkeyp
     ]
 
 
-# --- CSV: rows found with one csv pass and numbered by position, as when each row's line is tracked
+# --- CSV: a row per line split in polars (the csv module only for lines with quotes), or one csv
+# pass numbered by position, equal to the csv module reading it all and tracking each row's line
 CSV_TEXTS = {
     "plain": "a,b,c\n1,2,3\n4,5,6\n",
     "crlf, no final newline": "a,b\r\n1,2\r\n3,4",
     "ragged title rows above the header": "Annex A\nLA,Kent\na,b,c,d\n1,,3,\n",
     "blank lines": "a,b\n\n1,2\n\n\n3,4\n",
+    "only blank lines and one field": "\n\nx\n\n",
     "quoted newline": 'a,b\n"x\ny",2\n3,4\n',
     "quoted crlf and blank line": 'a,b\r\n\r\n"x\r\ny",2\r\n5,6\r\n',
     "lone carriage returns": "a,b\r1,2\r3,4\r",
     "quoted delimiters and quotes": 'a,b\n"1,5","say ""hi"""\n,\n',
+    "quoted row wider than the rest": 'a,b\n"1","2","3","4"\n5,6\n',
+    "quotes inside unquoted fields": 'a,b\nab"c,d\n"x"y,z\n',
+    "a quote left open mid-line": 'a,b\na"b,"c\n1,2\n3,4\n',
+    "a quote left open on the last line": 'a,b\n1,2\n"3,4\n',
+    "an empty quoted field alone": 'a\n""\n1\n',
+    "tabs": "a\tb\n1\t2\n",
+    "pipes and trailing delimiters": "a|b||\n1|2||\n",
     "semicolons": "a;b;c\n1;2;3\n",
 }
+SPANS_LINES = {"quoted newline", "quoted crlf and blank line", "a quote left open mid-line"}
+NOT_BY_LINES = {*SPANS_LINES, "lone carriage returns", "a quote left open on the last line"}
 
 
 @pytest.mark.parametrize("name", list(CSV_TEXTS))
-def test_csv_rows_numbered_by_position_match_tracked_lines(tmp_path, monkeypatch, name):
+def test_csv_read_line_by_line_or_by_position_matches_tracked_lines(tmp_path, monkeypatch, name):
     from flows.annex_a import readers
 
+    text = CSV_TEXTS[name]
     path = tmp_path / "list.csv"
-    path.write_bytes(CSV_TEXTS[name].encode("utf-8"))
+    path.write_bytes(text.encode("utf-8"))
     limits = readers.Limits()
     fast = readers._read_csv(path, "list.csv", limits).cells
-    spans_lines = name.startswith("quoted") and "newline" in name or "crlf and" in name
-    assert (readers._csv_lines(CSV_TEXTS[name], fast.height) is None) == spans_lines
-    monkeypatch.setattr(readers, "_csv_lines", lambda text, n: None)  # always track each row's line
+    delim = readers.sniff_delimiter(text)
+    assert (readers._csv_by_lines(text, delim, limits) is None) == (name in NOT_BY_LINES)
+    by_position = readers._csv_lines(text, len(readers._csv_rows(text, delim, limits)))
+    assert (by_position is None) == (name in SPANS_LINES)
+    # the reference: the csv module reads the whole text and tracks each row's first line
+    monkeypatch.setattr(readers, "_csv_by_lines", lambda text, delim, limits: None)
+    monkeypatch.setattr(readers, "_csv_lines", lambda text, n: None)
     tracked = readers._read_csv(path, "list.csv", limits).cells
     assert fast.equals(tracked)
     assert fast[readers.ROW].to_list() == sorted(set(fast[readers.ROW].to_list()))
+
+
+def test_csv_limits_hold_line_by_line(tmp_path):
+    from flows.annex_a import readers
+
+    path = tmp_path / "list.csv"
+    path.write_text("a,b\n" + "1,2\n" * 10, encoding="utf-8")
+    with pytest.raises(readers.FileProblem, match="more than 5 rows"):
+        readers._read_csv(path, "list.csv", readers.Limits(max_rows=5))
+    path.write_text("a" + ",b" * 40 + "\n1,2\n", encoding="utf-8")
+    with pytest.raises(readers.FileProblem, match="41 columns"):
+        readers._read_csv(path, "list.csv", readers.Limits(max_columns=30))
+    path.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(readers.FileProblem, match="no rows"):
+        readers._read_csv(path, "list.csv", readers.Limits())

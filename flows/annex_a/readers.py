@@ -20,7 +20,7 @@ import os
 import re
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -510,13 +510,15 @@ def _count_outside_quotes(line: str, delim: str) -> int:
 def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
     text = decode_text(path.read_bytes())
     delim = sniff_delimiter(text)
-    # The csv module (C) rather than polars: it copes with ragged title rows above the header, and
-    # with it a row's line is known even across quoted newlines, which source_row needs.
-    rows = _csv_rows(text, delim, limits)
-    lines = _csv_lines(text, len(rows))
-    if lines is None:  # a quoted field holds a newline: count each row's first line
-        lines = _csv_first_lines(text, delim)
-    width = max((len(r) for r in rows), default=0)
+    got = _csv_by_lines(text, delim, limits)
+    # else a row may span lines (or there is a lone \r or a NUL): the csv module reads it all
+    cells, lines = got if got is not None else _csv_parsed(text, delim, limits)
+    # An empty field in a CSV is an empty cell, as in a workbook.
+    cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
+    return Grid(rel, path.name, cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64)))
+
+
+def _check_width(width: int, limits: Limits) -> None:
     if width == 0:
         raise FileProblem("The file holds no rows.")
     if width > limits.max_columns:
@@ -524,16 +526,77 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
             f"The file has {width} columns, over the limit of {limits.max_columns} (PIA_MAX_COLUMNS).",
             rule="file_too_large",
         )
+
+
+def _too_many_rows(limits: Limits) -> FileProblem:
+    return FileProblem(
+        f"The file has more than {limits.max_rows} rows (PIA_MAX_ROWS); it was not read.",
+        rule="file_too_large",
+    )
+
+
+def _csv_by_lines(text: str, delim: str, limits: Limits) -> tuple[pl.DataFrame, range] | None:
+    """The cells and each row's line when every row is one line, else None.
+
+    A line without a quote is split in polars (exactly what the csv module makes of it, at a third of
+    its cost, outside the GIL). The few lines with quotes go through the csv module, and only when
+    each of them, read alone, ends its own row: then no row spans two lines, and the csv module would
+    read every line the same within the whole file."""
+    if "\0" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    parts = text.split("\n")
+    if parts[-1] == "":
+        parts.pop()
+    if len(parts) > limits.max_rows:
+        raise _too_many_rows(limits)
+    lines = pl.Series(parts, dtype=pl.String)
+    if "\r" in text:
+        lines = lines.str.strip_suffix("\r")
+    quoted = lines.str.contains('"', literal=True)
+    at = quoted.arg_true()
+    parsed: list[list[str]] = []
+    if len(at):
+        alone = lines.gather(at).to_list()
+        # the sentinel row is swallowed when the last quoted line leaves a quote open
+        reader = csv.reader(io.StringIO("\n".join([*alone, "end"]), newline=""), delimiter=delim)
+        try:
+            parsed = list(itertools.islice(reader, len(alone) + 2))
+        except csv.Error:
+            return None
+        if len(parsed) != len(alone) + 1:
+            return None
+        parsed.pop()
+    fields = lines.str.split(delim)
+    plain = ~quoted & (lines.str.len_bytes() > 0)  # an empty line has no field to the csv module
+    width = max(int(fields.filter(plain).list.len().max() or 0), *(len(r) for r in parsed), 0)
+    _check_width(width, limits)
+    columns = []
+    for i in range(width):
+        column = fields.list.get(i, null_on_oob=True).alias(f"c{i}")
+        if parsed:
+            column = column.scatter(
+                at, pl.Series([r[i] if i < len(r) else None for r in parsed], dtype=pl.String)
+            )
+        columns.append(column)
+    return pl.DataFrame(columns), range(1, len(parts) + 1)
+
+
+def _csv_parsed(text: str, delim: str, limits: Limits) -> tuple[pl.DataFrame, Sequence[int]]:
+    """The cells through the csv module, and the line each row starts on."""
+    rows = _csv_rows(text, delim, limits)
+    lines = _csv_lines(text, len(rows))
+    if lines is None:  # a quoted field holds a newline: count each row's first line
+        lines = _csv_first_lines(text, delim)
+    width = max((len(r) for r in rows), default=0)
+    _check_width(width, limits)
     # one flat column of every field (C-speed chain), then every width-th of it per column: a Python
     # transpose of the largest LA's 20k-row CSV cost more than parsing it
     if any(len(r) != width for r in rows):
         rows = [r + [""] * (width - len(r)) for r in rows]
     flat = pl.Series(list(itertools.chain.from_iterable(rows)), dtype=pl.String)
-    cells = pl.DataFrame([flat.gather_every(width, offset=i).alias(f"c{i}") for i in range(width)])
-    # An empty field in a CSV is an empty cell, as in a workbook.
-    cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
-    cells = cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64))
-    return Grid(rel, path.name, cells)
+    return pl.DataFrame(
+        [flat.gather_every(width, offset=i).alias(f"c{i}") for i in range(width)]
+    ), lines
 
 
 def _csv_rows(text: str, delim: str, limits: Limits) -> list[list[str]]:
@@ -545,10 +608,7 @@ def _csv_rows(text: str, delim: str, limits: Limits) -> list[list[str]]:
             f"The CSV file is malformed near line {reader.line_num} and could not be read."
         ) from None
     if len(rows) > limits.max_rows:
-        raise FileProblem(
-            f"The file has more than {limits.max_rows} rows (PIA_MAX_ROWS); it was not read.",
-            rule="file_too_large",
-        )
+        raise _too_many_rows(limits)
     return rows
 
 
