@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import queue
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -226,24 +227,37 @@ SOURCE_ROWS = {
 }
 
 
+# the models that take longest to run (the largest LA's), fetched first so the two cursors finish together
+SLOWEST_FIRST = ("case_sample_candidates", "cohort_makeup", "audit_coverage", "audit_summary")
+
+
 def fetch(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict[str, list[dict]]:
     """Every pack.<view> named, and the SOURCE_ROWS, run on two cursors at once: DuckDB releases the
-    GIL while a query runs, so the second core takes half of them."""
+    GIL while a query runs, so the second core takes half of them. Each cursor takes the next query
+    as it finishes one, slowest first."""
     queries = {v: f'select * from pack."{v}"' for v in dict.fromkeys(views)}  # noqa: S608 - names from this module
     queries |= {
         f"src.{n}": f'select * from pack_src."{n}" order by {o}'  # noqa: S608 - from this module
         for n, o in SOURCE_ROWS.items()
     }
-    keys = list(queries)
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for key in sorted(queries, key=lambda k: k not in SLOWEST_FIRST):
+        todo.put(key)
     cursors = [con.cursor(), con.cursor()]  # made here: cursor() is not for two threads at once
 
-    def run(cur, share: list[str]) -> dict[str, list[dict]]:
-        return {k: _dicts(cur.execute(queries[k])) for k in share}
+    def run(cur) -> dict[str, list[dict]]:
+        got = {}
+        while True:
+            try:
+                key = todo.get_nowait()
+            except queue.Empty:
+                return got
+            got[key] = _dicts(cur.execute(queries[key]))
 
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="pia-gather") as pool:
-            other = pool.submit(run, cursors[1], keys[1::2])
-            got = run(cursors[0], keys[0::2])
+            other = pool.submit(run, cursors[1])
+            got = run(cursors[0])
             got.update(other.result())
     finally:
         for cur in cursors:
