@@ -675,16 +675,25 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   commits them (the commit is one core for ~0.2 s; design order: validate, then load), and validate
   takes their findings; the cross-list SQL runs on its own cursor; the indicators and the pack's
   models run beside validation (the pack's models are views, so they show every finding); the pack's
-  ~45 queries run on two cursors; the data-quality report renders beside the pack. Every suite runs
+  ~45 queries run on two cursors, each taking the next as it finishes, slowest first; the
+  data-quality report renders beside the pack. Every suite runs
   in one thread (GX is not thread-safe, and with GX the suites stay in validate).
 - The run's warehouse is held open from init to render (`warehouse.kept_open`): each stage joins the
   open database instead of loading it again, and only the last close writes a checkpoint. The typed
   lists are shared in memory with validation instead of being read back. Batches of views and small
   tables commit once, not once a statement. DuckDB runs each query on the thread that asks
   (`PIA_DUCKDB_THREADS=1`): the stages' own threads already keep both cores busy.
-- `raw.*` is a view over `annex_a.*_raw` when every column read is a template column (the text is
-  stored once); small tables go to DuckDB through Arrow, not `executemany`; catalogue lookups are one
-  query, not one per table; the pack's shared child list is materialised once.
+- `raw.*` is a view over `annex_a.*_raw` (the text is stored once); a column outside the template is
+  stored on its own in `raw_extra.*` and joined back by the view. Small tables go to DuckDB through
+  Arrow, not `executemany`; catalogue lookups are one query, not one per table; the pack's shared
+  child list is materialised once.
+- A CSV is split line by line in polars when every row is one line (the csv module reads only the
+  lines with quotes, and the whole file when a quoted field spans lines).
+- Strings cost DuckDB ~100 ns a value to store (even null ones, ~40 ns), so the load's cost follows
+  the number of text cells. Storing `<column>_raw` only where it differs from the typed value saved
+  ~0.045 s of commit and cost as much again in polars to decide, so it was not kept.
+- Peak memory is the kernel's high-water mark for each step (`/proc/self/clear_refs`), exact and
+  free; a sampling thread (the fallback) took the GIL 200 times a second from the run it measured.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from
   then until the last list is typed (DuckDB writes the typed lists meanwhile); *load* is what is left:
   the last writes and the commit (~0.2 s, DuckDB checkpointing the lists), with the lists' suites

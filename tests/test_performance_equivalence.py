@@ -61,13 +61,56 @@ def test_raw_view_is_the_raw_table(submissions, tmp_path, monkeypatch, kind):
     table_kinds, as_tables = _load(submissions / kind, tmp_path / "tables.duckdb")
     assert set(table_kinds.values()) == {"BASE TABLE"}
     assert "VIEW" in kinds.values()  # the view is used where it can be
+    if kind == "messy":  # the messy lists carry columns outside the template: stored beside the view
+        assert _extra_tables(tmp_path / "views.duckdb")
     assert as_views.keys() == as_tables.keys()
     for table, (cols, frame) in as_tables.items():
         assert as_views[table][0] == cols, table
         assert as_views[table][1].equals(frame), table
 
 
-def test_unexpected_column_or_awkward_header_keeps_a_table(tmp_path):
+def _extra_tables(db) -> set[str]:
+    con = warehouse.connect(db, read_only=True)
+    try:
+        return {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw_extra'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+
+def test_columns_outside_the_template_sit_beside_the_view(tmp_path):
+    """A column the template does not have no longer makes raw.* a second copy of the text: only that
+    column is stored (raw_extra), and the view puts it back in its place under its header."""
+    spec = S.spec("list_03_referrals")
+    headers = [c.header for c in spec.columns]
+    rows = [[f"R{i}", "1", "Male", "WBRI", "01/02/2015", "02/06/2026"] for i in range(3)]
+    width = min(len(headers), len(rows[0]))
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    columns = {h: [r[i] for r in rows] for i, h in enumerate(headers[:2])}
+    columns |= {"Notes": ["a", None, "c"]}
+    columns |= {h: [r[i] for r in rows] for i, h in enumerate(headers[:width]) if i >= 2}
+    pl.DataFrame(columns).write_csv(folder / "referrals.csv")
+    db = tmp_path / "w.duckdb"
+    kinds, raw = _load(folder, db)
+    assert kinds == {"list_03_referrals": "VIEW"}
+    assert _extra_tables(db) == {"list_03_referrals"}
+    cols, frame = raw["list_03_referrals"]
+    assert [c for c, _ in cols][:3] == [*headers[:2], "Notes"]
+    assert frame.get_column("Notes").to_list() == ["a", None, "c"]
+    # reloaded without the column: the extra table goes with it
+    pl.DataFrame({h: [r[i] for r in rows] for i, h in enumerate(headers[:width])}).write_csv(
+        folder / "referrals.csv"
+    )
+    kinds, _ = _load(folder, db)
+    assert kinds == {"list_03_referrals": "VIEW"} and _extra_tables(db) == set()
+
+
+def test_awkward_header_keeps_a_table(tmp_path):
     spec = S.spec("list_03_referrals")
     headers = [c.header for c in spec.columns]
     rows = [[f"R{i}", "1", "Male", "WBRI", "01/02/2015", "02/06/2026"] for i in range(3)]

@@ -225,20 +225,24 @@ def load_submission(
     con = W.connect(warehouse)
     try:
         with W.transaction(con):
-            for schema in ("raw", "annex_a", "meta"):
+            for schema in ("raw", "raw_extra", "annex_a", "meta"):
                 con.execute(f"create schema if not exists {schema}")  # names from this fixed tuple
             con.execute(F.DDL)
             kinds = _object_kinds(con, "raw")
             for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
                 if spec.table not in sub.parts:
                     _drop(con, "raw", spec.table, kinds)
+                    con.execute(f'drop table if exists raw_extra."{spec.table}"')
                     con.execute(f'drop table if exists annex_a."{spec.table}"')
             for table, n in normalised_lists(sub):  # each written while the next is normalised
                 sub.lists[table] = n
                 _write(con, "annex_a", table, n.typed)
                 _drop(con, "raw", table, kinds)
+                con.execute(f'drop table if exists raw_extra."{table}"')  # table from the specs
                 if n.raw_view is not None:
-                    _write_raw_view(con, table, n.raw_view)
+                    if n.extras is not None:
+                        _write(con, "raw_extra", table, n.extras)
+                    _write_raw_view(con, table, n.raw_view, extras=n.extras is not None)
                 else:
                     _write(con, "raw", table, n.raw)
             if on_typed is not None:
@@ -270,7 +274,7 @@ def load_submission(
 
 def _write(con, schema: str, table: str, frame: pl.DataFrame) -> None:
     """Replace schema.table with a frame; only the Annex A schemas and tables (an allow-list)."""
-    if schema not in ("raw", "annex_a", "meta") or table not in {*S.BY_TABLE, "lists"}:
+    if schema not in ("raw", "raw_extra", "annex_a", "meta") or table not in {*S.BY_TABLE, "lists"}:
         raise ValueError(f"not an Annex A table: {schema}.{table}")
     W.write_table(con, schema, table, frame)
 
@@ -293,18 +297,25 @@ def _drop(con, schema: str, table: str, kinds: dict[str, str]) -> None:
         con.execute(f'drop {kind} if exists "{schema}"."{table}"')
 
 
-def _write_raw_view(con, table: str, columns: tuple[tuple[str, str], ...]) -> None:
-    """raw.<table> as the typed table's <column>_raw columns under the headers as read. The headers
-    were checked to hold no quote or control character (normalise._PLAIN_HEADER), and the spec
-    column names and the table name come from the specs."""
+def _write_raw_view(
+    con, table: str, columns: tuple[tuple[str, str | None], ...], *, extras: bool
+) -> None:
+    """raw.<table> as the typed table's <column>_raw columns under the headers as read, and the
+    columns outside the template from raw_extra.<table> (joined on the source columns, one row each).
+    The headers were checked to hold no quote or control character (normalise._PLAIN_HEADER), and the
+    spec column names and the table name come from the specs."""
     spec = S.BY_TABLE[table]
-    if any(c not in spec.by_name or not normalise._PLAIN_HEADER.match(h) for h, c in columns):
+    if any(
+        (c is not None and c not in spec.by_name) or not normalise._PLAIN_HEADER.match(h)
+        for h, c in columns
+    ) or (extras != any(c is None for _, c in columns)):
         raise ValueError(f"raw view columns not from the spec of {table}")
-    select = [f'"{c}_raw" as "{h}"' for h, c in columns]
-    select += ["source_file", "source_sheet", "source_row"]
-    con.execute(
-        f'create view raw."{table}" as select {", ".join(select)} from annex_a."{table}"'  # noqa: S608
-    )
+    select = [f'a."{c}_raw" as "{h}"' if c is not None else f'e."{h}"' for h, c in columns]
+    select += ["a.source_file", "a.source_sheet", "a.source_row"]
+    source = f'annex_a."{table}" as a'
+    if extras:
+        source += f' join raw_extra."{table}" as e using (source_file, source_sheet, source_row)'
+    con.execute(f'create view raw."{table}" as select {", ".join(select)} from {source}')  # noqa: S608
 
 
 def _meta_lists(sub: Submission) -> pl.DataFrame:

@@ -42,10 +42,12 @@ class Normalised:
     raw: pl.DataFrame | None  # None when raw_view says how to show the typed frame's *_raw columns
     typed: pl.DataFrame
     findings: pl.DataFrame
-    # (header as read, spec column) in sheet order, when every column read is a template column under
-    # the same headers in every part: raw.* is then exactly typed's <column>_raw under those headers,
-    # and is written as a view rather than a second copy of the text (a third of the load's cost)
-    raw_view: tuple[tuple[str, str], ...] | None = None
+    # (header as read, spec column or None) in sheet order, when every part has the same headers, each
+    # template column at most once: raw.* is then typed's <column>_raw under those headers, and is
+    # written as a view rather than a second copy of the text (a third of the load's cost). A column
+    # outside the template (None) comes from `extras`, its own text beside the source columns.
+    raw_view: tuple[tuple[str, str | None], ...] | None = None
+    extras: pl.DataFrame | None = None
 
 
 def normalise(spec: S.ListSpec, parts: list[Part]) -> Normalised:
@@ -60,7 +62,9 @@ def normalise(spec: S.ListSpec, parts: list[Part]) -> Normalised:
     typed, value_findings = _type_columns(spec, text)
     findings = pl.concat([*found, value_findings], how="vertical")
     if views and views[0] is not None and all(v == views[0] for v in views):
-        return Normalised(None, typed, findings, views[0])
+        outside = [h for h, c in views[0] if c is None]
+        extras = pl.concat([r(outside) for r in raws], how="vertical") if outside else None
+        return Normalised(None, typed, findings, views[0], extras)
     raw = pl.concat(_same_spelling([r() for r in raws]), how="diagonal")
     return Normalised(raw, typed, findings)
 
@@ -111,14 +115,17 @@ def _part_frames(spec: S.ListSpec, part: Part):
         if col not in ident.mapping:
             unexpected.append(name)
 
-    def raw() -> pl.DataFrame:
-        return body.select(*(pl.col(c).alias(n) for c, n in raw_names.items()), *sources)
+    def raw(only: list[str] | None = None) -> pl.DataFrame:
+        """The raw columns (those headed `only`, when given) and the source columns."""
+        return body.select(
+            *(pl.col(c).alias(n) for c, n in raw_names.items() if only is None or n in only),
+            *sources,
+        )
 
-    mapped = [ident.mapping.get(c) for c in raw_names]
+    mapped = [m for c in raw_names if (m := ident.mapping.get(c)) is not None]
     view = (
-        tuple((n, ident.mapping[c]) for c, n in raw_names.items())
-        if None not in mapped
-        and len(set(mapped)) == len(mapped)
+        tuple((n, ident.mapping.get(c)) for c, n in raw_names.items())
+        if len(set(mapped)) == len(mapped)
         and all(_PLAIN_HEADER.match(n) for n in raw_names.values())
         else None
     )
