@@ -61,7 +61,8 @@ def test_raw_view_is_the_raw_table(submissions, tmp_path, monkeypatch, kind):
     table_kinds, as_tables = _load(submissions / kind, tmp_path / "tables.duckdb")
     assert set(table_kinds.values()) == {"BASE TABLE"}
     assert "VIEW" in kinds.values()  # the view is used where it can be
-    if kind == "messy":  # the messy lists carry columns outside the template: stored beside the view
+    # the messy lists carry columns outside the template: stored beside the view
+    if kind == "messy":
         assert _extra_tables(tmp_path / "views.duckdb")
     assert as_views.keys() == as_tables.keys()
     for table, (cols, frame) in as_tables.items():
