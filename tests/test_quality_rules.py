@@ -371,3 +371,25 @@ def test_lists_not_provided_when_no_reader_ran(tmp_path):
     ).fetchall()
     con.close()
     assert sorted(got) == [("audits", "warning"), ("list_02_early_help", "warning")]
+
+
+def test_list_summary_counts_rows_files_and_sheets_itself_without_the_reader(tmp_path):
+    """The summary takes rows, files and sheets from meta.lists; without it, it counts them."""
+    summaries = []
+    for reader_lists in (True, False):
+        ctx = Q.context(tmp_path / str(reader_lists))
+        sub = Q.good_submission()
+        Q.make_warehouse(ctx, sub, reader_lists=reader_lists)
+        quality.validate(ctx)
+        con = warehouse.connect(ctx.warehouse, read_only=True)
+        summaries.append(
+            con.sql(
+                "select list_name, rows, files, covered_from, covered_to from quality.lists "
+                "where provided order by list_name"
+            ).fetchall()
+        )
+        con.close()
+    with_reader, counted = summaries
+    assert counted == with_reader
+    referrals = next(r for r in counted if r[0] == "list_03_referrals")
+    assert referrals[1] == len(Q.good_submission()["list_03_referrals"]) and referrals[2] == Q.FILE
