@@ -19,6 +19,7 @@ cin as (
            case_status = 'Child Protection plan' as has_cp_status
     from quality.src_list_06_children_in_need
     where nullif(trim(child_id), '') is not null
+      and upper(trim(child_id)) in (select child_key from on_plan)  -- only those rows are looked up
 ),
 best_cin as (  -- the child's list 6 row, a CP one first
     select * from cin
