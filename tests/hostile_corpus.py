@@ -334,6 +334,65 @@ def corner_cell_xlsx(path: Path) -> Path:
     )
 
 
+def implicit_positions_xlsx(path: Path) -> Path:
+    """7 KB with no far reference at all: rows and cells without one are placed after the ones
+    before, so 3,000 cells in a row and 200,000 empty rows make a 600-million-cell grid (18 GB)."""
+    wide = b"<row>" + b"<c><v>1</v></c>" * 3_000 + b"</row>"
+    tall = b"<row/>" * 200_000 + b"<row><c><v>2</v></c></row>"
+    return write_raw_xlsx(
+        path, {"Referrals": _SHEET_HEAD + rows_xml([REF.headers]) + wide + tall + _SHEET_TAIL}
+    )
+
+
+def single_quoted_corner_xlsx(path: Path) -> Path:
+    """The corner cell again, its reference in single quotes (as valid XML as double ones)."""
+    far = b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"
+    return write_raw_xlsx(
+        path, {"Referrals": _SHEET_HEAD + rows_xml([REF.headers]) + far + _SHEET_TAIL}
+    )
+
+
+def prefixed_corner_xlsx(path: Path) -> Path:
+    """The corner cell again, in elements with a namespace prefix and the reference as entities."""
+    head = _SHEET_HEAD.replace(b"<worksheet ", b'<worksheet xmlns:x="urn:x" ')
+    far = b'<x:row r="1048576"><x:c r="&#88;FD1048576"><v>1</v></x:c></x:row>'
+    return write_raw_xlsx(path, {"Referrals": head + rows_xml([REF.headers]) + far + _SHEET_TAIL})
+
+
+def repeats_ods(path: Path) -> Path:
+    """1 KB of OpenDocument whose cells say they repeat: a value, 16,000 empty cells and a value,
+    then a million empty rows and a value. The reader expands every repeat before the last value:
+    16 billion cells."""
+    value = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    gap = '<table:table-cell table:number-columns-repeated="16000"/>'
+    rows = (
+        f"<table:table-row>{value}{gap}{value}</table:table-row>"
+        '<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
+        f"<table:table-row>{value}</table:table-row>"
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Referrals">{rows}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
+    return path
+
+
 def huge_file(path: Path, mb: int = 300) -> Path:
     """Larger than any real submission, without using the disk: a sparse file."""
     with path.open("wb") as f:
@@ -400,6 +459,34 @@ CASES: list[Case] = [
         "file_too_large",
         "PIA_MAX_CELLS",
         "one cell at XFD1048576 (2 KB file whose grid is 17 billion cells)",
+    ),
+    Case(
+        "implicit.xlsx",
+        implicit_positions_xlsx,
+        "file_too_large",
+        "PIA_MAX_CELLS",
+        "rows and cells without references (7 KB file whose grid is 600 million cells)",
+    ),
+    Case(
+        "quoted.xlsx",
+        single_quoted_corner_xlsx,
+        "file_too_large",
+        "PIA_MAX_CELLS",
+        "the corner cell, its reference in single quotes",
+    ),
+    Case(
+        "prefixed.xlsx",
+        prefixed_corner_xlsx,
+        "file_too_large",
+        "PIA_MAX_CELLS",
+        "the corner cell, in prefixed elements, its reference as character entities",
+    ),
+    Case(
+        "repeats.ods",
+        repeats_ods,
+        "file_too_large",
+        "PIA_MAX_COLUMNS",
+        "OpenDocument cells and rows that repeat (1 KB file whose grid is 16 billion cells)",
     ),
     Case("enormous.csv", huge_file, "file_too_large", "PIA_MAX_FILE_MB", "300 MB file (sparse)"),
     Case(

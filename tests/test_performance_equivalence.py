@@ -176,12 +176,12 @@ def test_a_wide_sheet_within_the_limits_is_read(tmp_path):
     cell limit, so the exact scan must decide, and accept the sheet's true 3 rows x 400 columns."""
     import hostile_corpus as H
 
-    from flows.annex_a import readers
+    from flows.annex_a import extents, readers
 
     rows = [[f"h{i}" for i in range(400)], [str(i) for i in range(400)], ["x"] * 400]
     path = H.write_raw_xlsx(tmp_path / "wide.xlsx", {"Wide": H.sheet_xml(rows)})
     limits = readers.Limits()
-    assert readers._NEAR_ROWS * 400 > limits.max_cells  # the bound alone would refuse it
+    assert extents.NEAR_ROWS * 400 > limits.max_cells  # the bound alone would refuse it
     grids, problems = readers.read_file(path, "wide.xlsx", limits)
     assert not problems and grids[0].cells.width == 401  # 400 columns and the row number
 

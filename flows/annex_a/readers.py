@@ -28,6 +28,8 @@ from typing import Any
 
 import polars as pl
 
+from flows.annex_a import extents
+
 ROW = "__row__"  # the Excel row (or CSV line) of each grid row
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".xltx", ".xltm"}
@@ -123,6 +125,10 @@ def read_file(
             return [prepare(_read_csv(path, rel, limits))], []
     if kind == "zip":
         _check_zip(path, limits)
+        if not _is_xlsx(
+            path
+        ):  # OpenDocument: its repeats are checked before the reader expands them
+            _check_extents(path, limits, ["content.xml"], extents.ods)
     elif kind == "ole":
         _check_ole(path)
     return _read_workbook(path, rel, limits, prepare, xlsx=kind == "zip" and _is_xlsx(path))
@@ -204,55 +210,20 @@ def _check_zip(path: Path, limits: Limits) -> None:
     )
 
 
-# A cell's column letters, and a row's or a cell's row number. A literal `r="` start lets the regex
-# engine skip ahead at C speed (3x faster than a whitespace class); it also matches attributes that
-# merely end in r (footer="0.3"), which can only make the extent larger, never hide a far cell.
-_COLUMN_REF = re.compile(rb'r="([A-Z]{1,3})[0-9]')
-_ROW_NUMBER = re.compile(rb'r="[A-Z]{0,3}([0-9]{1,7})"')
-# Only the references that can reach far: two or three column letters, or six or seven row digits.
-# Every other one lies within column Z and row 99,999, so a usual sheet yields almost no matches
-# and one scan settles it (a quarter of the cost of the exact scan on the largest LA's workbook).
-_FAR_REF = re.compile(rb'r="(?:([A-Z]{2,3})([0-9]{1,7})|[A-Z]?([0-9]{6,7}))"')
-_NEAR_ROWS, _NEAR_COLUMNS = 99_999, 26
-
-
 def _is_xlsx(path: Path) -> bool:
     with zipfile.ZipFile(path) as z:
         return "xl/workbook.xml" in z.namelist()
 
 
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, exact: bool) -> tuple[int, int]:
-    """(last row, last column) of a sheet's XML, streamed in chunks: exact, or a bound that is never
-    below the truth (row 99,999 and column Z at least). findall and sets run in C: a Python step
-    per cell cost 1.5 s on the largest LA's workbook (1M cells), more than reading it."""
-    rows, cols = (0, 0) if exact else (_NEAR_ROWS, _NEAR_COLUMNS)
-    tail = b""
-    with z.open(info) as f:
-        while chunk := f.read(1 << 20):
-            buf = tail + chunk
-            if exact:
-                rows = max(rows, max(map(int, set(_ROW_NUMBER.findall(buf))), default=0))
-                cols = max(cols, max(map(_column_number, set(_COLUMN_REF.findall(buf))), default=0))
-            else:
-                for letters, digits, deep in set(_FAR_REF.findall(buf)):
-                    rows = max(rows, int(digits or deep))
-                    if letters:
-                        cols = max(cols, _column_number(letters))
-            tail = buf[-256:]
-    return rows, cols
-
-
-def _check_extents(path: Path, limits: Limits, parts: list[str] | None = None) -> None:
-    """Refuse an xlsx whose sheets reach beyond the row, column or cell limits, by scanning the sheet
-    XML for row and cell references (streamed; the unpacked size is already bounded) before the
-    reader allocates the sheet's grid. `parts`: the sheet XML files to scan (default: every one)."""
+def _check_extents(
+    path: Path,
+    limits: Limits,
+    parts: list[str] | None = None,
+    exact: Callable[..., tuple[int, int]] = extents.exact,
+) -> None:
+    """Refuse a workbook whose sheets reach beyond the row, column or cell limits, before the reader
+    allocates the sheet's grid (flows.annex_a.extents). `parts`: the sheet XML files to check
+    (default: every xlsx sheet); `exact`: how to place their cells (xlsx, or extents.ods)."""
 
     def over(rows: int, cols: int) -> bool:
         return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
@@ -266,9 +237,16 @@ def _check_extents(path: Path, limits: Limits, parts: list[str] | None = None) -
                 info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
             ):
                 continue
-            rows, cols = _scan(z, info, exact=False)
-            if over(rows, cols):  # the bound may be loose: only the exact extent refuses a sheet
-                rows, cols = _scan(z, info, exact=True)
+            found = extents.bound(z, info) if exact is extents.exact else None
+            if found is None or over(*found):  # the bound may be loose: the exact extent decides
+                try:
+                    found = exact(z, info, over)
+                except extents.Unsure:
+                    raise FileProblem(
+                        "A sheet of the file is not well-formed XML, so how far it reaches could not "
+                        "be checked; the file was not read. Please open it in Excel and save it again."
+                    ) from None
+            rows, cols = found
             if over(rows, cols):
                 raise FileProblem(
                     f"A sheet of the file reaches row {rows:,} and column {cols:,} ({rows * cols:,} cells), over "
