@@ -80,8 +80,8 @@ def exact(
     z: zipfile.ZipFile, info: zipfile.ZipInfo, over: Callable[[int, int], bool]
 ) -> tuple[int, int]:
     """(last row, last column) as calamine places the cells, or further: a cell without a reference
-    follows the cell before it in its row, a row without one the row before (counted even when
-    empty, and past any cell's own row). Stops as soon as `over` says so."""
+    follows the cell before it in its row, a row without one the row before; a cell counts at its
+    row's number or its own, whichever is further. Stops as soon as `over` says so."""
     state = {"row": 0, "col": 0, "rows": 0, "cols": 0}
 
     class Over(Exception):
@@ -93,7 +93,8 @@ def exact(
             r = _REF.fullmatch(attrs.get("r", ""))
             state["row"] = int(r[2]) if r and r[2] else state["row"] + 1
             state["col"] = 0
-        elif local == "c":
+            return
+        if local == "c":
             r = _REF.fullmatch(attrs.get("r", ""))
             if r and (r[1] or r[2]):
                 if r[1]:
@@ -106,6 +107,7 @@ def exact(
                 state["col"] += 1
         else:
             return
+        # a row reaches nothing until a cell is placed in it
         state["rows"] = max(state["rows"], state["row"])
         state["cols"] = max(state["cols"], state["col"])
         if over(state["rows"], state["cols"]):

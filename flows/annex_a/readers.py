@@ -249,7 +249,7 @@ def _check_extents(
             rows, cols = found
             if over(rows, cols):
                 raise FileProblem(
-                    f"A sheet of the file reaches row {rows:,} and column {cols:,} ({rows * cols:,} cells), over "
+                    f"A sheet of the file reaches row {rows:,}, column {cols:,} or beyond ({rows * cols:,} cells or more), over "
                     f"the limits of {limits.max_rows:,} rows (PIA_MAX_ROWS), {limits.max_columns:,} columns "
                     f"(PIA_MAX_COLUMNS) or {limits.max_cells:,} cells (PIA_MAX_CELLS); the file was not read.",
                     rule="file_too_large",
