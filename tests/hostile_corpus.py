@@ -359,23 +359,14 @@ def prefixed_corner_xlsx(path: Path) -> Path:
     return write_raw_xlsx(path, {"Referrals": head + rows_xml([REF.headers]) + far + _SHEET_TAIL})
 
 
-def repeats_ods(path: Path) -> Path:
-    """1 KB of OpenDocument whose cells say they repeat: a value, 16,000 empty cells and a value,
-    then a million empty rows and a value. The reader expands every repeat before the last value:
-    16 billion cells."""
-    value = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
-    gap = '<table:table-cell table:number-columns-repeated="16000"/>'
-    rows = (
-        f"<table:table-row>{value}{gap}{value}</table:table-row>"
-        '<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
-        f"<table:table-row>{value}</table:table-row>"
-    )
+def write_ods(path: Path, rows_xml: str, name: str = "Referrals") -> Path:
+    """A minimal OpenDocument spreadsheet: one table of these table-row elements."""
     content = (
         '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="Referrals">{rows}'
+        f"<office:body><office:spreadsheet><table:table table:name={quoteattr(name)}>{rows_xml}"
         "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -391,6 +382,26 @@ def repeats_ods(path: Path) -> Path:
             "</manifest:manifest>",
         )
     return path
+
+
+ODS_VALUE = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+
+
+def ods_empty_cells(n: int) -> str:
+    return f'<table:table-cell table:number-columns-repeated="{n}"/>'
+
+
+def repeats_ods(path: Path) -> Path:
+    """1 KB of OpenDocument whose cells say they repeat: a value, 16,000 empty cells and a value,
+    then a million empty rows and a value. The reader expands every repeat before the last value:
+    16 billion cells."""
+    v = ODS_VALUE
+    return write_ods(
+        path,
+        f"<table:table-row>{v}{ods_empty_cells(16000)}{v}</table:table-row>"
+        '<table:table-row table:number-rows-repeated="1000000"><table:table-cell/></table:table-row>'
+        f"<table:table-row>{v}</table:table-row>",
+    )
 
 
 def huge_file(path: Path, mb: int = 300) -> Path:

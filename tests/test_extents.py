@@ -77,19 +77,7 @@ def test_a_usual_sheet_takes_the_fast_path(tmp_path):
         assert extents.bound(z, z.getinfo("xl/worksheets/sheet1.xml")) == (99_999, 30)
 
 
-ODS_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-    '<office:body><office:spreadsheet><table:table table:name="S">'
-)
-ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
-V = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
-
-
-def _empty(n: int) -> str:
-    return f'<table:table-cell table:number-columns-repeated="{n}"/>'
+V, _empty = H.ODS_VALUE, H.ods_empty_cells
 
 
 ODS = {
@@ -107,19 +95,7 @@ ODS = {
 
 @pytest.mark.parametrize("name", list(ODS))
 def test_the_opendocument_extent_is_the_grid_the_reader_builds(tmp_path, name):
-    path = tmp_path / "s.ods"
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", ODS_HEAD + ODS[name] + ODS_TAIL)
-        z.writestr(
-            "META-INF/manifest.xml",
-            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-            "</manifest:manifest>",
-        )
+    path = H.write_ods(tmp_path / "s.ods", ODS[name], name="S")
     sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string")
     with zipfile.ZipFile(path) as z:
         rows, cols = extents.ods(z, z.getinfo("content.xml"), lambda r, c: False)

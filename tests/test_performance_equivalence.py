@@ -83,15 +83,19 @@ def _extra_tables(db) -> set[str]:
         con.close()
 
 
+def _referrals(tmp_path):
+    """(headers of list 3, three rows of its first columns, how many columns they fill, a folder)."""
+    headers = [c.header for c in S.spec("list_03_referrals").columns]
+    rows = [[f"R{i}", "1", "Male", "WBRI", "01/02/2015", "02/06/2026"] for i in range(3)]
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    return headers, rows, min(len(headers), len(rows[0])), folder
+
+
 def test_columns_outside_the_template_sit_beside_the_view(tmp_path):
     """A column the template does not have no longer makes raw.* a second copy of the text: only that
     column is stored (raw_extra), and the view puts it back in its place under its header."""
-    spec = S.spec("list_03_referrals")
-    headers = [c.header for c in spec.columns]
-    rows = [[f"R{i}", "1", "Male", "WBRI", "01/02/2015", "02/06/2026"] for i in range(3)]
-    width = min(len(headers), len(rows[0]))
-    folder = tmp_path / "sub"
-    folder.mkdir()
+    headers, rows, width, folder = _referrals(tmp_path)
     columns = {h: [r[i] for r in rows] for i, h in enumerate(headers[:2])}
     columns |= {"Notes": ["a", None, "c"]}
     columns |= {h: [r[i] for r in rows] for i, h in enumerate(headers[:width]) if i >= 2}
@@ -112,12 +116,7 @@ def test_columns_outside_the_template_sit_beside_the_view(tmp_path):
 
 
 def test_awkward_header_keeps_a_table(tmp_path):
-    spec = S.spec("list_03_referrals")
-    headers = [c.header for c in spec.columns]
-    rows = [[f"R{i}", "1", "Male", "WBRI", "01/02/2015", "02/06/2026"] for i in range(3)]
-    width = min(len(headers), len(rows[0]))
-    folder = tmp_path / "sub"
-    folder.mkdir()
+    headers, rows, width, folder = _referrals(tmp_path)
     frame = pl.DataFrame(
         {h: [r[i] for r in rows] for i, h in enumerate(headers[:width])}
         | {'Notes "x"': ["a", "b", "c"]}

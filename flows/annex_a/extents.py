@@ -43,6 +43,27 @@ class Unsure(Exception):
     """The sheet's XML could not be parsed, so its extent is unknown."""
 
 
+class _Over(Exception):
+    """Raised by a handler once the extent is over the limits: the rest need not be parsed."""
+
+
+def _parse(z: zipfile.ZipFile, info: zipfile.ZipInfo, start, end=None) -> None:
+    """Stream one XML part through expat with these element handlers, until the end or _Over."""
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    try:
+        with z.open(info) as f:
+            while chunk := f.read(_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Over:
+        pass
+    except expat.ExpatError:
+        raise Unsure from None
+
+
 def column_number(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -84,9 +105,6 @@ def exact(
     row's number or its own, whichever is further. Stops as soon as `over` says so."""
     state = {"row": 0, "col": 0, "rows": 0, "cols": 0}
 
-    class Over(Exception):
-        pass
-
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
         if local == "row":
@@ -111,19 +129,9 @@ def exact(
         state["rows"] = max(state["rows"], state["row"])
         state["cols"] = max(state["cols"], state["col"])
         if over(state["rows"], state["cols"]):
-            raise Over
+            raise _Over
 
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    try:
-        with z.open(info) as f:
-            while chunk := f.read(_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except Over:
-        pass
-    except expat.ExpatError:
-        raise Unsure from None
+    _parse(z, info, start)
     return state["rows"], state["cols"]
 
 
@@ -136,9 +144,6 @@ def ods(
     the extent (empty cells and rows after it are not kept). Stops as soon as `over` says so."""
     s = {"row": 0, "col": 0, "row_repeat": 1, "row_used": 0, "rows": 0, "cols": 0, "depth": 0}
     cell: dict = {}
-
-    class Over(Exception):
-        pass
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
@@ -166,19 +171,9 @@ def ods(
                 s["rows"] = max(s["rows"], s["row"])
                 s["cols"] = max(s["cols"], s["row_used"])
                 if over(s["rows"], s["cols"]):
-                    raise Over
+                    raise _Over
 
-    parser = expat.ParserCreate()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    try:
-        with z.open(info) as f:
-            while chunk := f.read(_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except Over:
-        pass
-    except expat.ExpatError:
-        raise Unsure from None
+    _parse(z, info, start, end)
     return s["rows"], s["cols"]
 
 
