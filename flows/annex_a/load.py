@@ -154,8 +154,20 @@ def read_files(
     workers = min(readers.read_threads(), len(ordered))
     if workers <= 1:
         return [_read_one(p, r, limits) for p, r in zip(ordered, rels, strict=True)]
+    # largest first, so that a small file is not what the others wait for at the end
     with ThreadPoolExecutor(workers, thread_name_prefix="pia-files") as pool:
-        return list(pool.map(_read_one, ordered, rels, [limits] * len(ordered)))
+        futures = {
+            i: pool.submit(_read_one, ordered[i], rels[i], limits)
+            for i in sorted(range(len(ordered)), key=lambda i: -_size(ordered[i]))
+        }
+        return [futures[i].result() for i in range(len(ordered))]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _read_one(
