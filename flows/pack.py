@@ -4,8 +4,8 @@ build_models(ctx) binds the inputs under `pack_src` in the run's warehouse (flow
 list or statistics table that is missing becomes an empty typed view, so no model fails) and runs the
 sql/pack models in file order; a run does it in its indicators stage. render(ctx) reads the
 pre-aggregated pack.* views and renders templates/pia.html with autoescape on (building the models
-first when asked to render on its own). The generation time comes from ctx (never the clock) and every query is ordered,
-so the same inputs give the same bytes.
+first when asked to render on its own). The generation time comes from ctx (never the clock) and
+every query is ordered, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ def ods(
     there may say it repeats (number-columns-repeated, number-rows-repeated; 4 bytes can say a
     million): the reader expands every repeat up to the last cell that holds something, so that is
     the extent (empty cells and rows after it are not kept). Stops as soon as `over` says so."""
-    s = {"row": 0, "col": 0, "row_repeat": 1, "row_used": 0, "rows": 0, "cols": 0, "depth": 0}
+    s = {"row": 0, "col": 0, "row_repeat": 1, "row_used": 0, "rows": 0, "cols": 0}
     cell: dict = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:

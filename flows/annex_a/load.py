@@ -243,14 +243,12 @@ def load_submission(
             kinds = _object_kinds(con, "raw")
             for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
                 if spec.table not in sub.parts:
-                    _drop(con, "raw", spec.table, kinds)
-                    con.execute(f'drop table if exists raw_extra."{spec.table}"')
+                    _drop_raw(con, spec.table, kinds)
                     con.execute(f'drop table if exists annex_a."{spec.table}"')
             for table, n in normalised_lists(sub):  # each written while the next is normalised
                 sub.lists[table] = n
                 _write(con, "annex_a", table, n.typed)
-                _drop(con, "raw", table, kinds)
-                con.execute(f'drop table if exists raw_extra."{table}"')  # table from the specs
+                _drop_raw(con, table, kinds)
                 if n.raw_view is not None:
                     if n.extras is not None:
                         _write(con, "raw_extra", table, n.extras)
@@ -300,13 +298,15 @@ def _object_kinds(con, schema: str) -> dict[str, str]:
     )
 
 
-def _drop(con, schema: str, table: str, kinds: dict[str, str]) -> None:
-    """Drop schema.table whether an earlier load left it as a table or a view."""
-    if schema != "raw" or table not in S.BY_TABLE:  # identifiers only from allow-lists
-        raise ValueError(f"not a raw Annex A table: {schema}.{table}")
+def _drop_raw(con, table: str, kinds: dict[str, str]) -> None:
+    """Drop raw.<table> whether an earlier load left it as a table or a view, and the columns outside
+    the template that its view read (raw_extra.<table>)."""
+    if table not in S.BY_TABLE:  # identifiers only from the specs
+        raise ValueError(f"not an Annex A list: {table}")
     if table in kinds:
         kind = "view" if kinds[table] == "VIEW" else "table"
-        con.execute(f'drop {kind} if exists "{schema}"."{table}"')
+        con.execute(f'drop {kind} if exists raw."{table}"')
+    con.execute(f'drop table if exists raw_extra."{table}"')
 
 
 def _write_raw_view(

@@ -123,15 +123,15 @@ def read_file(
     if kind == "csv":
         with _slots(read_threads()):
             return [prepare(_read_csv(path, rel, limits))], []
+    xlsx = False
     if kind == "zip":
         _check_zip(path, limits)
-        if not _is_xlsx(
-            path
-        ):  # OpenDocument: its repeats are checked before the reader expands them
-            _check_extents(path, limits, ["content.xml"], extents.ods)
+        xlsx = _is_xlsx(path)
+        if not xlsx:  # OpenDocument: its repeats are checked before the reader expands them
+            _check_extents(path, limits, ["content.xml"], ods=True)
     elif kind == "ole":
         _check_ole(path)
-    return _read_workbook(path, rel, limits, prepare, xlsx=kind == "zip" and _is_xlsx(path))
+    return _read_workbook(path, rel, limits, prepare, xlsx=xlsx)
 
 
 def _same(grid: Grid) -> Grid:
@@ -216,14 +216,11 @@ def _is_xlsx(path: Path) -> bool:
 
 
 def _check_extents(
-    path: Path,
-    limits: Limits,
-    parts: list[str] | None = None,
-    exact: Callable[..., tuple[int, int]] = extents.exact,
+    path: Path, limits: Limits, parts: list[str] | None = None, *, ods: bool = False
 ) -> None:
     """Refuse a workbook whose sheets reach beyond the row, column or cell limits, before the reader
     allocates the sheet's grid (flows.annex_a.extents). `parts`: the sheet XML files to check
-    (default: every xlsx sheet); `exact`: how to place their cells (xlsx, or extents.ods)."""
+    (default: every xlsx sheet); `ods`: they are OpenDocument content, placed with its repeats."""
 
     def over(rows: int, cols: int) -> bool:
         return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
@@ -237,10 +234,10 @@ def _check_extents(
                 info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
             ):
                 continue
-            found = extents.bound(z, info) if exact is extents.exact else None
+            found = None if ods else extents.bound(z, info)
             if found is None or over(*found):  # the bound may be loose: the exact extent decides
                 try:
-                    found = exact(z, info, over)
+                    found = (extents.ods if ods else extents.exact)(z, info, over)
                 except extents.Unsure:
                     raise FileProblem(
                         "A sheet of the file is not well-formed XML, so how far it reaches could not "
