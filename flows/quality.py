@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from flows.annex_a.load import META_LISTS_SCHEMA
+from flows.annex_a.normalise import SOURCE_COLUMNS
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -586,36 +587,11 @@ def _create_sources(con, provided: set[str]) -> None:
     con.execute("create schema if not exists quality")
     annex_a_columns = _all_columns(con, "annex_a")
     for spec in SPECS:
-        if spec.table in provided:
-            have = annex_a_columns.get(spec.table, set())
-            cols = []
-            for c in spec.columns:
-                typed = f'"{c.name}"' if c.name in have else f"cast(null as {_SQL_TYPES[c.type]})"
-                raw = f'"{c.name}_raw"' if f"{c.name}_raw" in have else f"cast({typed} as varchar)"
-                cols += [f'{typed} as "{c.name}"', f'{raw} as "{c.name}_raw"']
-            source = f'from annex_a."{spec.table}"'
-        else:
-            cols = [
-                f'cast(null as {t}) as "{n}"'
-                for c in spec.columns
-                for n, t in ((c.name, _SQL_TYPES[c.type]), (f"{c.name}_raw", "varchar"))
-            ]
-            source = "where false"
-        cols += (
-            [
-                "cast(source_file as varchar) as source_file",
-                "cast(source_sheet as varchar) as source_sheet",
-                "cast(source_row as bigint) as source_row",
-            ]
-            if spec.table in provided
-            else [
-                "cast(null as varchar) as source_file",
-                "cast(null as varchar) as source_sheet",
-                "cast(null as bigint) as source_row",
-            ]
-        )
+        cols = _source_columns(spec, annex_a_columns.get(spec.table), spec.table in provided)
+        source = f'from annex_a."{spec.table}"' if spec.table in provided else "where false"
+        select = ", ".join(f'{e} as "{n}"' for n, e in cols.items())
         con.execute(
-            f'create or replace view quality."src_{spec.table}" as select {", ".join(cols)} {source}'
+            f'create or replace view quality."src_{spec.table}" as select {select} {source}'
         )
     _write_rows(con, "provided", {"list_name": pl.String}, [(t,) for t in sorted(provided)])
     _write_rows(
@@ -624,22 +600,51 @@ def _create_sources(con, provided: set[str]) -> None:
         {"list_name": pl.String, "column_name": pl.String, "header": pl.String},
         [(s.table, c.name, c.header) for s in SPECS for c in s.columns],
     )
+    # straight from the provided lists' annex_a tables, not through their src_ views: binding a
+    # view of views cost each query on it ~10 ms more, and two checks read this one
     selects = []
     for spec in SPECS:
-        if "child_id" not in spec.by_name or spec.table == "audits":
+        if "child_id" not in spec.by_name or spec.table == "audits" or spec.table not in provided:
             continue
-
-        def pick(name: str, sql_type: str, spec=spec) -> str:
-            if name in spec.by_name:
-                return f'"{name}", "{name}_raw"'
-            return f'cast(null as {sql_type}) as "{name}", cast(null as varchar) as "{name}_raw"'
-
+        cols = _source_columns(spec, annex_a_columns.get(spec.table), True)
+        picked = [f'{cols[n]} as "{n}"' for n in ("child_id", "child_id_raw", *SOURCE_COLUMNS)]
+        for name, sql_type in (
+            ("date_of_birth", "date"),
+            ("gender", "varchar"),
+            ("ethnicity", "varchar"),
+        ):
+            picked.append(f'{cols.get(name, f"cast(null as {sql_type})")} as "{name}"')
+            picked.append(f'{cols.get(f"{name}_raw", "cast(null as varchar)")} as "{name}_raw"')
         selects.append(
-            f"select '{spec.table}' as list_name, child_id, child_id_raw, source_file, source_sheet, source_row, "  # noqa: S608
-            f"{pick('date_of_birth', 'date')}, {pick('gender', 'varchar')}, {pick('ethnicity', 'varchar')} "
-            f'from quality."src_{spec.table}"'
+            f"select '{spec.table}' as list_name, {', '.join(picked)} from annex_a.\"{spec.table}\""  # noqa: S608
+        )
+    if not selects:  # no child-level list: an empty relation of the same shape
+        selects.append(
+            "select cast(null as varchar) as list_name, cast(null as varchar) as child_id, "
+            "cast(null as varchar) as child_id_raw, cast(null as varchar) as source_file, "
+            "cast(null as varchar) as source_sheet, cast(null as bigint) as source_row, "
+            "cast(null as date) as date_of_birth, cast(null as varchar) as date_of_birth_raw, "
+            "cast(null as varchar) as gender, cast(null as varchar) as gender_raw, "
+            "cast(null as varchar) as ethnicity, cast(null as varchar) as ethnicity_raw where false"
         )
     con.execute("create or replace view quality.child_rows as " + " union all ".join(selects))
+
+
+def _source_columns(spec, have: set[str] | None, provided: bool) -> dict[str, str]:
+    """A list's columns as the quality models see them (name -> SQL expression over its annex_a
+    table): every spec column typed and as read, then the source columns; null where the list or
+    the column is missing."""
+    have = have if provided and have is not None else set()
+    cols: dict[str, str] = {}
+    for c in spec.columns:
+        typed = f'"{c.name}"' if c.name in have else f"cast(null as {_SQL_TYPES[c.type]})"
+        cols[c.name] = typed
+        cols[f"{c.name}_raw"] = (
+            f'"{c.name}_raw"' if f"{c.name}_raw" in have else f"cast({typed} as varchar)"
+        )
+    for name, sql_type in zip(SOURCE_COLUMNS, ("varchar", "varchar", "bigint"), strict=True):
+        cols[name] = f"cast({name} as {sql_type})" if provided else f"cast(null as {sql_type})"
+    return cols
 
 
 def cross_list_checks(con) -> list[tuple[str, pl.DataFrame, dict]]:

@@ -393,3 +393,32 @@ def test_list_summary_counts_rows_files_and_sheets_itself_without_the_reader(tmp
     assert counted == with_reader
     referrals = next(r for r in counted if r[0] == "list_03_referrals")
     assert referrals[1] == len(Q.good_submission()["list_03_referrals"]) and referrals[2] == Q.FILE
+
+
+def test_cross_list_checks_with_no_child_level_list_or_a_column_missing(tmp_path):
+    """quality.child_rows stacks only the child-level lists provided, straight from their tables: with
+    none (only the audits) it is empty and nothing is said of the audited children; a table that
+    lacks a detail column still stacks, that detail blank."""
+    good = Q.good_submission()
+    ctx = Q.context(tmp_path / "audits")
+    Q.make_warehouse(ctx, {"audits": good["audits"]})
+    quality.validate(ctx)
+    con = warehouse.connect(ctx.warehouse, read_only=True)
+    assert con.sql("select count(*) from quality.child_rows").fetchall() == [(0,)]
+    assert con.sql(
+        "select count(*) from quality.issues where rule = 'audit_child_unknown'"
+    ).fetchall() == [(0,)]
+    con.close()
+
+    ctx = Q.context(tmp_path / "no_gender")
+    Q.make_warehouse(ctx, good)
+    con = warehouse.connect(ctx.warehouse)
+    con.execute("alter table annex_a.list_01_contacts drop column gender")
+    con.execute("alter table annex_a.list_01_contacts drop column gender_raw")
+    quality.create_sources(con, set(good))  # (the list's own suite needs every column)
+    rows = con.sql(
+        "select count(*), count(gender), count(child_id) from quality.child_rows "
+        "where list_name = 'list_01_contacts'"
+    ).fetchall()
+    con.close()
+    assert rows == [(len(good["list_01_contacts"]), 0, len(good["list_01_contacts"]))]

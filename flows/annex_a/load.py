@@ -240,11 +240,12 @@ def load_submission(
             for schema in ("raw", "raw_extra", "annex_a", "meta"):
                 con.execute(f"create schema if not exists {schema}")  # names from this fixed tuple
             con.execute(F.DDL)
-            kinds = _object_kinds(con, "raw")
+            kinds = _object_kinds(con)
             for spec in S.SPECS:  # a list not supplied now must not keep an earlier load's table
                 if spec.table not in sub.parts:
                     _drop_raw(con, spec.table, kinds)
-                    con.execute(f'drop table if exists annex_a."{spec.table}"')
+                    if ("annex_a", spec.table) in kinds:
+                        con.execute(f'drop table annex_a."{spec.table}"')
             for table, n in normalised_lists(sub):  # each written while the next is normalised
                 sub.lists[table] = n
                 _write(con, "annex_a", table, n.typed)
@@ -289,24 +290,32 @@ def _write(con, schema: str, table: str, frame: pl.DataFrame) -> None:
     W.write_table(con, schema, table, frame)
 
 
-def _object_kinds(con, schema: str) -> dict[str, str]:
-    return dict(
-        con.execute(
-            "select table_name, table_type from information_schema.tables where table_schema = ?",
-            [schema],
+def _object_kinds(con) -> dict[tuple[str, str], str]:
+    """(schema, name) -> "table" or "view" for what an earlier load left in annex_a, raw and
+    raw_extra: one catalog query, so that a first load (the usual case) drops nothing, where a
+    `drop ... if exists` for each list and schema cost ~10 ms of the largest LA's load."""
+    schemas = ["annex_a", "raw", "raw_extra"]
+    return {
+        (schema, name): kind
+        for schema, name, kind in con.execute(
+            "select schema_name, table_name, 'table' from duckdb_tables() "
+            "where database_name = current_database() and list_contains(?, schema_name) "
+            "union all select schema_name, view_name, 'view' from duckdb_views() "
+            "where database_name = current_database() and list_contains(?, schema_name)",
+            [schemas, schemas],
         ).fetchall()
-    )
+    }
 
 
-def _drop_raw(con, table: str, kinds: dict[str, str]) -> None:
+def _drop_raw(con, table: str, kinds: dict[tuple[str, str], str]) -> None:
     """Drop raw.<table> whether an earlier load left it as a table or a view, and the columns outside
     the template that its view read (raw_extra.<table>)."""
     if table not in S.BY_TABLE:  # identifiers only from the specs
         raise ValueError(f"not an Annex A list: {table}")
-    if table in kinds:
-        kind = "view" if kinds[table] == "VIEW" else "table"
-        con.execute(f'drop {kind} if exists raw."{table}"')
-    con.execute(f'drop table if exists raw_extra."{table}"')
+    for schema in ("raw", "raw_extra"):  # names from this fixed tuple
+        kind = kinds.get((schema, table))
+        if kind is not None:
+            con.execute(f'drop {kind} {schema}."{table}"')
 
 
 def _write_raw_view(

@@ -9,7 +9,7 @@ create or replace view quality.check_child_details as
 with child_rows as (
     select *, upper(trim(child_id)) as child_key
     from quality.child_rows
-    where nullif(trim(child_id), '') is not null
+    where trim(child_id) <> ''
 ),
 disputed as (  -- children with more than one value of a detail: only their rows can fail
     select child_key,

@@ -11,14 +11,14 @@ list_6_provided as (
 on_plan as (
     select cp.*, upper(trim(cp.child_id)) as child_key
     from quality.src_list_07_child_protection as cp, run
-    where nullif(trim(cp.child_id), '') is not null
+    where trim(cp.child_id) <> ''
       and (cp.cp_plan_end_date is null or cp.cp_plan_end_date > run.notification_date)
 ),
 cin as (
     select *, upper(trim(child_id)) as child_key,
            case_status = 'Child Protection plan' as has_cp_status
     from quality.src_list_06_children_in_need
-    where nullif(trim(child_id), '') is not null
+    where trim(child_id) <> ''
       and upper(trim(child_id)) in (select child_key from on_plan)  -- only those rows are looked up
 ),
 best_cin as (  -- the child's list 6 row, a CP one first

@@ -7,7 +7,7 @@ with list_8_provided as (
 in_care as (
     select distinct upper(trim(child_id)) as child_key
     from quality.src_list_08_children_in_care
-    where nullif(trim(child_id), '') is not null
+    where trim(child_id) <> ''
 ),
 rows_to_check as (
     select 'unregistered_provision' as list_name, source_file, source_sheet, source_row, child_id, child_id_raw
@@ -26,7 +26,7 @@ final as (
             || '(for example, the child is not looked after).' as message
     from rows_to_check as r
     join quality.spec_headers as h on h.list_name = r.list_name and h.column_name = 'child_id'
-    where nullif(trim(r.child_id), '') is not null
+    where trim(r.child_id) <> ''
       and (select provided from list_8_provided)
 )
 select * from final

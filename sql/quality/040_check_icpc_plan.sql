@@ -7,12 +7,12 @@ with list_7_provided as (
 on_list_7 as (
     select distinct upper(trim(child_id)) as child_key
     from quality.src_list_07_child_protection
-    where nullif(trim(child_id), '') is not null
+    where trim(child_id) <> ''
 ),
 icpc_plans as (
     select *
     from quality.src_list_05_section_47
-    where icpc_resulted_in_plan = 'Yes' and nullif(trim(child_id), '') is not null
+    where icpc_resulted_in_plan = 'Yes' and trim(child_id) <> ''
 ),
 final as (
     select

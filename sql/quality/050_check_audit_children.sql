@@ -4,7 +4,7 @@ create or replace table quality.check_audit_children as
 with known as (
     select distinct upper(trim(child_id)) as child_key
     from quality.child_rows
-    where nullif(trim(child_id), '') is not null
+    where trim(child_id) <> ''
 ),
 final as (
     select
@@ -16,7 +16,7 @@ final as (
         'The audited child is on none of the child-level lists; check the child ID.' as message
     from quality.src_audits as a
     join quality.spec_headers as h on h.list_name = 'audits' and h.column_name = 'child_id'
-    where nullif(trim(a.child_id), '') is not null
+    where trim(a.child_id) <> ''
       and exists (select 1 from known)
 )
 select * from final
