@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.annex_a import codes
-from flows.annex_a.normalise import clean, parse_date
+from flows.annex_a.normalise import clean, parse_date, parse_dates
 
 CASES: Counter[str] = Counter()
 SETTINGS = settings(
@@ -130,6 +130,30 @@ def test_garbage_never_crashes_and_never_becomes_a_wrong_date(values):
             or g.strftime("%b").lower() in s.lower()
         ), (v, g)
     CASES["garbage dates"] += len(values)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.one_of(
+            GARBAGE,
+            st.dates(min_value=dt.date(1928, 1, 1), max_value=dt.date(2099, 12, 31)).flatmap(
+                lambda d: st.sampled_from(_forms(d))
+            ),
+            st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9:.]{0,8})?", fullmatch=True),
+        ),
+        min_size=1,
+        max_size=60,
+        unique=True,
+    )
+)
+def test_distinct_dates_parse_as_the_whole_cascade_parses_them(values):
+    """The typing parses a list's distinct values with the cascade only for those not in ISO form
+    (parse_dates): the same dates as parse_date gives every value, in the same order."""
+    series = pl.Series(values, dtype=pl.String)
+    whole = series.to_frame("s").select(parse_date(pl.col("s"))).to_series().to_list()
+    assert parse_dates(series).to_list() == whole
+    CASES["distinct dates"] += len(values)
 
 
 # --- codes -------------------------------------------------------------------------------------------

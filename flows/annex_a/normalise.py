@@ -188,9 +188,7 @@ def parse_date(s: pl.Expr) -> pl.Expr:
         .then(pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial.floor().cast(pl.Int64)))
         .cast(pl.Date)
     )
-    iso = s.str.extract(r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?:[ T][0-9:.]*)?$").str.to_date(
-        "%Y-%m-%d", strict=False
-    )
+    iso = _iso_date(s)
     long_year = _day_month_year(s, r"[0-9]{4}", "%d/%m/%Y")
     short_year = _day_month_year(s, r"[0-9]{2}", "%d/%m/%y")
     compact = s.str.extract(r"^((?:19|20)[0-9]{6})$").str.to_date("%Y%m%d", strict=False)
@@ -207,6 +205,32 @@ def parse_date(s: pl.Expr) -> pl.Expr:
         short_year,
         compact,
         month_name,
+    )
+
+
+# an ISO date, with or without a time: how the reader gives a date cell, so most dates are this
+_ISO_DATE = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})(?:[ T][0-9:.]*)?$"
+
+
+def _iso_date(s: pl.Expr) -> pl.Expr:
+    return s.str.extract(_ISO_DATE).str.to_date("%Y-%m-%d", strict=False)
+
+
+def parse_dates(values: pl.Series) -> pl.Series:
+    """parse_date over distinct values (in their order), with the whole cascade run only on those
+    not in ISO form. An ISO-form value can match no other form, so its date is the ISO parse; most
+    lists hold no other, and the cascade cost ~1.5 ms a list even on a few thousand values."""
+    frame = values.to_frame("s").with_columns(
+        pl.col("s").str.contains(_ISO_DATE).alias("iso"), _iso_date(pl.col("s")).alias("date")
+    )
+    rest = frame.filter(~pl.col("iso"))
+    if rest.is_empty():
+        return frame.get_column("date")
+    others = rest.select(pl.col("s"), parse_date(pl.col("s")).alias("other"))
+    return (
+        frame.join(others, on="s", how="left", maintain_order="left")
+        .select(pl.coalesce("date", "other"))
+        .to_series()
     )
 
 
@@ -273,6 +297,8 @@ def _parse_distinct(
         .unique()
         .drop_nulls()
     )
+    if parser is parse_date:
+        return values, parse_dates(values)
     return values, values.to_frame("s").select(parser(pl.col("s"))).to_series()
 
 
