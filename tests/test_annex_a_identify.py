@@ -7,6 +7,7 @@ from annex_a_fixtures import camel, grid, rows_for
 
 from flows.annex_a import identify
 from flows.annex_a import specs as S
+from flows.annex_a.readers import ROW
 
 
 def _variant_sets(spec: S.ListSpec) -> list[list[str]]:
@@ -107,3 +108,38 @@ def test_hints_match_whole_words_only():
 def test_every_list_is_told_apart_by_its_template_headers_alone():
     for spec in S.SPECS:
         assert identify.identify(grid([spec.headers], sheet="Sheet1")).spec.table == spec.table
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_data_rows_drop_exactly_the_blank_rows_in_order(seed):
+    """A row is dropped when every cell is empty or spaces: checked on the fullest column first, then
+    on the whole row only where that column is blank (a missing ID, a note in a later column)."""
+    import random
+
+    import polars as pl
+
+    rng = random.Random(seed)
+    spec = S.LIST_03
+    cells = [None, "", "  ", "\t", "\u00a0", "x", " y ", "2025-01-01"]
+    body = [
+        [rng.choice(cells) if rng.random() < 0.6 else None for _ in spec.headers]
+        for _ in range(200)
+    ]
+    if seed % 2:
+        for r in body:  # every ID given: most rows settled on the fullest column
+            r[0] = r[0] or "ID"
+    body[0] = [None] * len(spec.headers)  # blank first row
+    body[1] = [None, *(["  "] * (len(spec.headers) - 1))]  # spaces only
+    body[2] = [None] * (len(spec.headers) - 1) + ["late note"]  # filled only in the last column
+    g = grid([spec.headers, *body])
+    ident = identify.identify(g)
+    assert ident is not None and ident.spec is spec
+    got = identify.data_rows(g, ident)
+    cols = g.data_columns
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols
+    )
+    want = g.cells.slice(ident.header_index + 1).filter(~blank)
+    assert got.equals(want)
+    excel_rows = got.get_column(ROW).to_list()
+    assert 2 not in excel_rows and 3 not in excel_rows and 4 in excel_rows

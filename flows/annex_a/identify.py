@@ -65,17 +65,25 @@ def _score(keys: list[str]) -> dict[str, tuple[float, int, bool]]:
     return {t: (round(v[0], 6), v[1], v[2]) for t, v in out.items()}
 
 
+@cache
+def _hints() -> list[tuple[str, str]]:
+    """(table, " hint words ") for every hint of every spec, worked out once."""
+    out = []
+    for spec in S.SPECS:
+        for hint in spec.hints:
+            h = _singular(" ".join(_WORD.findall(hint.casefold())))
+            if h:
+                out.append((spec.table, f" {h} "))
+    return out
+
+
 def hint_tables(*names: str) -> set[str]:
     """Tables whose hints (or 'List N') appear as whole words in a sheet or file name."""
     found: set[str] = set()
     for name in names:
         text = " ".join(_WORD.findall(name.casefold().replace("_", " ")))
         padded = f" {_singular(text)} "
-        for spec in S.SPECS:
-            for hint in spec.hints:
-                h = _singular(" ".join(_WORD.findall(hint.casefold())))
-                if h and f" {h} " in padded:
-                    found.add(spec.table)
+        found.update(table for table, hint in _hints() if hint in padded)
         for m in _LIST_NUMBER.finditer(text):
             found.update(s.table for s in S.SPECS if s.number == m.group(1))
         # "2.03", "3.17": the numbered management-information lists
@@ -96,8 +104,12 @@ def identify(grid: Grid, file_stem: str = "") -> Identified | None:
     hints = hint_tables(grid.source_sheet, file_stem)
     order = {s.table: i for i, s in enumerate(S.SPECS)}
     best: tuple | None = None
+    known: dict[str, str] = {"": ""}  # a grid's top rows repeat their codes, dates and teams
     for i, row in enumerate(top.select(columns).iter_rows()):
-        keys = [S.header_key(v) if v is not None else "" for v in row]
+        keys = [
+            known[v] if v in known else known.setdefault(v, S.header_key(v))
+            for v in (v if v is not None else "" for v in row)
+        ]
         for table, (score, matched, distinctive) in _score(keys).items():
             hinted = table in hints
             if matched < 2 or not (distinctive or hinted):
@@ -122,12 +134,32 @@ def identify(grid: Grid, file_stem: str = "") -> Identified | None:
 
 
 def data_rows(grid: Grid, ident: Identified) -> pl.DataFrame:
-    """The rows below the header, without rows that are entirely blank."""
+    """The rows below the header, without rows that are entirely blank (null or spaces).
+
+    A row with its fullest column filled is kept on that alone; only the rest are looked at whole.
+    Looking at every cell of every row cost the largest LA ~50 ms, and almost every row has an ID."""
     body = grid.cells.slice(ident.header_index + 1)
     cols = grid.data_columns
-    if not cols:
+    if not cols or body.is_empty():
         return body
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cols
+    fullest = min(cols, key=lambda c: body.get_column(c).null_count())
+    kept = _filled(fullest)
+    if body.select(kept.all()).item():
+        return body
+    rest = body.with_row_index(_INDEX).filter(~kept)
+    rest = rest.filter(pl.any_horizontal(_filled(c) for c in cols if c != fullest))
+    if rest.is_empty():
+        return body.filter(kept)
+    return (
+        pl.concat([body.with_row_index(_INDEX).filter(kept), rest], how="vertical")
+        .sort(_INDEX)
+        .drop(_INDEX)
     )
-    return body.filter(~blank)
+
+
+_INDEX = "__data_row"
+
+
+def _filled(column: str) -> pl.Expr:
+    """The cell holds more than spaces."""
+    return (pl.col(column).str.strip_chars() != "").fill_null(False)

@@ -5,8 +5,8 @@ snake_case column names, accepted header variants, types, whether a value may be
 code set a value must belong to. Readers, normalisers, validation suites, the synthetic generator
 and the pack all read these specs; nothing else declares a list's columns.
 
-Header matching is on a *key* (see `header_key`): case-folded, curly quotes straightened, pivot
-prefixes ("Sum of ", "Count of ") removed, everything but letters and digits dropped. So
+Header matching is on a *key* (see `header_key`): case-folded, pivot prefixes ("Sum of ",
+"Count of ") removed, everything but letters and digits dropped (curly quotes with the rest). So
 "Date of Referral", "DateOfReferral", "date_of_referral " and "Date of referral" all match one
 column; only genuinely different wordings need an alias.
 """
@@ -24,13 +24,12 @@ ColumnType = Literal["id", "text", "date", "int", "code"]
 Period = Literal["six_months", "twelve_months", "point_of_inspection", "notification_date"]
 
 _PIVOT_PREFIX = re.compile(r"^\s*(sum|count|max|min|average) of\s+", re.IGNORECASE)
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def header_key(header: str) -> str:
     """The matching key of a header cell (see module docstring)."""
-    h = _PIVOT_PREFIX.sub("", str(header).translate(_QUOTES)).casefold()
+    h = _PIVOT_PREFIX.sub("", str(header)).casefold()
     return _NON_ALNUM.sub("", h)
 
 
