@@ -59,7 +59,12 @@ def frame(findings: list[Finding]) -> pl.DataFrame:
 
 
 def empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=SCHEMA)
+    """A new frame of no findings (a copy of one made once: building it from SCHEMA took ~75 us,
+    and a run asks ~100 times)."""
+    return _EMPTY.clear()
+
+
+_EMPTY = pl.DataFrame(schema=SCHEMA)
 
 
 # The rule vocabulary. Readers, suites, SQL checks and the synthetic generator's truth file all use
