@@ -670,7 +670,9 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   them) plus a ~5 s import, which is why validation was ten times the floor; it is no longer imported
   on the run path. Cross-list checks fetch only the rows that failed.
 - The second core is used throughout: sheets and files load on two threads (the reader releases the
-  GIL), the sheet-extent safety check runs ahead of them in a third, largest sheet first; lists are
+  GIL, and a sheet becomes a frame through pyarrow: fastexcel's `to_polars()` holds the GIL while it
+  converts, 0.14 s a run of the largest LA), the sheet-extent safety check runs ahead of them in a
+  third, largest sheet first; lists are
   typed on two threads while DuckDB writes the ones already typed; the lists' suites run while DuckDB
   commits them (the commit is one core for ~0.2 s; design order: validate, then load), and validate
   takes their findings; the cross-list SQL runs on its own cursor; the indicators and the pack's
@@ -688,10 +690,15 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   Arrow, not `executemany`; catalogue lookups are one query, not one per table; the pack's shared
   child list is materialised once.
 - A CSV is split line by line in polars when every row is one line (the csv module reads only the
-  lines with quotes, and the whole file when a quoted field spans lines).
+  lines with quotes, and the whole file when a quoted field spans lines). Blank rows are found on a
+  sheet's fullest column first, the whole row looked at only where that column is blank; a list's
+  ISO dates (how the reader gives a date cell) skip the cascade of other date forms.
 - Strings cost DuckDB ~100 ns a value to store (even null ones, ~40 ns), so the load's cost follows
-  the number of text cells. Storing `<column>_raw` only where it differs from the typed value saved
-  ~0.045 s of commit and cost as much again in polars to decide, so it was not kept.
+  the number of text cells: the `<column>_raw` text alone is ~0.22 s of the largest LA's writes and
+  commit. Storing it only where it differs from the typed value saved ~0.045 s of commit and cost as
+  much again in polars to decide; computing it in DuckDB (virtual columns) where it follows from the
+  typed value saved up to 0.15 s of commit but cost as much in the checks and in the quality SQL,
+  which reads it for every row; neither was kept.
 - Peak memory is the kernel's high-water mark for each step (`/proc/self/clear_refs`), exact and
   free; a sampling thread (the fallback) took the GIL 200 times a second from the run it measured.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from
