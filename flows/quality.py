@@ -601,12 +601,14 @@ def _create_sources(con, provided: set[str]) -> None:
         [(s.table, c.name, c.header) for s in SPECS for c in s.columns],
     )
     # straight from the provided lists' annex_a tables, not through their src_ views: binding a
-    # view of views cost each query on it ~10 ms more, and two checks read this one
+    # view of views cost each query on it ~10 ms more, and two checks read this one. With no
+    # child-level list, one list's empty shape stands for them.
+    child_level = [s for s in SPECS if "child_id" in s.by_name and s.table != "audits"]
+    stacked = [s for s in child_level if s.table in provided] or child_level[:1]
     selects = []
-    for spec in SPECS:
-        if "child_id" not in spec.by_name or spec.table == "audits" or spec.table not in provided:
-            continue
-        cols = _source_columns(spec, annex_a_columns.get(spec.table), True)
+    for spec in stacked:
+        real = spec.table in provided
+        cols = _source_columns(spec, annex_a_columns.get(spec.table), real)
         picked = [f'{cols[n]} as "{n}"' for n in ("child_id", "child_id_raw", *SOURCE_COLUMNS)]
         for name, sql_type in (
             ("date_of_birth", "date"),
@@ -615,18 +617,8 @@ def _create_sources(con, provided: set[str]) -> None:
         ):
             picked.append(f'{cols.get(name, f"cast(null as {sql_type})")} as "{name}"')
             picked.append(f'{cols.get(f"{name}_raw", "cast(null as varchar)")} as "{name}_raw"')
-        selects.append(
-            f"select '{spec.table}' as list_name, {', '.join(picked)} from annex_a.\"{spec.table}\""  # noqa: S608
-        )
-    if not selects:  # no child-level list: an empty relation of the same shape
-        selects.append(
-            "select cast(null as varchar) as list_name, cast(null as varchar) as child_id, "
-            "cast(null as varchar) as child_id_raw, cast(null as varchar) as source_file, "
-            "cast(null as varchar) as source_sheet, cast(null as bigint) as source_row, "
-            "cast(null as date) as date_of_birth, cast(null as varchar) as date_of_birth_raw, "
-            "cast(null as varchar) as gender, cast(null as varchar) as gender_raw, "
-            "cast(null as varchar) as ethnicity, cast(null as varchar) as ethnicity_raw where false"
-        )
+        source = f'from annex_a."{spec.table}"' if real else "where false"
+        selects.append(f"select '{spec.table}' as list_name, {', '.join(picked)} {source}")  # noqa: S608
     con.execute("create or replace view quality.child_rows as " + " union all ".join(selects))
 
 

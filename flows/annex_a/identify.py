@@ -104,12 +104,17 @@ def identify(grid: Grid, file_stem: str = "") -> Identified | None:
     hints = hint_tables(grid.source_sheet, file_stem)
     order = {s.table: i for i, s in enumerate(S.SPECS)}
     best: tuple | None = None
-    known: dict[str, str] = {"": ""}  # a grid's top rows repeat their codes, dates and teams
+    known: dict[str, str] = {}  # a grid's top rows repeat their codes, dates and teams
+
+    def key(value: str | None) -> str:
+        if value is None:
+            return ""
+        if value not in known:
+            known[value] = S.header_key(value)
+        return known[value]
+
     for i, row in enumerate(top.select(columns).iter_rows()):
-        keys = [
-            known[v] if v in known else known.setdefault(v, S.header_key(v))
-            for v in (v if v is not None else "" for v in row)
-        ]
+        keys = [key(v) for v in row]
         for table, (score, matched, distinctive) in _score(keys).items():
             hinted = table in hints
             if matched < 2 or not (distinctive or hinted):
@@ -146,15 +151,11 @@ def data_rows(grid: Grid, ident: Identified) -> pl.DataFrame:
     kept = _filled(fullest)
     if body.select(kept.all()).item():
         return body
-    rest = body.with_row_index(_INDEX).filter(~kept)
-    rest = rest.filter(pl.any_horizontal(_filled(c) for c in cols if c != fullest))
+    indexed = body.with_row_index(_INDEX)
+    rest = indexed.filter(~kept).filter(pl.any_horizontal(_filled(c) for c in cols if c != fullest))
     if rest.is_empty():
         return body.filter(kept)
-    return (
-        pl.concat([body.with_row_index(_INDEX).filter(kept), rest], how="vertical")
-        .sort(_INDEX)
-        .drop(_INDEX)
-    )
+    return pl.concat([indexed.filter(kept), rest], how="vertical").sort(_INDEX).drop(_INDEX)
 
 
 _INDEX = "__data_row"

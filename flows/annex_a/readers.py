@@ -125,8 +125,7 @@ def read_file(
             return [prepare(_read_csv(path, rel, limits))], []
     xlsx = False
     if kind == "zip":
-        _check_zip(path, limits)
-        xlsx = _is_xlsx(path)
+        xlsx = _check_zip(path, limits)
         if not xlsx:  # OpenDocument: its repeats are checked before the reader expands them
             _check_extents(path, limits, ["content.xml"], ods=True)
     elif kind == "ole":
@@ -176,8 +175,9 @@ def _sniff(path: Path, head: bytes) -> str:
     )
 
 
-def _check_zip(path: Path, limits: Limits) -> None:
-    """xlsx/xlsm/ods are zip files: refuse damaged ones, xlsb, non-spreadsheets and zip bombs."""
+def _check_zip(path: Path, limits: Limits) -> bool:
+    """xlsx/xlsm/ods are zip files: refuse damaged ones, xlsb, non-spreadsheets and zip bombs.
+    True for an xlsx (or xlsm), False for an OpenDocument spreadsheet."""
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -198,9 +198,11 @@ def _check_zip(path: Path, limits: Limits) -> None:
             "The file is an Excel binary workbook (xlsb), which is not supported. Please save it as xlsx."
         )
     if "xl/workbook.xml" in names:
-        return  # sheet extents are checked sheet by sheet, before each is loaded (_read_workbook)
+        return (
+            True  # sheet extents are checked sheet by sheet, before each is loaded (_read_workbook)
+        )
     if "content.xml" in names:
-        return
+        return False
     if any(n.startswith("word/") for n in names):
         raise FileProblem("The file is a Word document, not a spreadsheet.")
     if any(n.startswith("ppt/") for n in names):
@@ -208,11 +210,6 @@ def _check_zip(path: Path, limits: Limits) -> None:
     raise FileProblem(
         "The file is a zip archive, not a spreadsheet. Please send the lists themselves."
     )
-
-
-def _is_xlsx(path: Path) -> bool:
-    with zipfile.ZipFile(path) as z:
-        return "xl/workbook.xml" in z.namelist()
 
 
 def _check_extents(
