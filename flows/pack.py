@@ -243,7 +243,10 @@ def fetch(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict[str, list[di
     todo: queue.SimpleQueue[str] = queue.SimpleQueue()
     for key in sorted(queries, key=lambda k: k not in SLOWEST_FIRST):
         todo.put(key)
-    cursors = [con.cursor(), con.cursor()]  # made here: cursor() is not for two threads at once
+    cursors = [
+        warehouse.cursor(con),
+        warehouse.cursor(con),
+    ]  # made here: cursor() is not for two threads at once
 
     def run(cur) -> dict[str, list[dict]]:
         got = {}

@@ -834,7 +834,7 @@ def validate(ctx) -> dict[str, int]:
         # The cross-list checks' SQL runs in DuckDB on its own cursor meanwhile (it releases the
         # GIL); every suite runs in this thread (GX is not thread-safe).
         with ThreadPoolExecutor(1, thread_name_prefix="pia-cross") as pool:
-            cross = pool.submit(cross_list_checks, con.cursor())
+            cross = pool.submit(cross_list_checks, warehouse.cursor(con))
             extent = list_extents(con, provided)  # it needs no finding
             # the lists' suites ran while the load committed them when the run could share their
             # findings (suites_beside_load); else they run here, on the lists as loaded

@@ -162,3 +162,33 @@ def test_a_held_warehouse_runs_duckdb_on_the_threads_asked_for(tmp_path, monkeyp
             assert con.execute("select current_setting('threads')").fetchall() == [(threads,)]
         finally:
             con.close()
+
+
+def test_a_held_warehouse_stores_small_row_groups_and_its_cursors_see_it(tmp_path):
+    """kept_open attaches the file with row groups of ROW_GROUP_ROWS (each list fits in one default
+    group, which the commit compressed whole, on one core), under the name a plain connect gives it;
+    a cursor for another thread, made with warehouse.cursor, works in the same database."""
+    db = tmp_path / "w.duckdb"
+    rows = 3 * warehouse.ROW_GROUP_ROWS
+    with warehouse.kept_open(db):
+        con = warehouse.connect(db)
+        try:
+            with warehouse.transaction(con):
+                con.execute(f"create table t as select range as x from range({rows})")  # noqa: S608
+            other = warehouse.cursor(con)
+            assert other.execute(
+                "select current_database(), count(*) from t group by 1"
+            ).fetchall() == [("w", rows)]
+            groups = "select count(distinct row_group_id) from pragma_storage_info('t')"
+            assert other.execute(groups).fetchall() == [(3,)]
+            other.close()
+        finally:
+            con.close()
+    assert not (tmp_path / "w.duckdb.wal").exists()  # closed whole
+    con = warehouse.connect(db, read_only=True)
+    try:
+        assert con.execute("select current_database(), count(*) from t group by 1").fetchall() == [
+            ("w", rows)
+        ]
+    finally:
+        con.close()
