@@ -7,8 +7,9 @@ seconds, CPU seconds and peak resident memory — beside two reference points on
 floor (fastexcel reading every sheet as text, nothing else; read again just before each repetition,
 so that both see the machine in the same state) and the common alternative (pandas.read_excel with
 openpyxl). A third reference, *store*, is DuckDB alone writing the same typed lists (with their text
-as read) into a new file in one transaction: the cost the load cannot go below. The read stage is
-split into reading the files, normalising and loading DuckDB by timing the functions it calls.
+as read) into a new database opened as a run opens its warehouse, in one transaction: the cost the
+load cannot go below. The read stage is split into reading the files, normalising and loading
+DuckDB by timing the functions it calls.
 
 A cold `pia run` process is timed against a running Prefect server (PREFECT_API_URL when set and
 answering, else one started here on loopback and stopped afterwards), with its fixed costs: imports
@@ -210,23 +211,21 @@ def stored_frames(folder: Path) -> list[tuple[str, str, object]]:
 
 
 def store_floor(frames: list[tuple[str, str, object]]) -> None:
-    """DuckDB alone: the frames written to a new database file in one transaction, committed, on the
-    run's DuckDB threads — what the load costs DuckDB whatever the pipeline around it does."""
-    import duckdb
-
+    """DuckDB alone: the frames written to a new database, opened as a run opens its warehouse, in one
+    transaction, committed — what the load costs DuckDB whatever the pipeline around it does."""
     from flows import warehouse
 
     folder = Path(tempfile.mkdtemp(prefix="pia-store-"))
+    db = folder / "store.duckdb"
     try:
-        con = duckdb.connect(
-            str(folder / "store.duckdb"), config={"threads": warehouse.run_threads()}
-        )
-        try:
-            with warehouse.transaction(con):
-                for schema, table, frame in frames:
-                    warehouse.write_table(con, schema, table, frame)
-        finally:
-            con.close()
+        with warehouse.kept_open(db):
+            con = warehouse.connect(db)
+            try:
+                with warehouse.transaction(con):
+                    for schema, table, frame in frames:
+                        warehouse.write_table(con, schema, table, frame)
+            finally:
+                con.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -755,7 +754,7 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   sheet's fullest column first, the whole row looked at only where that column is blank; a list's
   ISO dates (how the reader gives a date cell) skip the cascade of other date forms.
 - *store* is the load's own floor: DuckDB alone writing the same typed lists and their text as read
-  into a new file, in one transaction, on the run's one DuckDB thread. It is most of what validation
+  into a new database opened as the run opens its warehouse, in one transaction, on one thread. It is most of what validation
   plus load costs, which is why that target is missed: DuckDB spends ~120 ns storing a text value
   (writing ~35, committing ~80; a null one ~40), against ~14 ns an integer and ~23 ns a date
   (100,000 rows × 20 columns, one thread, this machine), so the load's cost follows the number of
