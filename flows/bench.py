@@ -195,19 +195,15 @@ def read_alternative(folder: Path) -> None:
 
 
 def stored_frames(folder: Path) -> list[tuple[str, str, object]]:
-    """(schema, table, frame) for everything the load writes of a submission's lists: each typed list
-    with its text as read, and that text on its own where the load keeps it apart (raw.*, raw_extra.*)."""
+    """(schema, table, frame) for everything the load writes of a submission's lists."""
     from flows.annex_a import load
 
     sub = load.read_submission(spreadsheet_files(folder), relative_to=folder)
-    out: list[tuple[str, str, object]] = []
-    for table, n in sub.lists.items():
-        out.append(("annex_a", table, n.typed))
-        if n.raw is not None:
-            out.append(("raw", table, n.raw))
-        if n.extras is not None:
-            out.append(("raw_extra", table, n.extras))
-    return out
+    return [
+        (schema, table, frame)
+        for table, n in sub.lists.items()
+        for schema, frame in load.written_frames(n)
+    ]
 
 
 def store_floor(frames: list[tuple[str, str, object]]) -> None:
@@ -741,8 +737,8 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   open database instead of loading it again, and only the last close writes a checkpoint. It is
   attached with row groups of 8,192 rows: at DuckDB's default (122,880) every list was one group,
   compressed whole at the load's commit on one core; smaller groups cut DuckDB's writes and commit
-  of the largest LA's lists by ~20% (the run's load 0.05-0.1 s shorter, measured interleaved). The typed
-  lists are shared in memory with validation instead of being read back. Batches of views and small
+  of the largest LA's lists by ~20% (the run's load 0.05-0.1 s shorter, measured interleaved). The
+  typed lists are shared in memory with validation instead of being read back. Batches of views and small
   tables commit once, not once a statement. DuckDB runs each query on the thread that asks
   (`PIA_DUCKDB_THREADS=1`): the stages' own threads already keep both cores busy.
 - `raw.*` is a view over `annex_a.*_raw` (the text is stored once); a column outside the template is
@@ -754,20 +750,20 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   sheet's fullest column first, the whole row looked at only where that column is blank; a list's
   ISO dates (how the reader gives a date cell) skip the cascade of other date forms.
 - *store* is the load's own floor: DuckDB alone writing the same typed lists and their text as read
-  into a new database opened as the run opens its warehouse, in one transaction, on one thread. It is most of what validation
-  plus load costs, which is why that target is missed: DuckDB spends ~120 ns storing a text value
-  (writing ~35, committing ~80; a null one ~40), against ~14 ns an integer and ~23 ns a date
-  (100,000 rows × 20 columns, one thread, this machine), so the load's cost follows the number of
-  text cells, and the `<column>_raw` text alone is ~0.22 s of the largest LA's. What was tried to
-  store less of it, none kept: only where it differs from the typed value (commit −0.045 s, as much
-  again in polars to decide); computed in DuckDB where it follows from the typed value (commit
-  −0.15 s, as much again in the checks and the quality SQL, which reads it for every row); one joined
-  string per row (commit −5%; −40% stored uncompressed, at three times the file size, and every
-  reader must split it); as BLOB (no change); as integer codes into one dictionary (commit −20%, polars
-  +0.065 s to encode). Nor does the commit go faster another way than smaller row groups: the log first and a
-  checkpoint after cost 0.27 s against 0.18 s; two transactions committing at once finish in 0.14 s but leave a
-  30 MB log that the close must checkpoint; older storage formats are slower; the checkpoint beside
-  the render makes the render longer by as much.
+  into a new database opened as the run opens its warehouse, in one transaction, on one thread. It
+  is most of what validation plus load costs, which is why that target is missed: DuckDB spends
+  ~120 ns storing a text value (writing ~35, committing ~80; a null one ~40), against ~14 ns an
+  integer and ~23 ns a date (100,000 rows × 20 columns, one thread, this machine), so the load's cost
+  follows the number of text cells, and the `<column>_raw` text alone is ~0.22 s of the largest LA's.
+  What was tried to store less of it, none kept: only where it differs from the typed value (commit
+  −0.045 s, as much again in polars to decide); computed in DuckDB where it follows from the typed
+  value (commit −0.15 s, as much again in the checks and the quality SQL, which reads it for every
+  row); one joined string per row (commit −5%; −40% stored uncompressed, at three times the file
+  size, and every reader must split it); as BLOB (no change); as integer codes into one dictionary
+  (commit −20%, polars +0.065 s to encode). Nor does the commit go faster another way than smaller
+  row groups: the log first and a checkpoint after cost 0.27 s against 0.18 s; two transactions
+  committing at once finish in 0.14 s but leave a 30 MB log that the close must checkpoint; older
+  storage formats are slower; the checkpoint beside the render makes the render longer by as much.
 - Peak memory is the kernel's high-water mark for each step (`/proc/self/clear_refs`), exact and
   free; a sampling thread (the fallback) took the GIL 200 times a second from the run it measured.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from

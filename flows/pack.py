@@ -243,10 +243,8 @@ def fetch(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict[str, list[di
     todo: queue.SimpleQueue[str] = queue.SimpleQueue()
     for key in sorted(queries, key=lambda k: k not in SLOWEST_FIRST):
         todo.put(key)
-    cursors = [
-        warehouse.cursor(con),
-        warehouse.cursor(con),
-    ]  # made here: cursor() is not for two threads at once
+    # made here: a cursor is not for two threads at once
+    cursors = [warehouse.cursor(con), warehouse.cursor(con)]
 
     def run(cur) -> dict[str, list[dict]]:
         got = {}

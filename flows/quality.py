@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -586,8 +587,6 @@ def create_sources(con, provided: set[str]) -> None:
 def _sources_read() -> frozenset[str]:
     """The lists whose quality.src_<table> some sql/quality model reads: only those views are made
     (each costs the validation ~1.5 ms to bind, and most lists are read by no cross-list check)."""
-    import re
-
     from flows import warehouse
 
     text = "\n".join(p.read_text(encoding="utf-8") for p in warehouse.model_files("quality"))

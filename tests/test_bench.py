@@ -40,7 +40,7 @@ def test_bench_runs_and_reports(tmp_path):
     data = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     rows = data["results"][0]["rows"]
     assert data["results"][0]["child_rows"] > 0
-    # the load's own reference: DuckDB alone storing the same lists, timed in the same repetitions
+    # the load's own reference: DuckDB alone storing the same lists, each repetition beside a floor
     assert rows["store"]["wall"] > 0 and rows["store"]["x_floor"] > 0
     assert "| store |" in text
     parts = sum(rows[p]["wall"] for p in bench.READ_PARTS)

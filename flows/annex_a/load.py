@@ -248,14 +248,11 @@ def load_submission(
                         con.execute(f'drop table annex_a."{spec.table}"')
             for table, n in normalised_lists(sub):  # each written while the next is normalised
                 sub.lists[table] = n
-                _write(con, "annex_a", table, n.typed)
                 _drop_raw(con, table, kinds)
+                for schema, frame in written_frames(n):
+                    _write(con, schema, table, frame)
                 if n.raw_view is not None:
-                    if n.extras is not None:
-                        _write(con, "raw_extra", table, n.extras)
                     _write_raw_view(con, table, n.raw_view, extras=n.extras is not None)
-                else:
-                    _write(con, "raw", table, n.raw)
             if on_typed is not None:
                 for table, n in sub.lists.items():
                     on_typed(table, n.typed)
@@ -281,6 +278,15 @@ def load_submission(
         issues.height,
     )
     return counts
+
+
+def written_frames(n: normalise.Normalised) -> list[tuple[str, pl.DataFrame]]:
+    """(schema, frame) the load writes of one list: the typed list with its text as read, and that
+    text on its own where raw.* cannot be a view of it (raw.*), or the columns outside the template
+    that its view joins back (raw_extra.*)."""
+    if n.raw_view is None:
+        return [("annex_a", n.typed), ("raw", n.raw)]
+    return [("annex_a", n.typed), *([("raw_extra", n.extras)] if n.extras is not None else [])]
 
 
 def _write(con, schema: str, table: str, frame: pl.DataFrame) -> None:
