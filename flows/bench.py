@@ -764,6 +764,20 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   row groups: the log first and a checkpoint after cost 0.27 s against 0.18 s; two transactions
   committing at once finish in 0.14 s but leave a 30 MB log that the close must checkpoint; older
   storage formats are slower; the checkpoint beside the render makes the render longer by as much.
+  Nor is it compression or the disk: DuckDB forced to store uncompressed, or only as dictionary or
+  FSST, takes as long (at three times the file size), and a file in memory (/dev/shm) 4% less. An
+  in-memory database takes the lists in 0.10 s, but copying it to the file then costs 0.25 s: that
+  moves the store to publish, it does not remove it. Storing the text as read only where it is not
+  what the typed value would print (a text as typed, a number as written, a date as the reader gives
+  a date cell; a column with no such cell not stored): −0.08 s of the largest LA's store (clean),
+  −0.045 s (messy), polars +0.04–0.06 s to decide. Typed codes as DuckDB enums: the cast costs what
+  the smaller storage saves.
+- Both cores are busy for ~80% of the largest LA's pipeline; the rest is the start of reading (the
+  largest sheet's extent check), the commit's last ~0.1 s and the publish. Another thread for part
+  of the work changes nothing (the cross-list checks' sources built in their thread: validation and
+  indicators already keep both cores busy); what would bring validation + load under reading is
+  less work. The `regex` module (which can release the GIL) scans the sheets' XML 2.3 times slower
+  than `re`.
 - Peak memory is the kernel's high-water mark for each step (`/proc/self/clear_refs`), exact and
   free; a sampling thread (the fallback) took the GIL 200 times a second from the run it measured.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from
