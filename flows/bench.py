@@ -384,7 +384,10 @@ process writes bytecode, so each fresh one compiled from source every module it 
 on two fresh environments of the same commit, uncompiled → compiled (3 runs each): a cold `pia run`
 through Prefect 9.95 → 5.08 s, with PIA_PREFECT=off 4.20 → 2.38 s, importing Prefect and the flow
 3.54 → 1.54 s, the stage modules 1.17 → 0.35 s, Great Expectations 8.78 → 4.11 s, the Prefect server
-start 19.1 → 12.1 s. `tests/test_environment.py` fails when what a run imports is not compiled."""
+start 19.1 → 12.1 s. `tests/test_environment.py` fails when what a run imports is not compiled.
+Of the Prefect overhead beyond its import, ~0.3–0.6 s (up to 1 s) is the flow run's heartbeat
+thread stopping at the end: Prefect's engine joins it, and it sleeps in steps of one second (0.63 s
+in one profiled run). Kept: the heartbeats are what let Prefect mark a killed run as crashed."""
 
 
 def _healthy(api_url: str) -> bool:
