@@ -14,15 +14,16 @@ $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
 
 # The lock file is the contract: --frozen fails if pyproject.toml and uv.lock disagree.
-# Bytecode is compiled here, once: where PYTHONDONTWRITEBYTECODE is set (as on these machines) no
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on these machines) no
 # process caches it, and each fresh one compiled every module it imported (a cold `pia run` through
 # Prefect took 10.0 s, 5.1 s compiled; tests/test_environment.py).
 $(BIN)/pia: pyproject.toml uv.lock Makefile | $(UV)
 	$(UV) sync --frozen --extra dev --compile-bytecode --python $(PYTHON)
-	$(BIN)/python -m compileall -q flows
 	@touch $@
 
+# the project's own modules too, each time (only what changed is compiled again)
 env: $(BIN)/pia
+	@$(BIN)/python -m compileall -q flows
 
 # Debian's Chromium for the browser tests (Playwright's own download cannot work here).
 browser:
