@@ -15,8 +15,7 @@ $(UV):
 
 # The lock file is the contract: --frozen fails if pyproject.toml and uv.lock disagree.
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on these machines) no
-# process caches it, and each fresh one compiled every module it imported (a cold `pia run` through
-# Prefect took 10.0 s, 5.1 s compiled; tests/test_environment.py).
+# process caches it, and each fresh one would compile all it imports (docs/benchmarks.md, cold run).
 $(BIN)/pia: pyproject.toml uv.lock Makefile | $(UV)
 	$(UV) sync --frozen --extra dev --compile-bytecode --python $(PYTHON)
 	@touch $@

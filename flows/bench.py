@@ -794,9 +794,9 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   fills the idle end of the reading): messy no faster, clean 0.06 s slower (the largest workbook's
   reading is the critical path, and typing beside it lengthens it). Typing dates, numbers and codes
   by each distinct text as read, so that no cell is cleaned on its own: 5–10% slower than cleaning
-  every cell and casting each distinct cleaned value. The `regex` module (which can
-  release the GIL) scans the sheets' XML 2.3 times slower than `re`; a final checkpoint on two
-  threads gains nothing (what is left to write at the close is small).
+  every cell and casting each distinct cleaned value. The `regex` module (which can release the GIL)
+  scans the sheets' XML 2.3 times slower than `re`; a final checkpoint on two threads gains nothing
+  (what is left to write at the close is small).
 - Peak memory is the kernel's high-water mark for each step (`/proc/self/clear_refs`), exact and
   free; a sampling thread (the fallback) took the GIL 200 times a second from the run it measured.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from

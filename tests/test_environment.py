@@ -1,8 +1,8 @@
 """The environment `make env` builds: what a fresh process imports is already compiled.
 
 Where PYTHONDONTWRITEBYTECODE is set (as on these machines) no process writes bytecode, so without
-the compile in `make env` every fresh process compiled every module it imported from source: a cold
-`pia run` through Prefect took 10.0 s instead of 5.1 s, and the Prefect server 19 s to start, not 12.
+the compile in `make env` every fresh process compiles every module it imports from source (what
+that costs a cold `pia run`: docs/benchmarks.md, cold run).
 """
 
 from __future__ import annotations
