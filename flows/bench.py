@@ -797,6 +797,20 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   every cell and casting each distinct cleaned value. The `regex` module (which can release the GIL)
   scans the sheets' XML 2.3 times slower than `re`; a final checkpoint on two threads gains nothing
   (what is left to write at the close is small).
+- The critical path after reading is DuckDB's: the writes beside the typing, then the commit (one
+  core, ~0.18 s for the largest LA, compressing every string column), then the checks and models
+  that read what it committed. Work off that path shows in CPU seconds and in the national batch,
+  not in the largest LA's wall time: a list's columns cleaned by one polars expression (`replace`,
+  not is_in then when/then) and a suite's failing rows fetched only for the expectations that hit
+  cut one core's typing of messy Kent from 0.29 to 0.24 s and its suites from 0.18 to 0.11 s
+  (clean 0.24 -> 0.23, 0.16 -> 0.13), ~0.06 s of a small or median LA's 1.1 s, the largest LA's wall
+  unchanged (measured interleaved in one process). Measured and not kept: a commit after each large
+  list (so that its compression overlaps the typing of the next): its log is left for the close to
+  checkpoint and the checks that follow read it 0.1 s slower; DuckDB on two threads for the commit
+  alone (it compresses on one either way); zstd or fsst left out of DuckDB's string compression
+  (disabled_compression_methods: −3%, noise); the extent scan's regex in polars (Rust) or pyarrow
+  (RE2) over the whole sheet XML: no faster than `re`; a database instance costs ~14 ms to create
+  (duckdb.connect), whatever its settings.
 - Peak memory is the kernel's high-water mark for each step (`/proc/self/clear_refs`), exact and
   free; a sampling thread (the fallback) took the GIL 200 times a second from the run it measured.
 - The read stage's parts: *read files* is reading and identifying every sheet; *normalise* runs from

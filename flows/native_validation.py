@@ -67,6 +67,9 @@ def run(
         if masks
         else None
     )
+    # the rows only of the conditions that hit (most hit none): a polars call for each of a suite's
+    # expectations cost more than evaluating them all on a small list
+    counts = dict(zip(hits.columns, hits.sum().row(0), strict=True)) if hits is not None else {}
     source_row = frame["source_row"] if "source_row" in frame.columns else None
     out = []
     for i, p in enumerate(plans):
@@ -75,7 +78,7 @@ def run(
             element_count, unexpected = None, 0 if p["success"] else None
             success = p["success"]
         else:
-            rows = hits.get_column(f"_e{i}").arg_true().to_list()
+            rows = hits.get_column(f"_e{i}").arg_true().to_list() if counts[f"_e{i}"] else []
             element_count, unexpected, success = frame.height, len(rows), not rows
         out.append(
             {
@@ -87,7 +90,7 @@ def run(
                 "element_count": element_count,
                 "unexpected_count": unexpected,
                 "rows": rows,
-                "source_rows": source_row.gather(rows).to_list()
+                "source_rows": (source_row.gather(rows).to_list() if rows else [])
                 if source_row is not None
                 else None,
             }

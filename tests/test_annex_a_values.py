@@ -143,6 +143,26 @@ def test_blank_tokens_are_blank_and_required_blanks_are_reported(tmp_path):
     ]
 
 
+def test_clean_over_several_columns_is_clean_of_each():
+    """A list's columns are cleaned by one expression: each column comes out as cleaned alone."""
+    import polars as pl
+
+    from flows.annex_a.normalise import BLANK_TOKENS, clean
+
+    values = [*BLANK_TOKENS, " x ", "x", "NA", "null ", "\t-\t", "#n/a", None, " N/A "]
+    frame = pl.DataFrame({"a": values, "b": list(reversed(values)), "c": [None] * len(values)})
+    frame = frame.with_columns(pl.col("c").cast(pl.String))
+    together = frame.select(clean(pl.col("a", "b", "c")))
+    for name in frame.columns:
+        alone = frame.select(clean(pl.col(name))).to_series()
+        expected = [
+            None if v is None or v.strip() in BLANK_TOKENS else v.strip()
+            for v in frame.get_column(name).to_list()
+        ]
+        assert together.get_column(name).to_list() == alone.to_list() == expected
+        assert together.schema[name] == pl.String
+
+
 DATE_FORMS = [
     (D, D),  # a real date cell
     (dt.datetime(2025, 3, 4, 13, 30), D),  # a datetime cell

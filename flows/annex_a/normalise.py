@@ -174,9 +174,11 @@ def _part_frames(spec: S.ListSpec, part: Part):
 
 # --- values ----------------------------------------------------------------------------------------
 def clean(expr: pl.Expr) -> pl.Expr:
-    """Trimmed text, or null for a blank or a blank-like token ("#N/A", "N/A", "NULL", "-")."""
-    s = expr.str.strip_chars()
-    return pl.when(s.is_in(BLANK_TOKENS)).then(None).otherwise(s)
+    """Trimmed text, or null for a blank or a blank-like token ("#N/A", "N/A", "NULL", "-"). One
+    expression serves any number of columns (pl.col(names)), so a list is cleaned by one expression
+    rather than one per column, and `replace` runs at about 60% of the cost of is_in then when/then
+    (the largest LA's messy lists typed in 0.24 s of one core instead of 0.29 s)."""
+    return expr.str.strip_chars().replace(BLANK_TOKENS, None)
 
 
 def parse_date(s: pl.Expr) -> pl.Expr:
@@ -250,9 +252,9 @@ def parse_int(s: pl.Expr) -> pl.Expr:
 
 
 def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    names = [c.name for c in spec.columns]
     frame = text.with_columns(
-        *(pl.col(c.name).alias(f"__r_{c.name}") for c in spec.columns),
-        *(clean(pl.col(c.name)).alias(f"__c_{c.name}") for c in spec.columns),
+        pl.col(names).name.prefix("__r_"), clean(pl.col(names)).name.prefix("__c_")
     )
     # Cast each distinct value once and replace across the column: 40,000 contacts hold a few
     # hundred distinct dates, and the date and number parsers run once per list, not per column.
