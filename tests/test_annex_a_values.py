@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from annex_a_fixtures import issues, new_warehouse, query, write_csv, write_ods, write_xlsx
 
 from flows.annex_a import load
 from flows.annex_a import specs as S
+from flows.annex_a.normalise import BLANK_TOKENS, clean
 
 D = dt.date(2025, 3, 4)
 
@@ -145,10 +147,6 @@ def test_blank_tokens_are_blank_and_required_blanks_are_reported(tmp_path):
 
 def test_clean_over_several_columns_is_clean_of_each():
     """A list's columns are cleaned by one expression: each column comes out as cleaned alone."""
-    import polars as pl
-
-    from flows.annex_a.normalise import BLANK_TOKENS, clean
-
     values = [*BLANK_TOKENS, " x ", "x", "NA", "null ", "\t-\t", "#n/a", None, " N/A "]
     frame = pl.DataFrame({"a": values, "b": list(reversed(values)), "c": [None] * len(values)})
     frame = frame.with_columns(pl.col("c").cast(pl.String))
