@@ -69,7 +69,7 @@ def run(
     )
     # the rows only of the conditions that hit (most hit none): a polars call for each of a suite's
     # expectations cost more than evaluating them all on a small list
-    counts = dict(zip(hits.columns, hits.sum().row(0), strict=True)) if hits is not None else {}
+    counts = hits.sum().row(0, named=True) if hits is not None else {}
     source_row = frame["source_row"] if "source_row" in frame.columns else None
     out = []
     for i, p in enumerate(plans):

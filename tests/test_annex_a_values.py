@@ -148,8 +148,10 @@ def test_blank_tokens_are_blank_and_required_blanks_are_reported(tmp_path):
 def test_clean_over_several_columns_is_clean_of_each():
     """A list's columns are cleaned by one expression: each column comes out as cleaned alone."""
     values = [*BLANK_TOKENS, " x ", "x", "NA", "null ", "\t-\t", "#n/a", None, " N/A "]
-    frame = pl.DataFrame({"a": values, "b": list(reversed(values)), "c": [None] * len(values)})
-    frame = frame.with_columns(pl.col("c").cast(pl.String))
+    frame = pl.DataFrame(
+        {"a": values, "b": list(reversed(values)), "c": [None] * len(values)},
+        schema=dict.fromkeys("abc", pl.String),
+    )
     together = frame.select(clean(pl.col("a", "b", "c")))
     for name in frame.columns:
         alone = frame.select(clean(pl.col(name))).to_series()

@@ -176,8 +176,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
 def clean(expr: pl.Expr) -> pl.Expr:
     """Trimmed text, or null for a blank or a blank-like token ("#N/A", "N/A", "NULL", "-"). One
     expression serves any number of columns (pl.col(names)), so a list is cleaned by one expression
-    rather than one per column, and `replace` runs at about 60% of the cost of is_in then when/then
-    (the largest LA's messy lists typed in 0.24 s of one core instead of 0.29 s)."""
+    rather than one per column; `replace` costs less than is_in then when/then (docs/benchmarks.md)."""
     return expr.str.strip_chars().replace(BLANK_TOKENS, None)
 
 
