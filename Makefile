@@ -40,8 +40,8 @@ test-fast: env
 	$(BIN)/pytest -q -m "not integration"
 
 lint: env
-	$(BIN)/ruff check flows tests
-	$(BIN)/ruff format --check flows tests
+	$(BIN)/ruff check flows tests scripts
+	$(BIN)/ruff format --check flows tests scripts
 
 # Known vulnerabilities in the locked dependencies. Fails on any vulnerability found; a package the
 # advisory service cannot be reached for is listed as not audited (this sandbox reaches no advisory
@@ -52,7 +52,7 @@ audit: env
 	  exit $${PIPESTATUS[0]}
 
 bench: env
-	$(BIN)/python -m flows.bench
+	$(BIN)/python -m scripts.bench
 
 ui: env
 	bash scripts/ui.sh

@@ -65,7 +65,7 @@ def test_clean_submission_has_no_error_findings(clean_run):
 
 
 def test_messy_truth_is_found_at_its_cell(tmp_path):
-    pytest.importorskip("flows.synth_messy")
+    pytest.importorskip("flows.synth.messy")
     out = tmp_path / "messy"
     synth.generate(LA, ND, out, scale=SCALE, messy=True)
     truth = json.loads((out / ".truth.json").read_text())["defects"]

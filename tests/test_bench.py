@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flows import bench
+from scripts import bench
 
 
 def test_bench_runs_and_reports(tmp_path):

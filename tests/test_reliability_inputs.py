@@ -223,7 +223,7 @@ def test_hand_made_sheet_xml_helpers_round_trip(tmp_path):
 
 
 def test_the_reliability_report_is_deterministic_and_shows_hostile_text_as_text():
-    from flows import reliability_report
+    from scripts import reliability_report
 
     records = [
         {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from flows.synth_journeys import CIN_AGES, NEEDS, SOURCES, World, after, busday, yn
-from flows.synth_people import NAT, ages_from, choice, days, uniform_dates
+from flows.synth.journeys import CIN_AGES, NEEDS, SOURCES, World, after, busday, yn
+from flows.synth.people import NAT, ages_from, choice, days, uniform_dates
 
 
 def front_door(w: World) -> None:

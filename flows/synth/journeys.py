@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from flows.pipeline import add_months
-from flows.synth_calibrate import Plan
-from flows.synth_people import NAT, Registry, ages_from, choice, clip, days, uniform_dates
+from flows.synth.calibrate import Plan
+from flows.synth.people import NAT, Registry, ages_from, choice, clip, days, uniform_dates
 
 Cols = dict[str, np.ndarray]
 

@@ -1,11 +1,11 @@
 """`pia synth`: a realistic, calibrated, deterministic synthetic Annex A submission for a real LA.
 
 No real child-level data is ever used. Volumes come from the LA's published figures
-(flows/synth_calibrate.py states the assumptions for what is not published); children follow
-journeys so IDs, dates of birth, gender and ethnicity agree across lists (synth_journeys.py,
-synth_frontdoor.py, synth_mi.py); clean output is written as the template writes it
-(synth_write.py); `messy=True` writes what LAs really send, with planted defects recorded in
-<out_dir>/.truth.json (synth_messy.py).
+(flows/synth/calibrate.py states the assumptions for what is not published); children follow
+journeys so IDs, dates of birth, gender and ethnicity agree across lists (journeys.py,
+frontdoor.py, mi.py); clean output is written as the template writes it
+(write.py); `messy=True` writes what LAs really send, with planted defects recorded in
+<out_dir>/.truth.json (messy.py).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import polars as pl
 from flows import las
 from flows.annex_a.specs import BY_TABLE, SPECS
 from flows.pipeline import parse_notification_date
-from flows.synth_calibrate import activity_shares, plan, published
-from flows.synth_frontdoor import care_leavers, children_in_need, front_door
-from flows.synth_journeys import World, adoptions, child_protection, children_in_care
-from flows.synth_mi import mi_lists, worker_columns, workforce
-from flows.synth_people import Registry, age_at
-from flows.synth_write import Sheet, clean_sheet, to_frame, write_xlsx
+from flows.synth.calibrate import activity_shares, plan, published
+from flows.synth.frontdoor import care_leavers, children_in_need, front_door
+from flows.synth.journeys import World, adoptions, child_protection, children_in_care
+from flows.synth.mi import mi_lists, worker_columns, workforce
+from flows.synth.people import Registry, age_at
+from flows.synth.write import Sheet, clean_sheet, to_frame, write_xlsx
 
 DEFAULT_SEED = 20261123
 CHILD_WORKBOOK = "Annex_A_child_level_lists.xlsx"
@@ -178,7 +178,7 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = build(la, notification_date, seed=seed, scale=scale)
     if messy:
-        from flows.synth_messy import write_messy
+        from flows.synth.messy import write_messy
 
         files, defects = write_messy(frames, out_dir, notification_date, seed=seed)
     else:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from flows.synth_journeys import World
-from flows.synth_people import FIRST, LAST, NAT, ages_from, choice, days, uniform_dates
+from flows.synth.journeys import World
+from flows.synth.people import FIRST, LAST, NAT, ages_from, choice, days, uniform_dates
 
 SERVICES = {  # service -> target caseload (Front Door: sized from referrals)
     "Assessment": 16,

@@ -19,7 +19,7 @@ generated once before timing) go through the national-batch flow at concurrency 
 Results: docs/benchmarks.md (tables and an SVG chart) and docs/benchmarks.json (the numbers, which a
 later run can take as --baseline to show before and after).
 
-Run: `python -m flows.bench [--reps N] [--las E06000017,...] [--national] [--skip-alternative]
+Run: `python -m scripts.bench [--reps N] [--las E06000017,...] [--national] [--skip-alternative]
 [--skip-cold] [--baseline docs/benchmarks.json] [--out docs/benchmarks.md]`
 """
 
@@ -933,7 +933,7 @@ def chart_svg(results: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m flows.bench")
+    p = argparse.ArgumentParser(prog="python -m scripts.bench")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--las", default=",".join(BENCH_LAS))
     p.add_argument("--kinds", default="clean,messy")
