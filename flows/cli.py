@@ -7,7 +7,9 @@ Heavy imports (prefect, great_expectations) happen inside the command that needs
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from flows.errors import InputError, RemoteError
 
@@ -89,23 +91,151 @@ def _dispatch(args: argparse.Namespace) -> int:
         from flows import synth
 
         return synth.cli(args)
-    if args.command in ("run", "demo", "purge"):
-        from flows import runner
-
-        return getattr(runner, f"cli_{args.command}")(args)
-    if args.command == "validate":
-        from flows import quality
-
-        return quality.cli_validate(args)
-    if args.command == "stats":
-        from flows import statistics
-
-        return statistics.cli_refresh(args)
     if args.command == "notify":
         from flows import notify
 
         return notify.cli(args)
-    raise AssertionError(args.command)
+    handlers = {
+        "run": cli_run,
+        "demo": cli_demo,
+        "purge": cli_purge,
+        "validate": cli_validate,
+        "stats": cli_refresh,
+    }
+    return handlers[args.command](args)
+
+
+# --- command handlers ---------------------------------------------------------------------------
+def print_summary(summary: dict) -> None:
+    print(f"{summary['la_name']} ({summary['la']})")
+    for table, n in summary["rows"].items():
+        print(f"  {table:<32} {n:>8,} rows")
+    f = summary.get("findings") or {}
+    print("  findings: " + ", ".join(f"{f.get(s, 0)} {s}" for s in ("error", "warning", "info")))
+    print(summary["location"])
+
+
+def cli_run(args: argparse.Namespace) -> int:
+    """Through the Prefect flow: against PREFECT_API_URL when set, else Prefect's local mode (a
+    temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
+    from flows import las
+    from flows.context import parse_notification_date, parse_visit_type
+    from flows.stages import run_inspection
+
+    las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
+    parse_notification_date(args.notification_date)
+    parse_visit_type(args.visit)
+    if os.environ.get("PIA_PREFECT", "").strip().lower() in ("off", "0", "false", "no"):
+        summary = run_inspection(
+            args.la,
+            args.notification_date,
+            args.annex_a,
+            statistics_url=args.stats,
+            out_url=args.out,
+            visit_type=args.visit,
+            notes_path=args.notes,
+        )
+    else:
+        # A first local-mode run migrates a fresh SQLite database: Prefect's 20 s default is too short
+        # on a busy 2-core machine (measured: timed out).
+        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+        from flows.inspection import inspection_pack
+
+        summary = inspection_pack(
+            la_code=args.la,
+            notification_date=args.notification_date,
+            visit_type=args.visit,
+            annex_a_url=args.annex_a,
+            statistics_url=args.stats,
+            output_url=args.out,
+            notes_url=args.notes,
+        )
+    print_summary(summary)
+    return 0
+
+
+def cli_demo(args: argparse.Namespace) -> int:
+    from flows import las, synth
+    from flows.config import data_dir
+    from flows.context import parse_notification_date
+    from flows.stages import run_inspection
+
+    la = las.resolve(args.la)
+    submission = data_dir() / "inbox" / "demo" / la.ons_code / args.notification_date
+    synth.generate(
+        la.ons_code, parse_notification_date(args.notification_date), submission, seed=20261123
+    )
+    summary = run_inspection(la.ons_code, args.notification_date, str(submission), out_url=args.out)
+    print_summary(summary)
+    print(Path(summary["location"]) / "pia.html")
+    return 0
+
+
+def cli_purge(args: argparse.Namespace) -> int:
+    import shutil
+    import time
+
+    from flows.config import data_dir
+
+    root = Path(args.out) if args.out else data_dir() / "runs"
+    cutoff = time.time() - args.older_than * 86400
+    removed = []
+    for run in sorted(root.glob("*/*")):
+        if run.is_dir() and not run.name.startswith(".") and run.stat().st_mtime < cutoff:
+            shutil.rmtree(run)
+            removed.append(run)
+    for run in removed:
+        print(f"deleted {run}")
+    print(f"{len(removed)} run folder(s) older than {args.older_than} days deleted from {root}")
+    return 0
+
+
+def cli_validate(args) -> int:
+    """`pia validate`: land the files in a private temporary folder, read, validate, write the reports.
+
+    Prints counts only (never child values); exit 1 when there are errors, else 0.
+    """
+    import shutil
+    import tempfile
+
+    from flows import las, stages, storage
+    from flows.context import RunContext, parse_notification_date
+    from flows.validation import report as dq_report
+    from flows.validation.stage import validate
+
+    la = las.resolve(args.la)
+    nd = parse_notification_date(args.notification_date)
+    out = Path(args.out) if args.out else Path.cwd()
+    tmp = Path(tempfile.mkdtemp(prefix="pia-validate-"))
+    try:
+        os.chmod(tmp, 0o700)
+        landed = tmp / "landed"
+        storage.fetch_dir(args.annex_a, landed)
+        ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
+        storage.make_private_dir(ctx.work_dir)
+        stages.stage_init(ctx)
+        rows = stages.stage_read(ctx, landed)
+        counts = validate(ctx)
+        written = dq_report.write_reports(ctx, out_dir=out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{la.name} ({la.ons_code}), notification date {nd:%d/%m/%Y}")
+    print(f"  lists read: {len(rows)}, rows: {sum(rows.values()):,}")
+    print("  findings: " + ", ".join(f"{counts[s]} {s}" for s in counts))
+    for p in written:
+        print(f"  {p}")
+    return 1 if counts.get("error") else 0
+
+
+def cli_refresh(args: argparse.Namespace) -> int:
+    from flows.statistics.refresh import refresh
+
+    summary = refresh(args.source, args.db)
+    print(
+        f"statistics refreshed: {summary['files']} files, {summary['values']:,} values, "
+        f"{summary['comparisons']:,} comparison rows in {summary['seconds']} s -> {summary['db']}"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Prefect flows: one LA's pack, the statistics refresh, runs scheduled from a notification, a batch.
 
-The flows are thin: each task is one coarse stage of `flows.runner` (a whole submission, a whole SQL
+The flows are thin: each task is one coarse stage of `flows.stages` (a whole submission, a whole SQL
 layer — never a row or a child) and they hand over paths, not data. Tasks that touch child-level rows
 persist no result and never cache on their inputs. Exceptions other than InputError (whose message is
 written to hold no child values) may quote a cell, so their detail goes to a private log file and
@@ -24,10 +24,10 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from flows import las, milestones, runner, storage
+from flows import las, milestones, stages, storage
+from flows.config import data_dir
+from flows.context import RunContext, parse_notification_date, parse_visit_type
 from flows.errors import InputError, RemoteError
-from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
-from flows.settings import data_dir
 
 INSPECTION_DEPLOYMENT = "inspection-pack/inspection-pack"
 LOCK_WAIT_SECONDS = 900  # a resubmission during a run waits for it instead of failing
@@ -73,11 +73,11 @@ def _guarded(stage: str, ctx: RunContext) -> Iterator[None]:
         ) from None
 
 
-# --- tasks (one per stage of flows.runner) -------------------------------------------------------------
+# --- tasks (one per stage of flows.stages) -------------------------------------------------------------
 @task(name="land Annex A", **PRIVATE, **IO_RETRIES)
 def land(ctx: RunContext, annex_a_url: str) -> Path:
     with _guarded("land", ctx):
-        return runner.stage_land(ctx, annex_a_url)
+        return stages.stage_land(ctx, annex_a_url)
 
 
 @task(name="fetch notes", **PRIVATE, **IO_RETRIES)
@@ -95,13 +95,13 @@ def fetch_notes(ctx: RunContext, notes_url: str) -> Path:
 @task(name="create warehouse", **PRIVATE)
 def init_warehouse(ctx: RunContext) -> Path:
     with _guarded("init", ctx):
-        return runner.stage_init(ctx)
+        return stages.stage_init(ctx)
 
 
 @task(name="published statistics", **PRIVATE, **IO_RETRIES)
 def statistics_db(ctx: RunContext, statistics_url: str | None) -> Path:
     with _guarded("statistics", ctx):
-        from flows import statistics
+        from flows.statistics import refresh as statistics
 
         return statistics.ensure_db(statistics_url)
 
@@ -109,31 +109,31 @@ def statistics_db(ctx: RunContext, statistics_url: str | None) -> Path:
 @task(name="read lists", **PRIVATE)
 def read_lists(ctx: RunContext, landed: Path) -> dict[str, int]:
     with _guarded("read", ctx):
-        return runner.stage_read(ctx, landed)
+        return stages.stage_read(ctx, landed)
 
 
 @task(name="validate", **PRIVATE)
 def validate(ctx: RunContext) -> dict[str, int]:
     with _guarded("validate", ctx):
-        return runner.stage_validate(ctx)
+        return stages.stage_validate(ctx)
 
 
 @task(name="indicators", **PRIVATE)
 def indicators(ctx: RunContext) -> list[str]:
     with _guarded("indicators", ctx):
-        return runner.stage_indicators(ctx)
+        return stages.stage_indicators(ctx)
 
 
 @task(name="render pack", **PRIVATE)
 def render(ctx: RunContext) -> list[Path]:
     with _guarded("render", ctx):
-        return runner.stage_render(ctx)
+        return stages.stage_render(ctx)
 
 
 @task(name="publish", **PRIVATE, **IO_RETRIES)
 def publish(ctx: RunContext, final: Path, output_url: str | None) -> str:
     with _guarded("publish", ctx):
-        return runner.stage_publish(ctx, final, output_url)
+        return stages.stage_publish(ctx, final, output_url)
 
 
 # --- inspection_pack ---------------------------------------------------------------------------------
@@ -199,19 +199,19 @@ def inspection_pack(
         raise InputError(
             "annex_a_url is required: the folder or s3:// prefix holding the LA's files."
         )
-    ctx, final = runner.prepare(la_code, notification_date, visit_type, output_url)
+    ctx, final = stages.prepare(la_code, notification_date, visit_type, output_url)
     notes_tmp: Path | None = None
     try:
         if notes_url:
             ctx.notes_path = fetch_notes(ctx, notes_url)
             notes_tmp = ctx.notes_path if storage.is_remote(notes_url) else None
-        with runner.run_lock(ctx, final, wait_seconds=LOCK_WAIT_SECONDS):
+        with stages.run_lock(ctx, final, wait_seconds=LOCK_WAIT_SECONDS):
             landed = land(ctx, annex_a_url)
-            with runner.warehouse_open(ctx):  # tasks run in this process: they share it
+            with stages.warehouse_open(ctx):  # tasks run in this process: they share it
                 init_warehouse(ctx)
                 ctx.statistics_db = statistics_db(ctx, statistics_url)
                 rows = read_lists(ctx, landed)
-                # as runner.validate_and_indicators: the indicators take the second core meanwhile
+                # as stages.validate_and_indicators: the indicators take the second core meanwhile
                 built = indicators.submit(ctx)
                 try:
                     severities = validate(ctx)
@@ -252,7 +252,7 @@ def inspection_pack(
 # --- statistics refresh --------------------------------------------------------------------------------
 @task(name="refresh published statistics", **PRIVATE, **IO_RETRIES)
 def _refresh(source_url: str | None, db_path: Path) -> dict:
-    from flows import statistics
+    from flows.statistics import refresh as statistics
 
     return statistics.refresh(source_url, db_path)
 
@@ -260,7 +260,7 @@ def _refresh(source_url: str | None, db_path: Path) -> dict:
 @flow(name="statistics-refresh", persist_result=False)
 def refresh_statistics(source_url: str | None = None, db_path: str | None = None) -> dict:
     """Pull, validate and load the published statistics into statistics.duckdb (published data only)."""
-    from flows.settings import statistics_db as default_db
+    from flows.config import statistics_db as default_db
 
     result = _refresh(source_url, Path(db_path) if db_path else default_db())
     create_markdown_artifact(
@@ -361,7 +361,7 @@ def _one_la(
             synth.generate(
                 la_code, dt.date.fromisoformat(notification_date), Path(annex_a_url), seed=seed
             )
-    summary = runner.run_inspection(
+    summary = stages.run_inspection(
         la_code,
         notification_date,
         annex_a_url,
@@ -397,7 +397,7 @@ def national_batch(
     logger = get_run_logger()
     codes = [las.resolve(c).ons_code for c in la_codes]
     root = annex_a_root.rstrip("/") if annex_a_root else None
-    from flows import statistics
+    from flows.statistics import refresh as statistics
 
     statistics_url = str(statistics.ensure_db(statistics_url))  # built once, before the fan-out
     out: dict[str, str] = {}

@@ -8,8 +8,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from flows.config import PUBLISHED_DIR
 from flows.errors import InputError
-from flows.settings import PUBLISHED_DIR
 
 _ONS = re.compile(r"^E(06|08|09|10)\d{6}$")
 _OLD = re.compile(r"^\d{3}$")

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from flows.pipeline import parse_visit_type
+from flows.context import parse_visit_type
 
 LONDON = ZoneInfo("Europe/London")
 NOTIFICATION_TIME = dt.time(9, 30)  # para 80: notified by 9.30am

@@ -17,8 +17,8 @@ import os
 from typing import Any
 
 from flows import las
+from flows.context import parse_notification_date, parse_visit_type
 from flows.errors import InputError
-from flows.pipeline import parse_notification_date, parse_visit_type
 
 NOTIFIED = "ilacs.inspection.notified"
 UPLOADED = "ilacs.annex-a.uploaded"

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.settings import SQL_DIR
+from flows.config import SQL_DIR
 
 LAYERS = ("annex_a", "quality", "statistics", "indicators", "pack")
 

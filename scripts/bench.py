@@ -43,7 +43,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from flows.settings import ROOT, data_dir
+from flows.config import ROOT, data_dir
 
 BENCH_LAS = {"E06000017": "small", "E06000050": "median", "E10000016": "largest"}
 NOTIFICATION = dt.date(2026, 11, 16)
@@ -275,10 +275,10 @@ def time_stages(
     """One run as the runner does it: wall and CPU seconds and peak RSS of each step, and each
     stage's own wall time where two overlap (the read's parts; validation beside the indicators).
     "pipeline" is the steps' wall time end to end, so no overlap is counted twice."""
-    from flows import runner
+    from flows import stages
     from flows.annex_a import load, normalise
 
-    ctx, final = runner.prepare(la_code, NOTIFICATION, "standard", str(out))
+    ctx, final = stages.prepare(la_code, NOTIFICATION, "standard", str(out))
     ctx.statistics_db = stats_db
     landed: list[Path] = []
     own: dict[str, float] = {}
@@ -286,28 +286,28 @@ def time_stages(
     held = contextlib.ExitStack()  # the warehouse held open from init to render, as a run does
 
     def read() -> None:
-        held.enter_context(runner.warehouse_open(ctx))
-        runner.stage_init(ctx)
+        held.enter_context(stages.warehouse_open(ctx))
+        stages.stage_init(ctx)
         with (
             timing(load, "read_files", own, "read files"),
             last_end(load, "read_files", marks),
             last_end(normalise, "normalise", marks),
         ):
-            counts.update(runner.stage_read(ctx, landed[0]))
+            counts.update(stages.stage_read(ctx, landed[0]))
 
     def validate_and_indicators() -> None:
         with (
-            timing(runner, "stage_validate", own, "validate"),
-            timing(runner, "stage_indicators", own, "indicators"),
+            timing(stages, "stage_validate", own, "validate"),
+            timing(stages, "stage_indicators", own, "indicators"),
         ):
-            runner.validate_and_indicators(ctx)
+            stages.validate_and_indicators(ctx)
 
     steps: list[tuple[str, Callable[[], object]]] = [
-        ("land", lambda: landed.append(runner.stage_land(ctx, str(sub)))),
+        ("land", lambda: landed.append(stages.stage_land(ctx, str(sub)))),
         ("read", read),
         ("validate ‖ indicators", validate_and_indicators),
-        ("render", lambda: runner.stage_render(ctx)),
-        ("publish", lambda: (held.close(), runner.stage_publish(ctx, final, None))),
+        ("render", lambda: stages.stage_render(ctx)),
+        ("publish", lambda: (held.close(), stages.stage_publish(ctx, final, None))),
     ]
     result = {}
     try:
@@ -346,13 +346,13 @@ def bench_one(la_code: str, kind: str, reps: int, alternative: bool) -> dict:
     """Each repetition reads the floor and then runs the pipeline, so that both see the machine as
     it is at that moment (a floor measured minutes apart from the runs moved the ratio by 1.5× on
     this shared machine); the ratio of each repetition is kept and its median is the headline."""
-    from flows import statistics as stats
+    from flows.statistics import refresh as stats_refresh
 
     sub = submission(la_code, kind)
     rows: dict[str, dict] = {}
     if alternative:
         rows["alternative"] = measured(lambda: read_alternative(sub), 1)
-    stats_db = stats.ensure_db(None)
+    stats_db = stats_refresh.ensure_db(None)
     out = data_dir() / "bench" / "runs"
     counts: dict[str, int] = {}
     read_floor(sub)  # warm-up: imports, page cache
@@ -499,8 +499,8 @@ def cold_costs(la_code: str, api_url: str, server_start: float | None, reps: int
     without = [cold_run(la_code, sub, plain_env) for _ in range(max(reps, 2))]
     peak = peak_child_mib()  # before the import probes below (Great Expectations' is large)
     stage_modules = (
-        "flows.runner, flows.annex_a.load, flows.quality, flows.statistics, flows.pack, "
-        "flows.dq_report, polars, duckdb, fastexcel, jinja2"
+        "flows.stages, flows.annex_a.load, flows.validation.stage, flows.statistics.refresh, flows.pack.render, "
+        "flows.validation.report, polars, duckdb, fastexcel, jinja2"
     )
     return {
         "cold_run": statistics.median(with_prefect),
@@ -731,7 +731,7 @@ def report(data: dict, baseline: dict | None) -> str:
 NOTES = """## How the pipeline keeps close to the floor (and what is left)
 
 - Validation runs the reviewed suites in `expectations/*.json` with a vectorised polars executor
-  (`flows/native_validation.py`); Great Expectations stays the reference engine
+  (`flows/validation/native.py`); Great Expectations stays the reference engine
   (`PIA_VALIDATION_ENGINE=gx`) and `tests/test_validation_engines.py` replays every committed suite
   through both on real frames and asserts identical results. GX costs ~30 ms per expectation (313 of
   them) plus a ~5 s import, which is why validation was ten times the floor; it is no longer imported

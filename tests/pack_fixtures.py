@@ -15,8 +15,8 @@ import duckdb
 
 from flows import findings, las, warehouse
 from flows.annex_a import specs
-from flows.pack_sources import META_LISTS_COLUMNS, SQL_TYPES
-from flows.pipeline import RunContext, add_months
+from flows.context import RunContext, add_months
+from flows.pack.sources import META_LISTS_COLUMNS, SQL_TYPES
 
 D = dt.date
 NOTIFICATION = D(2026, 11, 23)  # a Monday; the six months start on 23 May 2026
@@ -457,7 +457,7 @@ def build_warehouse(
                 [list_name, severity],
             )
         if statistics:
-            from flows.pack_sources import NATIONAL_COMPARISONS, OTHER_TABLES
+            from flows.pack.sources import NATIONAL_COMPARISONS, OTHER_TABLES
 
             for name, rows in INDICATORS.items():
                 schema, table, cols = OTHER_TABLES[name]

@@ -15,7 +15,7 @@ import polars as pl
 from flows import las
 from flows.annex_a import specs as S
 from flows.annex_a.load import META_LISTS_SCHEMA
-from flows.pipeline import RunContext
+from flows.context import RunContext
 
 ND = dt.date(2026, 11, 16)
 D = dt.date
@@ -67,9 +67,9 @@ def make_warehouse(
     reader_lists writes meta.lists as the reader does (then the reader, not validation, reports
     lists not provided).
     """
-    from flows import runner, warehouse
+    from flows import stages, warehouse
 
-    runner.stage_init(ctx)
+    stages.stage_init(ctx)
     con = warehouse.connect(ctx.warehouse)
     try:
         for table, rows in tables.items():

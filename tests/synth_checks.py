@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 
 from flows.annex_a.specs import BY_TABLE, SPECS
-from flows.pipeline import add_months
+from flows.context import add_months
 
 ORDER = {  # (list, earlier, later)
     "list_02_early_help": [("assessment_start_date", "assessment_completion_date")],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pack_fixtures as F
 import pytest
 
-from flows import pack
+from flows.pack import render as pack
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -10,7 +10,10 @@ import openpyxl
 import pytest
 import quality_fixtures as Q
 
-from flows import dq_report, quality, warehouse
+from flows import warehouse
+from flows.validation import report as dq_report
+from flows.validation import stage as validation
+from flows.validation import summary as list_summary
 
 HOSTILE = [
     # (column, rule, severity, value)
@@ -38,11 +41,11 @@ def report(tmp_path):
             for i, (col, rule, sev, value) in enumerate(HOSTILE)
         ],
     )
-    quality.write_list_summary(
-        con, {"list_01_contacts", "list_03_referrals"}, quality._run_parameters(con, ctx)
+    list_summary.write_list_summary(
+        con, {"list_01_contacts", "list_03_referrals"}, validation._run_parameters(con, ctx)
     )
     con.close()
-    paths = quality.write_reports(ctx)
+    paths = dq_report.write_reports(ctx)
     return ctx, {p.name: p for p in paths}
 
 

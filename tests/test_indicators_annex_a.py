@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from flows import statistics, warehouse
+from flows import warehouse
+from flows.statistics import indicators as stats_indicators
 
 NOTIFICATION = dt.date(2026, 11, 16)  # six months from 2026-05-16
 D = dt.date.fromisoformat
@@ -25,7 +26,7 @@ def con(tmp_path):
     )
     c.execute("create schema annex_a")
     c.execute("create schema indicators")
-    statistics._write_calendar(c, NOTIFICATION)
+    stats_indicators._write_calendar(c, NOTIFICATION)
     yield c
     c.close()
 
@@ -39,7 +40,7 @@ def table(con, name: str, columns: str, rows: list[tuple]) -> None:
 
 def recent(con) -> dict[str, tuple]:
     # only the Annex A models: the published-statistics ones need statistics.duckdb attached
-    statistics.run_indicator_models(
+    stats_indicators.run_indicator_models(
         con, [p for p in warehouse.model_files("indicators") if p.name >= "100"]
     )
     return {r[0]: r[1:] for r in con.execute("select * from indicators.annex_a_recent").fetchall()}

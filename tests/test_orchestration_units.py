@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from flows import inspection, las, notify
+from flows.context import RunContext
 from flows.errors import InputError
-from flows.pipeline import RunContext
 
 
 def ctx(tmp_path: Path) -> RunContext:

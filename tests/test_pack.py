@@ -13,8 +13,11 @@ import duckdb
 import pack_fixtures as F
 import pytest
 
-from flows import case_sample, pack, warehouse
-from flows.settings import TEMPLATES_DIR
+from flows import warehouse
+from flows.config import TEMPLATES_DIR
+from flows.pack import case_sample
+from flows.pack import models as pack_models
+from flows.pack import render as pack
 
 D = dt.date
 
@@ -214,7 +217,7 @@ def test_pathway_rules(tmp_path, judgements, pathway):
         "children_in_care = ?, care_leavers = ?",
         [overall, leadership, hp, cic, cl],
     )
-    pack.build(c, F.NOTIFICATION)
+    pack_models.build(c, F.NOTIFICATION)
     assert c.execute("select pathway from pack.ilacs_pathway").fetchall() == [(pathway,)]
     c.close()
 

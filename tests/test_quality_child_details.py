@@ -12,7 +12,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from flows.settings import SQL_DIR
+from flows.config import SQL_DIR
 
 DETAILS = ("date_of_birth", "gender", "ethnicity")
 LISTS = ("list_01_contacts", "list_06_children_in_need", "list_08_children_in_care")

@@ -10,7 +10,9 @@ import pytest
 import quality_fixtures as Q
 from quality_fixtures import B, D
 
-from flows import quality, warehouse
+from flows import warehouse
+from flows.validation import cross_list
+from flows.validation import stage as validation
 
 # (table, row, column header, rule, severity, list_name when it differs from table)
 PLANTED: list[tuple[str, int, str, str, str, str | None]] = []
@@ -249,7 +251,7 @@ MESSY = messy_submission()  # fills PLANTED
 def messy(tmp_path_factory):
     ctx = Q.context(tmp_path_factory.mktemp("messy"))
     Q.make_warehouse(ctx, MESSY)
-    counts = quality.validate(ctx)
+    counts = validation.validate(ctx)
     con = warehouse.connect(ctx.warehouse, read_only=True)
     issues = con.sql("select * from quality.issues").pl()
     lists = con.sql("select * from quality.lists").pl()
@@ -326,7 +328,7 @@ def test_list_summary_reports_ranges(messy):
 def test_clean_submission_has_no_findings(tmp_path):
     ctx = Q.context(tmp_path)
     Q.make_warehouse(ctx, Q.good_submission())
-    assert quality.validate(ctx) == {"error": 0, "warning": 0, "info": 0}
+    assert validation.validate(ctx) == {"error": 0, "warning": 0, "info": 0}
 
 
 def test_validate_again_replaces_only_its_own_findings(tmp_path):
@@ -348,8 +350,8 @@ def test_validate_again_replaces_only_its_own_findings(tmp_path):
         [Q.FILE, Q.FILE],
     )
     con.close()
-    first = quality.validate(ctx)
-    second = quality.validate(ctx)
+    first = validation.validate(ctx)
+    second = validation.validate(ctx)
     assert first == second == {"error": 2, "warning": 1, "info": 0}
     con = warehouse.connect(ctx.warehouse, read_only=True)
     rules = con.sql("select rule, message from quality.issues order by rule").fetchall()
@@ -364,7 +366,7 @@ def test_lists_not_provided_when_no_reader_ran(tmp_path):
     sub = Q.good_submission()
     del sub["list_02_early_help"], sub["audits"]
     Q.make_warehouse(ctx, sub, reader_lists=False)
-    quality.validate(ctx)
+    validation.validate(ctx)
     con = warehouse.connect(ctx.warehouse, read_only=True)
     got = con.sql(
         "select list_name, severity from quality.issues where rule = 'list_not_provided'"
@@ -380,7 +382,7 @@ def test_list_summary_counts_rows_files_and_sheets_itself_without_the_reader(tmp
         ctx = Q.context(tmp_path / str(reader_lists))
         sub = Q.good_submission()
         Q.make_warehouse(ctx, sub, reader_lists=reader_lists)
-        quality.validate(ctx)
+        validation.validate(ctx)
         con = warehouse.connect(ctx.warehouse, read_only=True)
         summaries.append(
             con.sql(
@@ -402,7 +404,7 @@ def test_cross_list_checks_with_no_child_level_list_or_a_column_missing(tmp_path
     good = Q.good_submission()
     ctx = Q.context(tmp_path / "audits")
     Q.make_warehouse(ctx, {"audits": good["audits"]})
-    quality.validate(ctx)
+    validation.validate(ctx)
     con = warehouse.connect(ctx.warehouse, read_only=True)
     assert con.sql("select count(*) from quality.child_rows").fetchall() == [(0,)]
     assert con.sql(
@@ -415,7 +417,7 @@ def test_cross_list_checks_with_no_child_level_list_or_a_column_missing(tmp_path
     con = warehouse.connect(ctx.warehouse)
     con.execute("alter table annex_a.list_01_contacts drop column gender")
     con.execute("alter table annex_a.list_01_contacts drop column gender_raw")
-    quality.create_sources(con, set(good))  # (the list's own suite needs every column)
+    cross_list.create_sources(con, set(good))  # (the list's own suite needs every column)
     rows = con.sql(
         "select count(*), count(gender), count(child_id) from quality.child_rows "
         "where list_name = 'list_01_contacts'"

@@ -8,7 +8,7 @@ import json
 import polars as pl
 import pytest
 
-from flows.quality import run_suite
+from flows.validation.engines import run_suite
 
 FRAME = pl.DataFrame(
     {

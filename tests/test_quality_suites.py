@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import json
 
-from flows import quality
 from flows.annex_a.specs import SPECS
-from flows.settings import EXPECTATIONS_DIR
+from flows.config import EXPECTATIONS_DIR
+from flows.validation import engines, suites
 
 
 def test_committed_suites_match_the_specs():
-    generated = quality.generated_suites()
+    generated = suites.generated_suites()
     committed = {p.name for p in EXPECTATIONS_DIR.glob("annex_a_*.json")} | {
         p.name for p in EXPECTATIONS_DIR.glob("cross_list*.json")
     }
-    assert committed == set(generated), "run `python -m flows.quality --write-suites` and commit"
+    assert committed == set(generated), (
+        "run `python -m flows.validation.suites --write-suites` and commit"
+    )
     for name, suite in generated.items():
         text = (EXPECTATIONS_DIR / name).read_text(encoding="utf-8")
-        assert text == quality.suite_text(suite), f"{name} differs from the specs: regenerate it"
+        assert text == suites.suite_text(suite), f"{name} differs from the specs: regenerate it"
 
 
 def test_one_suite_per_list_and_rules_from_the_vocabulary():
     from flows.findings import RULES
 
-    generated = quality.generated_suites()
+    generated = suites.generated_suites()
     assert {f"annex_a_{s.table}.json" for s in SPECS} <= set(generated)
     for suite in generated.values():
         for e in suite["expectations"]:
@@ -33,7 +35,7 @@ def test_one_suite_per_list_and_rules_from_the_vocabulary():
 
 def test_a_spec_change_shows_in_the_suite():
     spec = next(s for s in SPECS if s.table == "list_03_referrals")
-    suite = quality.suite_for(spec)
+    suite = suites.suite_for(spec)
     required = {
         e["kwargs"]["column"]
         for e in suite["expectations"]
@@ -51,4 +53,4 @@ def test_a_spec_change_shows_in_the_suite():
 def test_committed_suites_are_valid_gx_suites():
     for path in sorted(EXPECTATIONS_DIR.glob("*.json")):
         suite = json.loads(path.read_text(encoding="utf-8"))
-        assert len(quality.build_suite(suite).expectations) == len(suite["expectations"]), path.name
+        assert len(engines.build_suite(suite).expectations) == len(suite["expectations"]), path.name

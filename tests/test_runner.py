@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import cli, las, runner, storage
+from flows import cli, las, stages, storage
 from flows.errors import InputError
 
 
@@ -18,7 +18,7 @@ from flows.errors import InputError
 )
 def test_bad_la_codes_are_rejected_before_any_file_is_touched(code, tmp_path):
     with pytest.raises(InputError):
-        runner.prepare(code, "2026-11-16", "standard", str(tmp_path))
+        stages.prepare(code, "2026-11-16", "standard", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -30,9 +30,9 @@ def test_old_three_digit_codes_resolve_to_the_ons_code():
 @pytest.mark.parametrize("date", ["../../etc", "16/11/2026", "2026-13-01", ""])
 def test_bad_dates_and_visit_types_are_rejected(date, tmp_path):
     with pytest.raises(InputError):
-        runner.prepare("E06000050", date, "standard", str(tmp_path))
+        stages.prepare("E06000050", date, "standard", str(tmp_path))
     with pytest.raises(InputError):
-        runner.prepare("E06000050", "2026-11-16", "surprise", str(tmp_path))
+        stages.prepare("E06000050", "2026-11-16", "surprise", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -65,10 +65,10 @@ def _submission(tmp_path: Path) -> Path:
 
 
 def test_landing_copies_files_unchanged_with_a_manifest_and_is_idempotent(tmp_path):
-    ctx, _ = runner.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     sub = _submission(tmp_path)
-    first = runner.stage_land(ctx, str(sub))
-    again = runner.stage_land(ctx, str(sub))
+    first = stages.stage_land(ctx, str(sub))
+    again = stages.stage_land(ctx, str(sub))
     assert first == again
     manifest = json.loads((first / "manifest.json").read_text())
     assert [f["file"] for f in manifest["files"]] == [
@@ -81,7 +81,7 @@ def test_landing_copies_files_unchanged_with_a_manifest_and_is_idempotent(tmp_pa
     assert stat.S_IMODE(os.stat(first / "List 1.csv").st_mode) == 0o600
 
     (sub / "List 1.csv").write_bytes(b"Child Unique ID,Gender\nC1,b) Female\n")  # a resubmission
-    second = runner.stage_land(ctx, str(sub))
+    second = stages.stage_land(ctx, str(sub))
     assert second != first and (first / "List 1.csv").read_bytes().endswith(b"a) Male\n")
 
 
@@ -90,28 +90,28 @@ def test_symlinks_escaping_the_inbox_are_not_followed(tmp_path):
     secret.write_text("outside")
     sub = _submission(tmp_path)
     (sub / "link.csv").symlink_to(secret)
-    ctx, _ = runner.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
-    landed = runner.stage_land(ctx, str(sub))
+    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    landed = stages.stage_land(ctx, str(sub))
     assert not (landed / "link.csv").exists()
 
 
 def test_an_empty_or_missing_submission_is_a_clear_error(tmp_path):
-    ctx, _ = runner.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="holds no files"):
-        runner.stage_land(ctx, str(tmp_path / "empty"))
+        stages.stage_land(ctx, str(tmp_path / "empty"))
     with pytest.raises(InputError, match="does not exist"):
-        runner.stage_land(ctx, str(tmp_path / "missing"))
+        stages.stage_land(ctx, str(tmp_path / "missing"))
 
 
 def test_a_second_run_for_the_same_la_and_date_refuses_clearly(tmp_path):
-    ctx, final = runner.prepare("E06000050", "2026-11-16", "standard", str(tmp_path))
-    other, other_final = runner.prepare("E10000016", "2026-11-16", "standard", str(tmp_path))
-    with runner.run_lock(ctx, final):
+    ctx, final = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path))
+    other, other_final = stages.prepare("E10000016", "2026-11-16", "standard", str(tmp_path))
+    with stages.run_lock(ctx, final):
         with pytest.raises(InputError, match="in progress"):
-            with runner.run_lock(ctx, final):
+            with stages.run_lock(ctx, final):
                 pass
-        with runner.run_lock(other, other_final):  # another LA proceeds
+        with stages.run_lock(other, other_final):  # another LA proceeds
             pass
 
 
@@ -166,13 +166,13 @@ def test_a_file_over_the_size_limit_is_refused_at_landing_and_reported(tmp_path,
     )
     (sub / "huge.xlsx").write_bytes(b"x" * 4096)
     monkeypatch.setenv("PIA_MAX_FILE_MB", str(1024 / 1024 / 1024))  # 1 KB
-    ctx, _ = runner.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
-    landed = runner.stage_land(ctx, str(sub))
+    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    landed = stages.stage_land(ctx, str(sub))
     assert not (landed / "huge.xlsx").exists() and (landed / "small.csv").exists()
     manifest = json.loads((landed / "manifest.json").read_text())
     assert [r["file"] for r in manifest["refused"]] == ["huge.xlsx"]
-    runner.stage_init(ctx)
-    rows = runner.stage_read(ctx, landed)
+    stages.stage_init(ctx)
+    rows = stages.stage_read(ctx, landed)
     assert rows.get("audits") == 1  # the other file still loads
     con = duckdb.connect(str(ctx.warehouse), read_only=True)
     found = con.execute(

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import statistics, warehouse
+from flows import warehouse
+from flows.config import PUBLISHED_DIR
 from flows.errors import InputError
-from flows.settings import PUBLISHED_DIR
+from flows.statistics import indicators as stats_indicators
+from flows.statistics import refresh as statistics
 
 SYMBOLS = {"c", "k", "x", "z", "u", "low", "-"}
 LAS = [
@@ -279,7 +281,7 @@ def test_reorganisations_and_joint_returns(con, stats_db):
     ).fetchall()
     assert {"E09000021", "E09000027"} <= {a for a, _ in joint}
     ctx = _ctx(stats_db, "E06000063", Path(str(stats_db) + "-cumberland"))
-    statistics.build_indicators(ctx)
+    stats_indicators.build_indicators(ctx)
     c = warehouse.connect(ctx.warehouse)
     notes = [n for (n,) in c.execute("select note from indicators.history_breaks").fetchall()]
     c.close()
@@ -288,7 +290,7 @@ def test_reorganisations_and_joint_returns(con, stats_db):
 
 def _ctx(stats_db: Path, la_code: str, work: Path):
     from flows import las
-    from flows.pipeline import RunContext
+    from flows.context import RunContext
 
     work.mkdir(parents=True, exist_ok=True)
     ctx = RunContext(
@@ -313,7 +315,7 @@ def _ctx(stats_db: Path, la_code: str, work: Path):
 
 def test_build_indicators_leaves_a_self_contained_warehouse(stats_db, tmp_path):
     ctx = _ctx(stats_db, "886", tmp_path)  # old DfE code accepted
-    statistics.build_indicators(ctx)
+    stats_indicators.build_indicators(ctx)
     c = warehouse.connect(ctx.warehouse)
     try:
         assert (

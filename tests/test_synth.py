@@ -14,7 +14,7 @@ from synth_checks import violations
 
 from flows import cli, las, synth
 from flows.annex_a.specs import BY_TABLE, SPECS
-from flows.settings import PUBLISHED_DIR
+from flows.config import PUBLISHED_DIR
 
 ND = dt.date(2026, 11, 16)
 LA = "E06000050"  # Cheshire West and Chester: mid-sized, quick

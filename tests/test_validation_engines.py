@@ -1,4 +1,4 @@
-"""The native validation engine (flows/native_validation.py) gives exactly Great Expectations' results.
+"""The native validation engine (flows/validation/native.py) gives exactly Great Expectations' results.
 
 Every call validation makes to run_suite — each list's suite on the derived annex_a frame, each
 cross-list suite on its check table, each statistics suite on a published file — is recorded while a
@@ -20,9 +20,13 @@ import polars as pl
 import pytest
 import quality_fixtures as Q
 
-from flows import native_validation, quality, runner, statistics, synth
+from flows import stages, synth
 from flows.annex_a import load
-from flows.settings import EXPECTATIONS_DIR, ROOT
+from flows.config import EXPECTATIONS_DIR, ROOT
+from flows.statistics import refresh as statistics
+from flows.validation import engines
+from flows.validation import native as native_validation
+from flows.validation import stage as validation
 
 LA, ND = "E06000050", dt.date(2026, 11, 16)
 
@@ -31,16 +35,16 @@ LA, ND = "E06000050", dt.date(2026, 11, 16)
 def recorded(tmp_path_factory):
     """(suite name, frame, suite, parameters, native results) for every run_suite call."""
     calls: list[tuple] = []
-    real = quality.run_suite
+    real = engines.run_suite
     mp = pytest.MonkeyPatch()
 
     def spy(frame, suite, parameters=None):
-        spec = quality.load_suite(suite)
+        spec = engines.load_suite(suite)
         native = native_validation.run(frame, spec, parameters)
         calls.append((spec.get("name"), frame, spec, parameters, native))
         return real(frame, suite, parameters)
 
-    mp.setattr(quality, "run_suite", spy)
+    mp.setattr(engines, "run_suite", spy)
     mp.setenv("PIA_VALIDATION_ENGINE", "native")
     try:
         root = tmp_path_factory.mktemp("engines")
@@ -48,16 +52,16 @@ def recorded(tmp_path_factory):
             folder = root / kind
             synth.generate(LA, ND, folder, messy=kind == "messy")
             ctx = Q.context(root / f"run-{kind}")
-            runner.stage_init(ctx)
+            stages.stage_init(ctx)
             files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
             load.load_submission(files, ctx.warehouse, relative_to=folder)
-            quality.validate(ctx)
+            validation.validate(ctx)
         import test_quality_rules as R
 
         for name, tables in (("good", Q.good_submission()), ("planted", R.messy_submission())):
             ctx = Q.context(root / f"fixtures-{name}")
             Q.make_warehouse(ctx, tables)
-            quality.validate(ctx)
+            validation.validate(ctx)
         statistics.refresh(None, root / "stats" / "statistics.duckdb")
     finally:
         mp.undo()
@@ -78,14 +82,14 @@ def test_native_engine_runs_every_suite_itself(recorded):
 def test_native_results_identical_to_great_expectations(recorded):
     failed_types = set()
     for name, frame, spec, parameters, native in recorded:
-        reference = quality._run_suite_gx(frame, spec, parameters)
+        reference = engines._run_suite_gx(frame, spec, parameters)
         assert _comparable(native) == _comparable(reference), name
         failed_types |= {r["expectation_type"] for r in reference if r["unexpected_count"]}
     # the inputs make every kind of Annex A expectation fail somewhere, so the comparison bites
     annex_a_types = {
         e["type"]
         for p in EXPECTATIONS_DIR.glob("annex_a_*.json")
-        for e in quality.load_suite(p)["expectations"]
+        for e in engines.load_suite(p)["expectations"]
     }
     assert annex_a_types - failed_types == set()
 
@@ -156,7 +160,7 @@ def test_edge_cases_identical(exp):
     params = {"nd": dt.date(2026, 2, 1)}
     native = native_validation.run(EDGE, suite, params)
     assert native is not None
-    assert _comparable(native) == _comparable(quality._run_suite_gx(EDGE, suite, params))
+    assert _comparable(native) == _comparable(engines._run_suite_gx(EDGE, suite, params))
 
 
 def test_nan_is_missing_like_pandas():
@@ -187,16 +191,16 @@ def test_what_the_native_engine_does_not_know_goes_to_gx(exp):
 def test_unknown_engine_is_refused(monkeypatch):
     monkeypatch.setenv("PIA_VALIDATION_ENGINE", "fast")
     with pytest.raises(ValueError, match="PIA_VALIDATION_ENGINE"):
-        quality.run_suite(EDGE, {"expectations": []})
+        engines.run_suite(EDGE, {"expectations": []})
 
 
 def test_native_validation_never_imports_great_expectations(tmp_path):
     """The ~5 s import is paid only where GX runs (statistics refresh, the gx engine)."""
     code = (
         "import sys, datetime as dt; from pathlib import Path; sys.path.insert(0, 'tests');"
-        "import quality_fixtures as Q; from flows import quality;"
+        "import quality_fixtures as Q; from flows.validation import stage;"
         f"ctx = Q.context(Path({str(tmp_path)!r})); Q.make_warehouse(ctx, Q.good_submission());"
-        "quality.validate(ctx); print('great_expectations' in sys.modules)"
+        "stage.validate(ctx); print('great_expectations' in sys.modules)"
     )
     env = {"PIA_VALIDATION_ENGINE": "native", "PIA_DATA_DIR": str(tmp_path / "data"), "PATH": ""}
     out = subprocess.run(

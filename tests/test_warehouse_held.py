@@ -11,8 +11,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows import pack, quality, runner, synth, warehouse
-from flows import statistics as stats
+from flows import stages, synth, warehouse
+from flows.pack import render as pack
+from flows.statistics import refresh as statistics
+from flows.validation import results as list_results
 
 LA, ND = "E06000017", dt.date(2026, 11, 16)
 GENERATED = dt.datetime(2026, 11, 16, 9, 30, tzinfo=dt.UTC)
@@ -27,23 +29,23 @@ def submission(tmp_path_factory):
 
 def _stages(ctx, landed, *, held: bool) -> None:
     def run() -> None:
-        runner.stage_init(ctx)
-        runner.stage_read(ctx, landed)
-        runner.validate_and_indicators(ctx)
-        runner.stage_render(ctx)
+        stages.stage_init(ctx)
+        stages.stage_read(ctx, landed)
+        stages.validate_and_indicators(ctx)
+        stages.stage_render(ctx)
 
     if held:
-        with runner.warehouse_open(ctx):
+        with stages.warehouse_open(ctx):
             run()
     else:
         run()
 
 
 def _run(tmp_path, submission, name: str, *, held: bool):
-    ctx, _ = runner.prepare(LA, ND, "standard", str(tmp_path / name))
-    ctx.statistics_db = stats.ensure_db(None)
+    ctx, _ = stages.prepare(LA, ND, "standard", str(tmp_path / name))
+    ctx.statistics_db = statistics.ensure_db(None)
     ctx.generated_at = GENERATED
-    landed = runner.stage_land(ctx, str(submission))
+    landed = stages.stage_land(ctx, str(submission))
     _stages(ctx, landed, held=held)
     return ctx
 
@@ -93,17 +95,17 @@ def test_pack_models_built_beside_validation_give_the_pack_built_after_it(tmp_pa
 def test_a_held_run_validates_each_list_while_the_load_commits(tmp_path, submission):
     """The lists' suites run beside the load and validate takes their findings: the same findings
     as when validate runs the suites itself."""
-    ctx, _ = runner.prepare(LA, ND, "standard", str(tmp_path / "early"))
-    ctx.statistics_db = stats.ensure_db(None)
-    landed = runner.stage_land(ctx, str(submission))
-    with runner.warehouse_open(ctx):
-        runner.stage_init(ctx)
-        runner.stage_read(ctx, landed)
-        early = warehouse.shared_frame(ctx.warehouse, quality.LIST_FINDINGS)
+    ctx, _ = stages.prepare(LA, ND, "standard", str(tmp_path / "early"))
+    ctx.statistics_db = statistics.ensure_db(None)
+    landed = stages.stage_land(ctx, str(submission))
+    with stages.warehouse_open(ctx):
+        stages.stage_init(ctx)
+        stages.stage_read(ctx, landed)
+        early = warehouse.shared_frame(ctx.warehouse, list_results.LIST_FINDINGS)
         assert early is not None and early.height > 0  # the messy lists have findings of their own
-        runner.stage_validate(ctx)
+        stages.stage_validate(ctx)
         beside = _validation_issues(ctx.warehouse)
-    runner.stage_validate(ctx)  # not held: the suites run in validate, on the lists as loaded
+    stages.stage_validate(ctx)  # not held: the suites run in validate, on the lists as loaded
     alone = _validation_issues(ctx.warehouse)
     cols = beside.columns
     assert beside.height > 0

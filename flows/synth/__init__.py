@@ -19,7 +19,7 @@ import polars as pl
 
 from flows import las
 from flows.annex_a.specs import BY_TABLE, SPECS
-from flows.pipeline import parse_notification_date
+from flows.context import parse_notification_date
 from flows.synth.calibrate import activity_shares, plan, published
 from flows.synth.frontdoor import care_leavers, children_in_need, front_door
 from flows.synth.journeys import World, adoptions, child_protection, children_in_care

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from flows.config import PUBLISHED_DIR
 from flows.las import LocalAuthority
-from flows.settings import PUBLISHED_DIR
 
 CIN = PUBLISHED_DIR / "dfe_cin"
 CLA = PUBLISHED_DIR / "dfe_cla"

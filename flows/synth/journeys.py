@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flows.pipeline import add_months
+from flows.context import add_months
 from flows.synth.calibrate import Plan
 from flows.synth.people import NAT, Registry, ages_from, choice, clip, days, uniform_dates
 

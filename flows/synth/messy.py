@@ -28,8 +28,8 @@ import polars as pl
 
 from flows.annex_a.codes import CodeSet
 from flows.annex_a.specs import BY_TABLE, ListSpec
+from flows.context import add_months
 from flows.findings import RULES
-from flows.pipeline import add_months
 from flows.synth.write import EXCEL_EPOCH, Serial, Sheet, template_value, write_csv, write_xlsx
 
 BOOK_A = "Annex A child level data.xlsx"

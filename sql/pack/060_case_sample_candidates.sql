@@ -1,6 +1,6 @@
 -- One row per child the LA audited in the six months, with what para 162 and 163 ask inspectors to
 -- cover: age, sex, disability, ethnicity, exploitation or missing, placement type (out of area,
--- kinship, placed with parents), large sibling group, and signs the child waited. flows/case_sample.py
+-- kinship, placed with parents), large sibling group, and signs the child waited. flows/pack/case_sample.py
 -- picks the suggested sample from these rows. The per-child parts keep only audited children before
 -- they rank or group (a few hundred of the largest LA's ~60k children).
 create or replace view pack.case_sample_candidates as

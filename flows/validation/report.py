@@ -143,7 +143,7 @@ def _environment():
     report) and still reloads a template whose file changed."""
     import jinja2
 
-    from flows.settings import TEMPLATES_DIR
+    from flows.config import TEMPLATES_DIR
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -155,7 +155,7 @@ def _environment():
 def render_html(issues: pl.DataFrame, lists: list[dict], context: dict) -> str:
     from markupsafe import Markup
 
-    from flows.settings import TEMPLATES_DIR
+    from flows.config import TEMPLATES_DIR
 
     css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
     return (

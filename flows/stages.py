@@ -1,4 +1,4 @@
-"""Run one inspection pack end to end, as plain functions the Prefect flow wraps as tasks.
+"""The stages of one inspection run, as plain functions; flows.pipeline orders them.
 
 Stages hand over paths: the landed submission folder and the run's DuckDB file. Everything is built
 in a private staging folder beside the destination and swapped in at the end, so a failed or killed
@@ -7,7 +7,6 @@ run never damages the previous pack (DESIGN: outputs written atomically, owner-o
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import fcntl
@@ -21,9 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows import las, storage
+from flows.config import data_dir
+from flows.context import RunContext, parse_notification_date, parse_visit_type
 from flows.errors import InputError
-from flows.pipeline import RunContext, parse_notification_date, parse_visit_type
-from flows.settings import data_dir
 from flows.testhooks import pause_point
 
 
@@ -110,11 +109,11 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
 
 def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
     """Identify, read and normalise every list into raw.* and annex_a.*; returns rows per table."""
-    from flows import quality
     from flows.annex_a import load
+    from flows.validation import results as list_results
 
     files = [p for p in sorted(landed.rglob("*")) if p.is_file() and p.name != "manifest.json"]
-    with quality.suites_beside_load(ctx) as typed:  # each list's suite while the load commits
+    with list_results.suites_beside_load(ctx) as typed:  # each list's suite while the load commits
         rows = load.load_submission(files, ctx.warehouse, relative_to=landed, on_typed=typed)
     manifest = landed / "manifest.json"
     if manifest.exists():  # absent when files were fetched without landing (pia validate)
@@ -145,17 +144,18 @@ def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
 
 def stage_validate(ctx: RunContext) -> dict[str, int]:
     """Great Expectations suites and cross-list checks into quality.issues; returns counts by severity."""
-    from flows import quality
+    from flows.validation import stage as validation
 
-    return quality.validate(ctx)
+    return validation.validate(ctx)
 
 
 def stage_indicators(ctx: RunContext) -> list[str]:
     """Published statistics attached read-only; indicator and pack models built in the warehouse."""
-    from flows import pack, statistics
+    from flows.pack import models as pack_models
+    from flows.statistics import indicators as stats_indicators
 
-    ran = statistics.build_indicators(ctx)
-    pack.build_models(ctx)
+    ran = stats_indicators.build_indicators(ctx)
+    pack_models.build_models(ctx)
     return ran
 
 
@@ -171,11 +171,12 @@ def validate_and_indicators(ctx: RunContext) -> tuple[dict[str, int], list[str]]
 
 def stage_render(ctx: RunContext) -> list[Path]:
     """pia.html and the data-quality report (html, csv, xlsx) in the staging folder."""
-    from flows import pack, quality
+    from flows.pack import render as pack
+    from flows.validation import report as dq_report
 
     # the data-quality report in a second thread: its queries run while the pack's templates render
     with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool:
-        reports = pool.submit(quality.write_reports, ctx)
+        reports = pool.submit(dq_report.write_reports, ctx)
         html = pack.render(ctx, built=True)  # by stage_indicators
         return [*reports.result(), html]
 
@@ -275,7 +276,7 @@ def run_inspection(
             with warehouse_open(ctx):
                 stage_init(ctx)
                 pause_point("init")
-                from flows import statistics
+                from flows.statistics import refresh as statistics
 
                 ctx.statistics_db = statistics.ensure_db(statistics_url)
                 pause_point("statistics")
@@ -304,76 +305,3 @@ def _safe_url(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://{rest.split('@', 1)[1]}"
     return url
-
-
-def print_summary(summary: dict) -> None:
-    print(f"{summary['la_name']} ({summary['la']})")
-    for table, n in summary["rows"].items():
-        print(f"  {table:<32} {n:>8,} rows")
-    f = summary.get("findings") or {}
-    print("  findings: " + ", ".join(f"{f.get(s, 0)} {s}" for s in ("error", "warning", "info")))
-    print(summary["location"])
-
-
-# --- CLI -------------------------------------------------------------------------------------------
-def cli_run(args: argparse.Namespace) -> int:
-    """Through the Prefect flow: against PREFECT_API_URL when set, else Prefect's local mode (a
-    temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
-    las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
-    parse_notification_date(args.notification_date)
-    parse_visit_type(args.visit)
-    if os.environ.get("PIA_PREFECT", "").strip().lower() in ("off", "0", "false", "no"):
-        summary = run_inspection(
-            args.la,
-            args.notification_date,
-            args.annex_a,
-            statistics_url=args.stats,
-            out_url=args.out,
-            visit_type=args.visit,
-            notes_path=args.notes,
-        )
-    else:
-        # A first local-mode run migrates a fresh SQLite database: Prefect's 20 s default is too short
-        # on a busy 2-core machine (measured: timed out).
-        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-        from flows.inspection import inspection_pack
-
-        summary = inspection_pack(
-            la_code=args.la,
-            notification_date=args.notification_date,
-            visit_type=args.visit,
-            annex_a_url=args.annex_a,
-            statistics_url=args.stats,
-            output_url=args.out,
-            notes_url=args.notes,
-        )
-    print_summary(summary)
-    return 0
-
-
-def cli_demo(args: argparse.Namespace) -> int:
-    from flows import synth
-
-    la = las.resolve(args.la)
-    submission = data_dir() / "inbox" / "demo" / la.ons_code / args.notification_date
-    synth.generate(
-        la.ons_code, parse_notification_date(args.notification_date), submission, seed=20261123
-    )
-    summary = run_inspection(la.ons_code, args.notification_date, str(submission), out_url=args.out)
-    print_summary(summary)
-    print(Path(summary["location"]) / "pia.html")
-    return 0
-
-
-def cli_purge(args: argparse.Namespace) -> int:
-    root = Path(args.out) if args.out else data_dir() / "runs"
-    cutoff = time.time() - args.older_than * 86400
-    removed = []
-    for run in sorted(root.glob("*/*")):
-        if run.is_dir() and not run.name.startswith(".") and run.stat().st_mtime < cutoff:
-            shutil.rmtree(run)
-            removed.append(run)
-    for run in removed:
-        print(f"deleted {run}")
-    print(f"{len(removed)} run folder(s) older than {args.older_than} days deleted from {root}")
-    return 0

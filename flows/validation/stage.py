@@ -1,0 +1,138 @@
+"""The validate stage: every list's suite and the cross-list checks into quality.issues, then the
+per-list summary (quality.lists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import polars as pl
+
+from flows.validation.cross_list import create_sources, cross_list_checks, cross_list_results
+from flows.validation.results import LIST_FINDINGS, list_findings, run_parameters
+from flows.validation.summary import list_extents, write_list_summary
+
+
+# --- validate a run ---------------------------------------------------------------------------------
+def _run_parameters(con, ctx) -> dict[str, dt.date]:
+    if "run" in _tables(con, "meta"):
+        nd, ps, ps12 = con.execute(
+            "select notification_date, period_start, period_start_12m from meta.run"
+        ).fetchall()[0]
+        return {"notification_date": nd, "period_start": ps, "period_start_12m": ps12}
+    return run_parameters(ctx)
+
+
+def _tables(con, schema: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [schema]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _reader_findings(con) -> pl.DataFrame:
+    """quality.issues without what an earlier validation added, so validating again replaces only ours.
+
+    Our findings are kept in quality.validation_issues as well; the reader's rows are what is left.
+    """
+    from flows import findings as F
+
+    cols = list(F.SCHEMA)
+    if "validation_issues" in _tables(con, "quality"):
+        same = " and ".join(
+            f"v.{c} is not distinct from i.{c}" for c in cols
+        )  # names from F.SCHEMA
+        con.execute(
+            f"delete from quality.issues as i where exists (select 1 from quality.validation_issues as v where {same})"  # noqa: S608
+        )
+    return con.sql(f"select {', '.join(cols)} from quality.issues").pl().cast(F.SCHEMA)  # noqa: S608
+
+
+def _not_provided(con, provided: set[str]) -> pl.DataFrame:
+    """list_not_provided for lists 1-11 and the audits list, only when no reader recorded meta.lists."""
+    from flows import findings as F
+    from flows.annex_a.specs import SPECS
+
+    if "lists" in _tables(con, "meta"):
+        return F.empty()  # the reader reports missing lists itself
+    return F.frame(
+        [
+            F.Finding(
+                s.table,
+                "list_not_provided",
+                F.RULES["list_not_provided"][0],
+                f"List {s.number} ({s.title}) was not found in the submission; send it or explain why it "
+                "cannot be provided.",
+                column_name=None,
+            )
+            for s in SPECS
+            if (s.number.isdigit() or s.table == "audits") and s.table not in provided
+        ]
+    )
+
+
+_CELL = ["list_name", "source_file", "source_sheet", "source_row", "column_name"]
+
+
+def _loaded(con, ctx, table: str) -> pl.DataFrame:
+    """annex_a.<table> as the load shared it with this run, else read back (name from the specs)."""
+    from flows import warehouse
+
+    frame = warehouse.shared_frame(ctx.warehouse, f"annex_a.{table}")
+    return frame if frame is not None else con.sql(f'select * from annex_a."{table}"').pl()  # noqa: S608
+
+
+def validate(ctx) -> dict[str, int]:
+    """Every list's suite and the cross-list checks into quality.issues; counts by severity (all findings)."""
+    from flows import findings as F
+    from flows import warehouse
+    from flows.annex_a.specs import SPECS
+
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        con.execute(F.DDL)
+        run = _run_parameters(con, ctx)
+        reader = _reader_findings(con)
+        provided = _tables(con, "annex_a") & {s.table for s in SPECS}
+        ours = [_not_provided(con, provided)]
+        create_sources(con, provided)
+        # The cross-list checks' SQL runs in DuckDB on its own cursor meanwhile (it releases the
+        # GIL); every suite runs in this thread (GX is not thread-safe).
+        with ThreadPoolExecutor(1, thread_name_prefix="pia-cross") as pool:
+            cross = pool.submit(cross_list_checks, warehouse.cursor(con))
+            extent = list_extents(con, provided)  # it needs no finding
+            # the lists' suites ran while the load committed them when the run could share their
+            # findings (suites_beside_load); else they run here, on the lists as loaded
+            early = warehouse.shared_frame(ctx.warehouse, LIST_FINDINGS)
+            if early is not None:
+                ours.append(early)
+            else:
+                for spec in SPECS:
+                    if spec.table in provided:
+                        ours.append(list_findings(spec, _loaded(con, ctx, spec.table), run))
+            ours.append(cross_list_results(cross.result()))
+        found = pl.concat(ours, how="vertical")
+        # a cell the reader already reported (blank, unreadable, unmapped) is not reported again, and
+        # nothing is said about a column the reader found missing from the file
+        missing = (
+            reader.filter(pl.col("rule") == "column_missing")
+            .select("list_name", "column_name")
+            .unique()
+        )
+        found = (
+            found.join(reader.select(_CELL).unique(), on=_CELL, how="anti", nulls_equal=True)
+            .join(missing, on=["list_name", "column_name"], how="anti", nulls_equal=True)
+            .unique(subset=[*_CELL, "rule"], keep="first", maintain_order=True)
+        )
+        warehouse.write_table(con, "quality", "validation_issues", found)
+        arrow = found.to_arrow()  # noqa: F841 - read by name below
+        con.execute(
+            f"insert into quality.issues ({', '.join(F.SCHEMA)}) select {', '.join(F.SCHEMA)} from arrow"  # noqa: S608
+        )
+        write_list_summary(con, provided, run, extent)
+        counts = dict(
+            con.execute("select severity, count(*) from quality.issues group by 1").fetchall()
+        )
+    finally:
+        con.close()
+    return {s: int(counts.get(s, 0)) for s in F.SEVERITIES}
