@@ -120,20 +120,20 @@ def cli_run(args: argparse.Namespace) -> int:
     temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
     from flows import las
     from flows.context import parse_notification_date, parse_visit_type
-    from flows.stages import run_inspection
+    from flows.pipeline import run as run_pipeline
 
     las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
     parse_notification_date(args.notification_date)
     parse_visit_type(args.visit)
     if os.environ.get("PIA_PREFECT", "").strip().lower() in ("off", "0", "false", "no"):
-        summary = run_inspection(
+        summary = run_pipeline(
             args.la,
             args.notification_date,
             args.annex_a,
             statistics_url=args.stats,
             out_url=args.out,
             visit_type=args.visit,
-            notes_path=args.notes,
+            notes_url=args.notes,
         )
     else:
         # A first local-mode run migrates a fresh SQLite database: Prefect's 20 s default is too short
@@ -158,14 +158,14 @@ def cli_demo(args: argparse.Namespace) -> int:
     from flows import las, synth
     from flows.config import data_dir
     from flows.context import parse_notification_date
-    from flows.stages import run_inspection
+    from flows.pipeline import run as run_pipeline
 
     la = las.resolve(args.la)
     submission = data_dir() / "inbox" / "demo" / la.ons_code / args.notification_date
     synth.generate(
         la.ons_code, parse_notification_date(args.notification_date), submission, seed=20261123
     )
-    summary = run_inspection(la.ons_code, args.notification_date, str(submission), out_url=args.out)
+    summary = run_pipeline(la.ons_code, args.notification_date, str(submission), out_url=args.out)
     print_summary(summary)
     print(Path(summary["location"]) / "pia.html")
     return 0
@@ -198,10 +198,9 @@ def cli_validate(args) -> int:
     import shutil
     import tempfile
 
-    from flows import las, stages, storage
+    from flows import las, pipeline, storage
     from flows.context import RunContext, parse_notification_date
     from flows.validation import report as dq_report
-    from flows.validation.stage import validate
 
     la = las.resolve(args.la)
     nd = parse_notification_date(args.notification_date)
@@ -213,9 +212,7 @@ def cli_validate(args) -> int:
         storage.fetch_dir(args.annex_a, landed)
         ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
         storage.make_private_dir(ctx.work_dir)
-        stages.stage_init(ctx)
-        rows = stages.stage_read(ctx, landed)
-        counts = validate(ctx)
+        rows, counts = pipeline.check(ctx, landed)
         written = dq_report.write_reports(ctx, out_dir=out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -27,13 +27,31 @@ SCHEMA: dict[str, pl.DataType] = {
     "value": pl.String,  # the offending raw value, for the LA's report only; never logged
 }
 
-DDL = """
-create schema if not exists quality;
-create table if not exists quality.issues (
+# Who finds what, in the order quality.issues lists them: the reader (files, sheets, headers, values
+# as typed), landing (files refused before reading) and validation (suites and cross-list checks).
+# Each owns one table, quality.<source>_issues, and replaces it whole when it runs again.
+SOURCES = ("reader", "landing", "validation")
+_COLUMNS = """(
     list_name varchar, source_file varchar, source_sheet varchar, source_row bigint,
     column_name varchar, rule varchar, severity varchar, message varchar, value varchar
-);
-"""
+)"""
+DDL = "create schema if not exists quality;\n" + "".join(
+    f"create table if not exists quality.{name} {_COLUMNS};\n"
+    for name in ("issues", *(f"{s}_issues" for s in SOURCES))
+)
+
+
+def store(con, source: str, findings: pl.DataFrame) -> None:
+    """The one writer of quality.issues: replace `source`'s findings, then rebuild quality.issues
+    from every source's, in SOURCES order. The caller's transaction, if any, covers both."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown findings source {source!r}")
+    con.execute(DDL)
+    arrow = findings.select(list(SCHEMA)).cast(SCHEMA).to_arrow()  # noqa: F841 - read by name below
+    con.execute(f"delete from quality.{source}_issues")  # noqa: S608 - name from SOURCES
+    con.execute(f"insert into quality.{source}_issues by name select * from arrow")  # noqa: S608
+    union = " union all ".join(f"select * from quality.{s}_issues" for s in SOURCES)  # noqa: S608
+    con.execute(f"create or replace table quality.issues as {union}")  # noqa: S608
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import shutil
 import traceback
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from flows import las, milestones, stages, storage
+from flows import las, milestones, pipeline, storage
 from flows.config import data_dir
 from flows.context import RunContext, parse_notification_date, parse_visit_type
 from flows.errors import InputError, RemoteError
@@ -73,67 +72,37 @@ def _guarded(stage: str, ctx: RunContext) -> Iterator[None]:
         ) from None
 
 
-# --- tasks (one per stage of flows.stages) -------------------------------------------------------------
-@task(name="land Annex A", **PRIVATE, **IO_RETRIES)
-def land(ctx: RunContext, annex_a_url: str) -> Path:
-    with _guarded("land", ctx):
-        return stages.stage_land(ctx, annex_a_url)
+# --- tasks: one per stage of flows.pipeline -----------------------------------------------------------
+def _stage_task(stage: pipeline.Stage):
+    """The stage as a Prefect task: no result persisted, no cache, I/O retried, errors guarded."""
+
+    def run_stage(ctx: RunContext, *args: Any) -> Any:
+        with _guarded(stage.name, ctx):
+            return stage.fn(ctx, *args)
+
+    run_stage.__name__ = run_stage.__qualname__ = f"stage_{stage.name}"  # the task's key
+    return task(name=stage.title, **PRIVATE, **(IO_RETRIES if stage.io else {}))(run_stage)
 
 
-@task(name="fetch notes", **PRIVATE, **IO_RETRIES)
-def fetch_notes(ctx: RunContext, notes_url: str) -> Path:
-    with _guarded("notes", ctx):
-        if not storage.is_remote(notes_url):
-            return Path(notes_url)
-        fs, path = storage.filesystem(notes_url)
-        local = ctx.work_dir.parent / f".notes-{uuid.uuid4().hex[:8]}.md"
-        fs.get_file(path, str(local))
-        local.chmod(storage.FILE_MODE)
-        return local
+TASKS = {name: _stage_task(stage) for name, stage in pipeline.STAGES.items()}
 
 
-@task(name="create warehouse", **PRIVATE)
-def init_warehouse(ctx: RunContext) -> Path:
-    with _guarded("init", ctx):
-        return stages.stage_init(ctx)
+class TaskExecutor:
+    """flows.pipeline's stages run as this flow's tasks, in this process (they share its open
+    warehouse); stages run together are submitted to Prefect's task runner."""
 
+    def run(self, stage: pipeline.Stage, *args: Any) -> Any:
+        return TASKS[stage.name](*args)
 
-@task(name="published statistics", **PRIVATE, **IO_RETRIES)
-def statistics_db(ctx: RunContext, statistics_url: str | None) -> Path:
-    with _guarded("statistics", ctx):
-        from flows.statistics import refresh as statistics
-
-        return statistics.ensure_db(statistics_url)
-
-
-@task(name="read lists", **PRIVATE)
-def read_lists(ctx: RunContext, landed: Path) -> dict[str, int]:
-    with _guarded("read", ctx):
-        return stages.stage_read(ctx, landed)
-
-
-@task(name="validate", **PRIVATE)
-def validate(ctx: RunContext) -> dict[str, int]:
-    with _guarded("validate", ctx):
-        return stages.stage_validate(ctx)
-
-
-@task(name="indicators", **PRIVATE)
-def indicators(ctx: RunContext) -> list[str]:
-    with _guarded("indicators", ctx):
-        return stages.stage_indicators(ctx)
-
-
-@task(name="render pack", **PRIVATE)
-def render(ctx: RunContext) -> list[Path]:
-    with _guarded("render", ctx):
-        return stages.stage_render(ctx)
-
-
-@task(name="publish", **PRIVATE, **IO_RETRIES)
-def publish(ctx: RunContext, final: Path, output_url: str | None) -> str:
-    with _guarded("publish", ctx):
-        return stages.stage_publish(ctx, final, output_url)
+    def together(self, calls: list[tuple[pipeline.Stage, tuple]]) -> list[Any]:
+        (first, first_args), *rest = calls
+        futures = [TASKS[s.name].submit(*a) for s, a in rest]
+        try:
+            results = [TASKS[first.name](*first_args)]
+        finally:  # never leave a stage running on a warehouse about to close
+            for f in futures:
+                f.wait()
+        return results + [f.result() for f in futures]
 
 
 # --- inspection_pack ---------------------------------------------------------------------------------
@@ -195,56 +164,30 @@ def inspection_pack(
     notification date whole; a run already in progress for the same LA and date is waited for.
     """
     logger = get_run_logger()
-    if not annex_a_url:
-        raise InputError(
-            "annex_a_url is required: the folder or s3:// prefix holding the LA's files."
-        )
-    ctx, final = stages.prepare(la_code, notification_date, visit_type, output_url)
-    notes_tmp: Path | None = None
-    try:
-        if notes_url:
-            ctx.notes_path = fetch_notes(ctx, notes_url)
-            notes_tmp = ctx.notes_path if storage.is_remote(notes_url) else None
-        with stages.run_lock(ctx, final, wait_seconds=LOCK_WAIT_SECONDS):
-            landed = land(ctx, annex_a_url)
-            with stages.warehouse_open(ctx):  # tasks run in this process: they share it
-                init_warehouse(ctx)
-                ctx.statistics_db = statistics_db(ctx, statistics_url)
-                rows = read_lists(ctx, landed)
-                # as stages.validate_and_indicators: the indicators take the second core meanwhile
-                built = indicators.submit(ctx)
-                try:
-                    severities = validate(ctx)
-                finally:
-                    built.wait()  # never leave it running on a warehouse about to close
-                built.result()
-                render(ctx)
-            location = publish(ctx, final, output_url)
-    finally:
-        shutil.rmtree(ctx.work_dir, ignore_errors=True)
-        if notes_tmp:
-            notes_tmp.unlink(missing_ok=True)
-    summary = {
-        "la": ctx.la.ons_code,
-        "la_name": ctx.la.name,
-        "notification_date": ctx.notification_date.isoformat(),
-        "visit_type": ctx.visit_type,
-        "rows": rows,
-        "findings": severities,
-        "location": location,
-    }
+    summary = pipeline.run(
+        la_code,
+        notification_date,
+        annex_a_url,
+        statistics_url=statistics_url,
+        out_url=output_url,
+        visit_type=visit_type,
+        notes_url=notes_url,
+        executor=TaskExecutor(),
+        lock_wait_seconds=LOCK_WAIT_SECONDS,
+    )
+    ctx_la = las.resolve(summary["la"])
     create_markdown_artifact(
         artifact_markdown(summary),
-        key=f"pia-{ctx.la.ons_code.lower()}-{ctx.notification_date.isoformat()}",
-        description=f"PIA pack for {ctx.la.name}: rows per list, findings by severity, location",
+        key=f"pia-{summary['la'].lower()}-{summary['notification_date']}",
+        description=f"PIA pack for {ctx_la.name}: rows per list, findings by severity, location",
     )
     logger.info(
         "Pack for %s published to %s (%d lists, %d errors, %d warnings)",
-        ctx.la.name,
-        location,
-        len(rows),
-        severities.get("error", 0),
-        severities.get("warning", 0),
+        ctx_la.name,
+        summary["location"],
+        len(summary["rows"]),
+        summary["findings"].get("error", 0),
+        summary["findings"].get("warning", 0),
     )
     return summary
 
@@ -361,7 +304,7 @@ def _one_la(
             synth.generate(
                 la_code, dt.date.fromisoformat(notification_date), Path(annex_a_url), seed=seed
             )
-    summary = stages.run_inspection(
+    summary = pipeline.run(
         la_code,
         notification_date,
         annex_a_url,

@@ -7,23 +7,17 @@ run never damages the previous pack (DESIGN: outputs written atomically, owner-o
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import fcntl
 import json
 import os
 import shutil
-import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from flows import las, storage
+from flows import storage
 from flows.config import data_dir
-from flows.context import RunContext, parse_notification_date, parse_visit_type
+from flows.context import RunContext
 from flows.errors import InputError
-from flows.testhooks import pause_point
 
 
 # --- stages ----------------------------------------------------------------------------------------
@@ -47,6 +41,35 @@ def stage_init(ctx: RunContext) -> Path:
     finally:
         con.close()
     return ctx.warehouse
+
+
+def stage_notes(ctx: RunContext, notes_url: str) -> Path:
+    """The officer's intelligence notes: a local file as it is, an s3:// object fetched beside the
+    staging folder (removed with it, remove_fetched_notes)."""
+    if not storage.is_remote(notes_url):
+        return Path(notes_url)
+    fs, path = storage.filesystem(notes_url)
+    local = _fetched_notes(ctx)
+    with storage.remote_errors(notes_url, "read"):
+        fs.get_file(path, str(local))
+    local.chmod(storage.FILE_MODE)
+    return local
+
+
+def _fetched_notes(ctx: RunContext) -> Path:
+    return ctx.work_dir.parent / f"{ctx.work_dir.name}.notes.md"
+
+
+def remove_fetched_notes(ctx: RunContext) -> None:
+    _fetched_notes(ctx).unlink(missing_ok=True)
+
+
+def stage_statistics(ctx: RunContext, statistics_url: str | None) -> Path:
+    """The published statistics database: the one named, else the refreshed local one (made from
+    the bundled snapshot when there is none)."""
+    from flows.statistics import refresh
+
+    return refresh.ensure_db(statistics_url)
 
 
 def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
@@ -126,8 +149,6 @@ def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
     """Files turned away at landing (too large to copy) still get their finding, naming the file."""
     from flows import findings, warehouse
 
-    if not refused:
-        return
     frame = findings.frame(
         [
             findings.Finding(None, "file_too_large", "error", r["reason"], source_file=r["file"])
@@ -136,8 +157,7 @@ def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
     )
     con = warehouse.connect(ctx.warehouse)
     try:
-        con.register("refused_frame", frame.to_arrow())
-        con.execute("insert into quality.issues by name select * from refused_frame")
+        findings.store(con, "landing", frame)
     finally:
         con.close()
 
@@ -159,23 +179,17 @@ def stage_indicators(ctx: RunContext) -> list[str]:
     return ran
 
 
-def validate_and_indicators(ctx: RunContext) -> tuple[dict[str, int], list[str]]:
-    """Both stages at once: validation writes only quality.*, the indicators only indicators.* and
-    pack.* (views, which read quality.issues only when the pack is rendered), so the indicators take
-    the second core while validation runs (what the Prefect flow does with its two tasks)."""
-    # held open: threads of one process may share a DuckDB file only through one open database
-    with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-indicators") as pool:
-        indicators = pool.submit(stage_indicators, ctx)
-        return stage_validate(ctx), indicators.result()
-
-
 def stage_render(ctx: RunContext) -> list[Path]:
     """pia.html and the data-quality report (html, csv, xlsx) in the staging folder."""
+    from flows import warehouse
     from flows.pack import render as pack
     from flows.validation import report as dq_report
 
     # the data-quality report in a second thread: its queries run while the pack's templates render
-    with warehouse_open(ctx), ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool:
+    with (
+        warehouse.kept_open(ctx.warehouse),
+        ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool,
+    ):
         reports = pool.submit(dq_report.write_reports, ctx)
         html = pack.render(ctx, built=True)  # by stage_indicators
         return [*reports.result(), html]
@@ -190,113 +204,6 @@ def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
         dest = f"{out_url.rstrip('/')}/{ctx.la.ons_code}/{ctx.notification_date.isoformat()}"
         return storage.publish_dir(final_dir, dest)
     return str(final_dir)
-
-
-def warehouse_open(ctx: RunContext) -> contextlib.AbstractContextManager[None]:
-    """The run's warehouse held open from init to render (closed, checkpointed, before publish)."""
-    from flows import warehouse
-
-    return warehouse.kept_open(ctx.warehouse)
-
-
-# --- one run ---------------------------------------------------------------------------------------
-def prepare(
-    la_code: str, notification_date: str | dt.date, visit_type: str, out_url: str | None
-) -> tuple[RunContext, Path]:
-    """Validate parameters (before any file is touched) and make the private staging folder."""
-    la = las.resolve(la_code)
-    nd = parse_notification_date(notification_date)
-    visit = parse_visit_type(visit_type)
-    root = Path(out_url) if out_url and not storage.is_remote(out_url) else data_dir() / "runs"
-    final = root / la.ons_code / nd.isoformat()
-    storage.make_private_dir(final.parent)
-    work = storage.make_private_dir(
-        final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
-    )
-    return RunContext(la=la, notification_date=nd, visit_type=visit, work_dir=work), final
-
-
-@contextlib.contextmanager
-def run_lock(ctx: RunContext, final: Path, wait_seconds: float = 0) -> Iterator[None]:
-    """One run per LA and notification date at a time; runs for other LAs proceed in parallel."""
-    lock_path = final.parent / f".{final.name}.lock"
-    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, storage.FILE_MODE)
-    deadline = time.monotonic() + wait_seconds
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise InputError(
-                        f"Another run for {ctx.la.name} ({ctx.la.ons_code}) and notification date "
-                        f"{ctx.notification_date} is in progress; try again when it has finished."
-                    ) from None
-                time.sleep(0.5)
-        _remove_leftovers(ctx, final)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _remove_leftovers(ctx: RunContext, final: Path) -> None:
-    """Staging and landing folders of an earlier run for this LA and date that was killed: with the
-    lock held no live run owns them, and they hold child-level data that must not linger."""
-    inbox = data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
-    for stale in [*final.parent.glob(f".{final.name}.staging-*"), *inbox.glob(".landing-*")]:
-        if stale != ctx.work_dir:
-            shutil.rmtree(stale, ignore_errors=True)
-    # a run that waited for the lock may have had its (still empty) staging folder removed by the
-    # run before it: make it again
-    storage.make_private_dir(ctx.work_dir)
-
-
-def run_inspection(
-    la_code: str,
-    notification_date: str | dt.date,
-    annex_a_url: str,
-    *,
-    statistics_url: str | None = None,
-    out_url: str | None = None,
-    visit_type: str = "standard",
-    notes_path: str | None = None,
-    generated_at: dt.datetime | None = None,
-) -> dict:
-    """Every stage in order, without Prefect. Returns a summary of aggregates only (no child data)."""
-    ctx, final = prepare(la_code, notification_date, visit_type, out_url)
-    ctx.notes_path = Path(notes_path) if notes_path else None
-    if generated_at:
-        ctx.generated_at = generated_at
-    try:
-        with run_lock(ctx, final):
-            landed = stage_land(ctx, annex_a_url)
-            # test-only pause points (flows/testhooks.py): no-ops unless PIA_TEST_PAUSE_AT is set
-            pause_point("land")
-            with warehouse_open(ctx):
-                stage_init(ctx)
-                pause_point("init")
-                from flows.statistics import refresh as statistics
-
-                ctx.statistics_db = statistics.ensure_db(statistics_url)
-                pause_point("statistics")
-                rows = stage_read(ctx, landed)
-                pause_point("read")
-                severities, _ = validate_and_indicators(ctx)
-                pause_point("validate")
-                pause_point("indicators")
-                stage_render(ctx)
-            pause_point("render")
-            location = stage_publish(ctx, final, out_url)
-    finally:
-        shutil.rmtree(ctx.work_dir, ignore_errors=True)
-    return {
-        "la": ctx.la.ons_code,
-        "la_name": ctx.la.name,
-        "rows": rows,
-        "findings": severities,
-        "location": location,
-    }
 
 
 def _safe_url(url: str) -> str:

@@ -4,7 +4,7 @@ Unset in production (does nothing). When PIA_TEST_PAUSE_AT names a point, the ru
 `PIA_TEST_PAUSED <point>` on stderr and waits until the file PIA_TEST_RESUME exists (or 10 minutes
 pass); the test then kills it with SIGKILL, or creates the file to let it continue.
 
-Points: after each stage of `flows.stages.run_inspection` (land, init, statistics, read, validate,
+Points: after each stage of `flows.pipeline.run` (land, init, statistics, read, validate,
 indicators, render) and `load`: inside the Annex A DuckDB transaction, after the tables are written
 and before the commit.
 """

@@ -275,10 +275,10 @@ def time_stages(
     """One run as the runner does it: wall and CPU seconds and peak RSS of each step, and each
     stage's own wall time where two overlap (the read's parts; validation beside the indicators).
     "pipeline" is the steps' wall time end to end, so no overlap is counted twice."""
-    from flows import stages
+    from flows import pipeline, stages
     from flows.annex_a import load, normalise
 
-    ctx, final = stages.prepare(la_code, NOTIFICATION, "standard", str(out))
+    ctx, final = pipeline.prepare(la_code, NOTIFICATION, "standard", str(out))
     ctx.statistics_db = stats_db
     landed: list[Path] = []
     own: dict[str, float] = {}
@@ -286,7 +286,7 @@ def time_stages(
     held = contextlib.ExitStack()  # the warehouse held open from init to render, as a run does
 
     def read() -> None:
-        held.enter_context(stages.warehouse_open(ctx))
+        held.enter_context(pipeline.warehouse_open(ctx))
         stages.stage_init(ctx)
         with (
             timing(load, "read_files", own, "read files"),
@@ -300,7 +300,7 @@ def time_stages(
             timing(stages, "stage_validate", own, "validate"),
             timing(stages, "stage_indicators", own, "indicators"),
         ):
-            stages.validate_and_indicators(ctx)
+            pipeline.validate_and_indicators(ctx)
 
     steps: list[tuple[str, Callable[[], object]]] = [
         ("land", lambda: landed.append(stages.stage_land(ctx, str(sub)))),

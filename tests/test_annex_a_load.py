@@ -145,7 +145,7 @@ def test_load_keeps_findings_of_other_stages(submission, tmp_path):
 
     con = duckdb.connect(str(wh))
     con.execute(
-        "insert into quality.issues (list_name, rule, severity, message) values "
+        "insert into quality.validation_issues (list_name, rule, severity, message) values "
         "('list_03_referrals', 'date_order', 'warning', 'from validation')"
     )
     con.close()

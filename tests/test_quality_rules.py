@@ -344,7 +344,7 @@ def test_validate_again_replaces_only_its_own_findings(tmp_path):
     con = warehouse.connect(ctx.warehouse)
     # what the reader would have said: the unmapped gender, and a column missing from list 4's file
     con.execute(
-        "insert into quality.issues values "
+        "insert into quality.reader_issues values "
         "('list_03_referrals', ?, 'Referrals', 4, 'Gender', 'code_unmapped', 'warning', 'reader says', 'Boyish'),"
         "('list_04_assessments', ?, 'Assessments', null, 'Allocated Team', 'column_missing', 'error', 'gone', null)",
         [Q.FILE, Q.FILE],

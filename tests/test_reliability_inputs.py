@@ -24,7 +24,7 @@ from hostile_corpus import (
     write_raw_xlsx,
 )
 
-from flows import cli, stages
+from flows import cli, pipeline, stages
 from flows.annex_a import load
 
 
@@ -118,7 +118,7 @@ def test_hostile_file_and_sheet_names_land_inside_the_inbox_and_are_reported_as_
         {name: sheet_xml([REF.headers, *rows_for(REF, 1)]) for name in SHEETS.values()},
     )
     write_good(upload)
-    ctx, final = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, final = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     landed = stages.stage_land(ctx, str(upload))
     stages.stage_init(ctx)
     counts = stages.stage_read(ctx, landed)
@@ -199,7 +199,7 @@ def test_symlinked_files_and_folders_pointing_outside_the_inbox_are_not_followed
     (upload / "file-link.csv").symlink_to(outside / "secret.csv")
     (upload / "dir-link").symlink_to(outside, target_is_directory=True)
     (upload / "inside-link.csv").symlink_to(upload / "contacts.csv")  # inside: harmless
-    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     landed = stages.stage_land(ctx, str(upload))
     names = sorted(p.relative_to(landed).as_posix() for p in landed.rglob("*") if p.is_file())
     assert "file-link.csv" not in names and not any(n.startswith("dir-link") for n in names)

@@ -15,7 +15,7 @@ import boto3
 import pytest
 from hostile_corpus import record, write_good
 
-from flows import cli, stages, storage
+from flows import cli, pipeline, stages, storage
 
 pytestmark = pytest.mark.integration
 RUN = ["run", "--la", "E06000050", "--notification-date", "2026-11-16", "--annex-a"]
@@ -162,6 +162,6 @@ def test_writes_ask_for_encryption_and_set_no_public_acl(moto_s3, tmp_path):
 
 def test_landing_from_s3_works(moto_s3, tmp_path):
     moto_s3.put_object(Bucket="pia", Key="inbox/ok/contacts.csv", Body=b"Child Unique ID\nC1\n")
-    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     landed = stages.stage_land(ctx, "s3://pia/inbox/ok")
     assert (landed / "contacts.csv").read_bytes() == b"Child Unique ID\nC1\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import cli, las, stages, storage
+from flows import cli, las, pipeline, stages, storage
 from flows.errors import InputError
 
 
@@ -18,7 +18,7 @@ from flows.errors import InputError
 )
 def test_bad_la_codes_are_rejected_before_any_file_is_touched(code, tmp_path):
     with pytest.raises(InputError):
-        stages.prepare(code, "2026-11-16", "standard", str(tmp_path))
+        pipeline.prepare(code, "2026-11-16", "standard", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -30,9 +30,9 @@ def test_old_three_digit_codes_resolve_to_the_ons_code():
 @pytest.mark.parametrize("date", ["../../etc", "16/11/2026", "2026-13-01", ""])
 def test_bad_dates_and_visit_types_are_rejected(date, tmp_path):
     with pytest.raises(InputError):
-        stages.prepare("E06000050", date, "standard", str(tmp_path))
+        pipeline.prepare("E06000050", date, "standard", str(tmp_path))
     with pytest.raises(InputError):
-        stages.prepare("E06000050", "2026-11-16", "surprise", str(tmp_path))
+        pipeline.prepare("E06000050", "2026-11-16", "surprise", str(tmp_path))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -65,7 +65,7 @@ def _submission(tmp_path: Path) -> Path:
 
 
 def test_landing_copies_files_unchanged_with_a_manifest_and_is_idempotent(tmp_path):
-    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     sub = _submission(tmp_path)
     first = stages.stage_land(ctx, str(sub))
     again = stages.stage_land(ctx, str(sub))
@@ -90,13 +90,13 @@ def test_symlinks_escaping_the_inbox_are_not_followed(tmp_path):
     secret.write_text("outside")
     sub = _submission(tmp_path)
     (sub / "link.csv").symlink_to(secret)
-    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     landed = stages.stage_land(ctx, str(sub))
     assert not (landed / "link.csv").exists()
 
 
 def test_an_empty_or_missing_submission_is_a_clear_error(tmp_path):
-    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="holds no files"):
         stages.stage_land(ctx, str(tmp_path / "empty"))
@@ -105,13 +105,13 @@ def test_an_empty_or_missing_submission_is_a_clear_error(tmp_path):
 
 
 def test_a_second_run_for_the_same_la_and_date_refuses_clearly(tmp_path):
-    ctx, final = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path))
-    other, other_final = stages.prepare("E10000016", "2026-11-16", "standard", str(tmp_path))
-    with stages.run_lock(ctx, final):
+    ctx, final = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path))
+    other, other_final = pipeline.prepare("E10000016", "2026-11-16", "standard", str(tmp_path))
+    with pipeline.run_lock(ctx, final):
         with pytest.raises(InputError, match="in progress"):
-            with stages.run_lock(ctx, final):
+            with pipeline.run_lock(ctx, final):
                 pass
-        with stages.run_lock(other, other_final):  # another LA proceeds
+        with pipeline.run_lock(other, other_final):  # another LA proceeds
             pass
 
 
@@ -166,7 +166,7 @@ def test_a_file_over_the_size_limit_is_refused_at_landing_and_reported(tmp_path,
     )
     (sub / "huge.xlsx").write_bytes(b"x" * 4096)
     monkeypatch.setenv("PIA_MAX_FILE_MB", str(1024 / 1024 / 1024))  # 1 KB
-    ctx, _ = stages.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
+    ctx, _ = pipeline.prepare("E06000050", "2026-11-16", "standard", str(tmp_path / "out"))
     landed = stages.stage_land(ctx, str(sub))
     assert not (landed / "huge.xlsx").exists() and (landed / "small.csv").exists()
     manifest = json.loads((landed / "manifest.json").read_text())

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows import stages, synth, warehouse
+from flows import pipeline, stages, synth, warehouse
 from flows.pack import render as pack
 from flows.statistics import refresh as statistics
 from flows.validation import results as list_results
@@ -31,18 +31,18 @@ def _stages(ctx, landed, *, held: bool) -> None:
     def run() -> None:
         stages.stage_init(ctx)
         stages.stage_read(ctx, landed)
-        stages.validate_and_indicators(ctx)
+        pipeline.validate_and_indicators(ctx)
         stages.stage_render(ctx)
 
     if held:
-        with stages.warehouse_open(ctx):
+        with pipeline.warehouse_open(ctx):
             run()
     else:
         run()
 
 
 def _run(tmp_path, submission, name: str, *, held: bool):
-    ctx, _ = stages.prepare(LA, ND, "standard", str(tmp_path / name))
+    ctx, _ = pipeline.prepare(LA, ND, "standard", str(tmp_path / name))
     ctx.statistics_db = statistics.ensure_db(None)
     ctx.generated_at = GENERATED
     landed = stages.stage_land(ctx, str(submission))
@@ -95,10 +95,10 @@ def test_pack_models_built_beside_validation_give_the_pack_built_after_it(tmp_pa
 def test_a_held_run_validates_each_list_while_the_load_commits(tmp_path, submission):
     """The lists' suites run beside the load and validate takes their findings: the same findings
     as when validate runs the suites itself."""
-    ctx, _ = stages.prepare(LA, ND, "standard", str(tmp_path / "early"))
+    ctx, _ = pipeline.prepare(LA, ND, "standard", str(tmp_path / "early"))
     ctx.statistics_db = statistics.ensure_db(None)
     landed = stages.stage_land(ctx, str(submission))
-    with stages.warehouse_open(ctx):
+    with pipeline.warehouse_open(ctx):
         stages.stage_init(ctx)
         stages.stage_read(ctx, landed)
         early = warehouse.shared_frame(ctx.warehouse, list_results.LIST_FINDINGS)

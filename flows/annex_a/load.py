@@ -28,19 +28,6 @@ log = logging.getLogger("ilacs_pia")
 # Lists whose absence matters for every inspection (warning); the others are asked for only on some
 # visits or are management information (info).
 _WARN_IF_MISSING = {s.table for s in S.CHILD_LISTS} | {S.AUDITS.table}
-READER_RULES = (
-    "file_unreadable",
-    "file_too_large",
-    "sheet_unrecognised",
-    "list_duplicated",
-    "list_not_provided",
-    "column_missing",
-    "column_unexpected",
-    "required_blank",
-    "code_unmapped",
-    "date_unparseable",
-    "int_unparseable",
-)
 
 # meta.lists: one row per spec, provided or not (the contract other stages read).
 META_LISTS_SCHEMA: dict[str, pl.DataType] = {
@@ -261,11 +248,7 @@ def load_submission(
                 pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA))
             )
             # re-reading a submission replaces the reader's own findings, and no one else's
-            con.execute(
-                "delete from quality.issues where list_contains(?, rule)", [list(READER_RULES)]
-            )
-            arrow = issues.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - referenced by name in the SQL below
-            con.execute("insert into quality.issues by name select * from arrow")
+            F.store(con, "reader", issues)
             pause_point("load")  # test-only (flows/testhooks.py): a kill here must lose nothing
     finally:
         con.close()

@@ -30,22 +30,17 @@ def _tables(con, schema: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _reader_findings(con) -> pl.DataFrame:
-    """quality.issues without what an earlier validation added, so validating again replaces only ours.
-
-    Our findings are kept in quality.validation_issues as well; the reader's rows are what is left.
-    """
+def _earlier_findings(con) -> pl.DataFrame:
+    """What the reader and landing found (validation does not report a cell again)."""
     from flows import findings as F
 
-    cols = list(F.SCHEMA)
-    if "validation_issues" in _tables(con, "quality"):
-        same = " and ".join(
-            f"v.{c} is not distinct from i.{c}" for c in cols
-        )  # names from F.SCHEMA
-        con.execute(
-            f"delete from quality.issues as i where exists (select 1 from quality.validation_issues as v where {same})"  # noqa: S608
+    return (
+        con.sql(
+            "select * from quality.reader_issues union all select * from quality.landing_issues"
         )
-    return con.sql(f"select {', '.join(cols)} from quality.issues").pl().cast(F.SCHEMA)  # noqa: S608
+        .pl()
+        .cast(F.SCHEMA)
+    )
 
 
 def _not_provided(con, provided: set[str]) -> pl.DataFrame:
@@ -92,7 +87,7 @@ def validate(ctx) -> dict[str, int]:
     try:
         con.execute(F.DDL)
         run = _run_parameters(con, ctx)
-        reader = _reader_findings(con)
+        reader = _earlier_findings(con)
         provided = _tables(con, "annex_a") & {s.table for s in SPECS}
         ours = [_not_provided(con, provided)]
         create_sources(con, provided)
@@ -124,11 +119,7 @@ def validate(ctx) -> dict[str, int]:
             .join(missing, on=["list_name", "column_name"], how="anti", nulls_equal=True)
             .unique(subset=[*_CELL, "rule"], keep="first", maintain_order=True)
         )
-        warehouse.write_table(con, "quality", "validation_issues", found)
-        arrow = found.to_arrow()  # noqa: F841 - read by name below
-        con.execute(
-            f"insert into quality.issues ({', '.join(F.SCHEMA)}) select {', '.join(F.SCHEMA)} from arrow"  # noqa: S608
-        )
+        F.store(con, "validation", found)
         write_list_summary(con, provided, run, extent)
         counts = dict(
             con.execute("select severity, count(*) from quality.issues group by 1").fetchall()
