@@ -39,9 +39,11 @@ test: env browser
 test-fast: env
 	$(BIN)/pytest -q -m "not integration"
 
+# ruff, then the architecture contracts in pyproject.toml ([tool.importlinter]; docs/architecture.md)
 lint: env
 	$(BIN)/ruff check flows tests scripts
 	$(BIN)/ruff format --check flows tests scripts
+	$(BIN)/lint-imports --no-cache
 
 # Known vulnerabilities in the locked dependencies. Fails on any vulnerability found; a package the
 # advisory service cannot be reached for is listed as not audited (this sandbox reaches no advisory
