@@ -119,13 +119,14 @@ def cli_run(args: argparse.Namespace) -> int:
     """Through the Prefect flow: against PREFECT_API_URL when set, else Prefect's local mode (a
     temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
     from flows import las
+    from flows.config import settings
     from flows.context import parse_notification_date, parse_visit_type
     from flows.pipeline import run as run_pipeline
 
     las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
     parse_notification_date(args.notification_date)
     parse_visit_type(args.visit)
-    if os.environ.get("PIA_PREFECT", "").strip().lower() in ("off", "0", "false", "no"):
+    if not settings().prefect:
         summary = run_pipeline(
             args.la,
             args.notification_date,

@@ -1,22 +1,20 @@
-"""The inspection pipeline as plain functions: land → read → validate → indicators → render → publish.
+"""What every stage of a run is given: the LA, the notification date, the visit type and the run's
+private staging folder (RunContext), and the checks on those parameters.
 
-The Prefect flow (`flows.inspection`) wraps each stage as a task; the CLI can run them directly.
-Stages exchange paths and table names, never DataFrames: the run's DuckDB file is the hand-over.
-
-A run builds everything in a staging folder beside its destination and swaps it in at the end, so a
-run that fails or is killed leaves the previous pack and warehouse untouched.
+Stages exchange paths and table names, never DataFrames: the run's DuckDB file (`ctx.warehouse`) is
+the hand-over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows import las
 from flows.errors import InputError
+from flows.warehouse import RunWarehouse
 
 log = logging.getLogger("ilacs_pia")
 
@@ -33,9 +31,12 @@ class RunContext:
     notes_path: Path | None = None
     generated_at: dt.datetime = field(default_factory=lambda: generation_time())
 
+    def __post_init__(self) -> None:
+        self.db = RunWarehouse(self.work_dir / "warehouse.duckdb")
+
     @property
     def warehouse(self) -> Path:
-        return self.work_dir / "warehouse.duckdb"
+        return self.db.path
 
     @property
     def period_start(self) -> dt.date:
@@ -50,14 +51,9 @@ class RunContext:
 
 def generation_time() -> dt.datetime:
     """Now (UTC, whole seconds), or PIA_GENERATED_AT (ISO) so a re-run gives the same pack bytes."""
-    fixed = os.environ.get("PIA_GENERATED_AT", "").strip()
-    if fixed:
-        try:
-            value = dt.datetime.fromisoformat(fixed)
-        except ValueError:
-            raise InputError(f"PIA_GENERATED_AT {fixed!r:.40} is not an ISO date-time.") from None
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    from flows.config import settings
+
+    return settings().generated_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

@@ -11,3 +11,7 @@ class InputError(Exception):
 class RemoteError(Exception):
     """A remote store (S3) that still failed after retries with backoff: the message names the URL,
     the attempts and the reason. Not an InputError, so Prefect tasks may retry it again later."""
+
+
+class ConfigError(InputError, ValueError):
+    """A PIA_* environment variable whose value cannot be used: the message names it (flows.config)."""

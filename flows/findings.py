@@ -1,4 +1,4 @@
-"""Data-quality findings: one row per problem, the shape of `quality.issues` (DESIGN contract).
+"""Data-quality findings: one row per problem, the shape of `quality.issues` (docs/architecture.md).
 
 Readers, normalisers, Great Expectations suites and SQL cross-list checks all report through this
 one shape. `message` is written for the LA analyst; it may name the offending value only in the

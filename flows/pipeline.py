@@ -178,9 +178,7 @@ def check(ctx: RunContext, landed: Path, executor: Executor | None = None) -> tu
 # --- what a run holds ---------------------------------------------------------------------------------
 def warehouse_open(ctx: RunContext) -> contextlib.AbstractContextManager[None]:
     """The run's warehouse held open from init to render (closed, checkpointed, before publish)."""
-    from flows import warehouse
-
-    return warehouse.kept_open(ctx.warehouse)
+    return ctx.db.held()
 
 
 def prepare(

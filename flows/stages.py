@@ -2,7 +2,7 @@
 
 Stages hand over paths: the landed submission folder and the run's DuckDB file. Everything is built
 in a private staging folder beside the destination and swapped in at the end, so a failed or killed
-run never damages the previous pack (DESIGN: outputs written atomically, owner-only).
+run never damages the previous pack (README, Personal data: outputs atomic and owner-only).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def stage_init(ctx: RunContext) -> Path:
     """Create the run's warehouse with its one-row meta.run table (parameters every model joins to)."""
     from flows import warehouse
 
-    con = warehouse.connect(ctx.warehouse)
+    con = ctx.db.connect()
     try:
         warehouse.set_run_context(
             con,
@@ -137,7 +137,7 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
 
     files = [p for p in sorted(landed.rglob("*")) if p.is_file() and p.name != "manifest.json"]
     with list_results.suites_beside_load(ctx) as typed:  # each list's suite while the load commits
-        rows = load.load_submission(files, ctx.warehouse, relative_to=landed, on_typed=typed)
+        rows = load.load_submission(files, ctx.db, relative_to=landed, on_typed=typed)
     manifest = landed / "manifest.json"
     if manifest.exists():  # absent when files were fetched without landing (pia validate)
         shutil.copy2(manifest, ctx.work_dir / "manifest.json")  # the pack's footer lists it
@@ -147,7 +147,7 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
 
 def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
     """Files turned away at landing (too large to copy) still get their finding, naming the file."""
-    from flows import findings, warehouse
+    from flows import findings
 
     frame = findings.frame(
         [
@@ -155,7 +155,7 @@ def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
             for r in refused
         ]
     )
-    con = warehouse.connect(ctx.warehouse)
+    con = ctx.db.connect()
     try:
         findings.store(con, "landing", frame)
     finally:
@@ -181,13 +181,12 @@ def stage_indicators(ctx: RunContext) -> list[str]:
 
 def stage_render(ctx: RunContext) -> list[Path]:
     """pia.html and the data-quality report (html, csv, xlsx) in the staging folder."""
-    from flows import warehouse
     from flows.pack import render as pack
     from flows.validation import report as dq_report
 
     # the data-quality report in a second thread: its queries run while the pack's templates render
     with (
-        warehouse.kept_open(ctx.warehouse),
+        ctx.db.held(),
         ThreadPoolExecutor(1, thread_name_prefix="pia-dq-report") as pool,
     ):
         reports = pool.submit(dq_report.write_reports, ctx)

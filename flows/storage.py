@@ -18,6 +18,7 @@ from pathlib import Path
 
 import fsspec
 
+from flows.config import settings
 from flows.errors import InputError, RemoteError
 
 FILE_MODE = 0o600
@@ -32,7 +33,7 @@ def filesystem(url: str | os.PathLike) -> tuple[fsspec.AbstractFileSystem, str]:
     """The filesystem for a URL and the path within it."""
     url = str(url)
     if url.startswith("s3://"):
-        endpoint = os.environ.get("PIA_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL")
+        endpoint = settings().s3_endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
         kwargs: dict = {"s3_additional_kwargs": {"ServerSideEncryption": "AES256"}}
         if endpoint:
             kwargs["client_kwargs"] = {"endpoint_url": endpoint}
@@ -50,11 +51,11 @@ def filesystem(url: str | os.PathLike) -> tuple[fsspec.AbstractFileSystem, str]:
 
 
 def s3_attempts() -> int:
-    return int(os.environ.get("PIA_S3_ATTEMPTS", "5"))
+    return settings().s3_attempts
 
 
 def s3_timeout() -> float:
-    return float(os.environ.get("PIA_S3_TIMEOUT", "30"))
+    return settings().s3_timeout
 
 
 @contextlib.contextmanager

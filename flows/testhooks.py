@@ -15,12 +15,15 @@ import os
 import sys
 import time
 
+from flows.config import settings
+
 
 def pause_point(name: str) -> None:
-    if os.environ.get("PIA_TEST_PAUSE_AT") != name:
+    s = settings()
+    if s.test_pause_at != name:
         return
     print(f"PIA_TEST_PAUSED {name}", file=sys.stderr, flush=True)
-    resume = os.environ.get("PIA_TEST_RESUME", "")
+    resume = s.test_resume or ""
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
         time.sleep(0.05)

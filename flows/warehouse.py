@@ -1,4 +1,5 @@
-"""DuckDB: connections, the run-context table, and the sql/ models run in file order.
+"""DuckDB: connections, a run's warehouse held open across its stages, the run-context table, and
+the sql/ models run in file order.
 
 Models are one statement per file (`create or replace view|table … as …`). They read run
 parameters from `meta.run` (one row) instead of string formatting, so the SQL stays static.
@@ -17,35 +18,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.config import SQL_DIR
+from flows.config import SQL_DIR, settings
 
 LAYERS = ("annex_a", "quality", "statistics", "indicators", "pack")
 
 
-# Databases a run holds open across its stages (kept_open), by absolute path, and frames a stage
-# shared with the later stages of that run (share_frames).
-_KEPT: dict[str, duckdb.DuckDBPyConnection] = {}
-_SHARED: dict[str, dict[str, pl.DataFrame]] = {}
-_KEPT_LOCK = threading.Lock()
-
-
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to a DuckDB file; a new cursor on it while a run holds it open (kept_open).
-
-    A held database can take only connections of its own configuration, so `read_only` is then not
-    applied: the stages that ask for it only read.
-    """
-    key = os.path.abspath(path)
-    with _KEPT_LOCK:
-        held = _KEPT.get(key)
-        if held is not None:
-            return cursor(held)
-    return duckdb.connect(key, read_only=read_only)
+    """A connection to a DuckDB file (a run's warehouse: RunWarehouse.connect, which joins it while
+    the run holds it open)."""
+    return duckdb.connect(os.path.abspath(path), read_only=read_only)
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A new cursor on con's database, for another thread. Use this, not con.cursor(): a held
-    database is attached to its own instance (kept_open), and a bare cursor starts in that
+    database is attached to its own instance (RunWarehouse.held), and a bare cursor starts in that
     instance's empty in-memory database instead."""
     (name,) = con.execute("select current_database()").fetchone()
     cur = con.cursor()
@@ -53,33 +39,69 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
-@contextlib.contextmanager
-def kept_open(path: Path | str) -> Iterator[None]:
-    """Hold a run's database open while its stages run, then checkpoint and close it once (inside
-    another kept_open of the same database, nothing more is done).
+class RunWarehouse:
+    """A run's DuckDB file, held open across its stages, and the frames one stage offers the later
+    stages of the same run. Each run has its own (RunContext.db): no state outside it.
 
-    Each stage still connects and closes on its own, but joins the open database instead of loading
-    it again, and its close no longer writes a checkpoint: 0.25 s of the largest LA's 2.3 s run.
-
-    The file is attached with row groups of ROW_GROUP_ROWS rows, to an instance of its own (a
-    database opened by connect() cannot be given that), and the run's cursors use it (cursor()).
+    Each stage still connects and closes on its own (connect()), but joins the open database instead
+    of loading it again, and its close no longer writes a checkpoint: 0.25 s of the largest LA's
+    2.3 s run. Frames are offered (share) only while the database is held, and dropped when it
+    closes: a stage that finds none reads the table back.
     """
-    key = os.path.abspath(path)
-    with _KEPT_LOCK:
-        held = key in _KEPT
-        if not held:
-            con = _KEPT[key] = _open_held(key)
-    if held:  # a stage inside a run that already holds it
-        yield
-        return
-    try:
-        yield
-        con.execute("checkpoint")
-    finally:
-        with _KEPT_LOCK:
-            del _KEPT[key]
-            _SHARED.pop(key, None)
-        con.close()
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(os.path.abspath(path))
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._frames: dict[str, pl.DataFrame] = {}
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the held database, else a connection to the file. A held database takes
+        only connections of its own configuration, so `read_only` is then not applied: the stages
+        that ask for it only read."""
+        with self._lock:
+            if self._con is not None:
+                return cursor(self._con)
+        return connect(self.path, read_only=read_only)
+
+    @property
+    def is_held(self) -> bool:
+        with self._lock:
+            return self._con is not None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the database open while the stages run, then checkpoint and close it once (inside
+        another held() of the same run, nothing more is done). The file is attached with row groups
+        of ROW_GROUP_ROWS rows, to an instance of its own (a database opened by connect() cannot be
+        given that), and the run's cursors use it (cursor())."""
+        with self._lock:
+            outer = self._con is None
+            if outer:
+                self._con = con = _open_held(str(self.path))
+        if not outer:  # a stage inside a run that already holds it
+            yield
+            return
+        try:
+            yield
+            con.execute("checkpoint")
+        finally:
+            with self._lock:
+                self._con = None
+                self._frames.clear()
+            con.close()
+
+    def share(self, frames: dict[str, pl.DataFrame]) -> None:
+        """Offer frames just committed as tables (by "schema.table") to the later stages, so they
+        need not read the tables back (0.1 s for the largest LA's lists). Kept only while held."""
+        with self._lock:
+            if self._con is not None:
+                self._frames.update(frames)
+
+    def shared(self, table: str) -> pl.DataFrame | None:
+        """A frame share() offered for "schema.table", else None (read the table)."""
+        with self._lock:
+            return self._frames.get(table)
 
 
 # Rows per row group of a run's warehouse (DuckDB's default: 122,880). Every Annex A list is smaller
@@ -118,32 +140,7 @@ def run_threads() -> int:
     """DuckDB's own threads for a run's held warehouse (PIA_DUCKDB_THREADS; default 1). A run already
     keeps both cores busy with its own threads, each on its own cursor; DuckDB splitting each ~100k-row
     query and the load's writes across workers as well cost the largest LA ~0.05 s more, not less."""
-    try:
-        return max(1, int(os.environ.get("PIA_DUCKDB_THREADS", "1")))
-    except ValueError:
-        return 1
-
-
-def held(path: Path | str) -> bool:
-    """True while a run holds this database open (kept_open)."""
-    with _KEPT_LOCK:
-        return os.path.abspath(path) in _KEPT
-
-
-def share_frames(path: Path | str, frames: dict[str, pl.DataFrame]) -> None:
-    """Offer frames just committed as tables (by "schema.table") to the later stages of a run that
-    holds the database open, so they need not read the tables back (0.1 s for the largest LA's
-    lists). Nothing is kept when the database is not held open; all is dropped when it closes."""
-    key = os.path.abspath(path)
-    with _KEPT_LOCK:
-        if key in _KEPT:
-            _SHARED.setdefault(key, {}).update(frames)
-
-
-def shared_frame(path: Path | str, table: str) -> pl.DataFrame | None:
-    """A frame share_frames offered for "schema.table" in this run, else None (read the table)."""
-    with _KEPT_LOCK:
-        return _SHARED.get(os.path.abspath(path), {}).get(table)
+    return settings().duckdb_threads
 
 
 def set_run_context(

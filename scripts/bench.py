@@ -214,8 +214,9 @@ def store_floor(frames: list[tuple[str, str, object]]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="pia-store-"))
     db = folder / "store.duckdb"
     try:
-        with warehouse.kept_open(db):
-            con = warehouse.connect(db)
+        run_db = warehouse.RunWarehouse(db)
+        with run_db.held():
+            con = run_db.connect()
             try:
                 with warehouse.transaction(con):
                     for schema, table, frame in frames:
@@ -747,7 +748,7 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
   ~45 queries run on two cursors, each taking the next as it finishes, slowest first; the
   data-quality report renders beside the pack. Every suite runs
   in one thread (GX is not thread-safe, and with GX the suites stay in validate).
-- The run's warehouse is held open from init to render (`warehouse.kept_open`): each stage joins the
+- The run's warehouse is held open from init to render (`RunWarehouse.held`): each stage joins the
   open database instead of loading it again, and only the last close writes a checkpoint. It is
   attached with row groups of 8,192 rows: at DuckDB's default (122,880) every list was one group,
   compressed whole at the load's commit on one core; smaller groups cut DuckDB's writes and commit

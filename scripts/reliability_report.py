@@ -94,7 +94,7 @@ OPERATOR = """
 - sit behind TLS: the auth string is a basic-auth header, readable on plain HTTP. Terminate TLS at a
   reverse proxy (nginx, Caddy, a cloud load balancer) in front of `prefect server start --host
   127.0.0.1`, and set `PREFECT_API_URL=https://…/api` on clients;
-- use PostgreSQL rather than SQLite for concurrent use (STACK_NOTES).
+- use PostgreSQL rather than SQLite for concurrent use (docs/orchestration.md).
 """
 
 

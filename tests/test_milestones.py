@@ -55,7 +55,7 @@ def test_add_working_days_skips_weekends_and_bank_holidays():
 
 
 def test_standard_and_short_inspection_milestones_in_an_ordinary_week():
-    # Monday 16 November 2026 (DESIGN's timeline): lists and audits Tuesday 5pm, MI Wednesday 5pm,
+    # Monday 16 November 2026 (the framework's timeline, para 314): lists and audits Tuesday 5pm, MI Wednesday 5pm,
     # case documents Thursday 5pm.
     expected = [
         (at(D(2026, 11, 17), 17), "child_level_lists+audits"),

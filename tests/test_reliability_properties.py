@@ -34,7 +34,7 @@ def _parse(values: list[str]) -> list[dt.date | None]:
 
 
 def _forms(d: dt.date) -> list[str]:
-    """Every form a date arrives in (DESIGN: Excel serial, dd/mm/yyyy text, ISO text, datetimes)."""
+    """Every form a date arrives in (Excel serial, dd/mm/yyyy text, ISO text, datetimes)."""
     forms = [
         str((d - EXCEL_EPOCH).days),
         f"{(d - EXCEL_EPOCH).days}.5",  # a serial with a time of day

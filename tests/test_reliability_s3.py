@@ -2,7 +2,7 @@
 endpoints (one answering 500 to everything, one never answering, one closed port).
 
 Each failure must be retried with backoff, then end as one clear line naming the URL, exit code 2
-(DESIGN: nothing could be produced). Writes must ask for server-side encryption and set no ACL.
+(docs/architecture.md: nothing could be produced). Writes must ask for server-side encryption and set no ACL.
 """
 
 from __future__ import annotations

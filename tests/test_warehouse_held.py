@@ -1,4 +1,4 @@
-"""A run holds its warehouse open across its stages (warehouse.kept_open) and shares the typed lists
+"""A run holds its warehouse open across its stages (RunWarehouse.held) and shares the typed lists
 with validation: the stages must give the same warehouse and pack as when each opens the file on its
 own, the held database must be checkpointed whole when it closes, and stages that use threads must
 work whether or not the warehouse is held."""
@@ -101,39 +101,39 @@ def test_a_held_run_validates_each_list_while_the_load_commits(tmp_path, submiss
     with pipeline.warehouse_open(ctx):
         stages.stage_init(ctx)
         stages.stage_read(ctx, landed)
-        early = warehouse.shared_frame(ctx.warehouse, list_results.LIST_FINDINGS)
+        early = ctx.db.shared(list_results.LIST_FINDINGS)
         assert early is not None and early.height > 0  # the messy lists have findings of their own
         stages.stage_validate(ctx)
-        beside = _validation_issues(ctx.warehouse)
+        beside = _validation_issues(ctx)
     stages.stage_validate(ctx)  # not held: the suites run in validate, on the lists as loaded
-    alone = _validation_issues(ctx.warehouse)
+    alone = _validation_issues(ctx)
     cols = beside.columns
     assert beside.height > 0
     assert beside.sort(cols, nulls_last=True).equals(alone.sort(cols, nulls_last=True))
 
 
-def _validation_issues(db) -> pl.DataFrame:
-    con = warehouse.connect(db)
+def _validation_issues(ctx) -> pl.DataFrame:
+    con = ctx.db.connect()
     try:
         return con.sql("select * from quality.validation_issues").pl()
     finally:
         con.close()
 
 
-def test_kept_open_joins_nested_holds_and_drops_shared_frames(tmp_path):
-    db = tmp_path / "w.duckdb"
+def test_held_joins_nested_holds_and_drops_shared_frames(tmp_path):
+    db = warehouse.RunWarehouse(tmp_path / "w.duckdb")
     frame = pl.DataFrame({"x": [1, 2]})
-    warehouse.share_frames(db, {"annex_a.t": frame})  # not held: nothing is kept
-    with warehouse.kept_open(db):
-        assert warehouse.shared_frame(db, "annex_a.t") is None
-        warehouse.share_frames(db, {"annex_a.t": frame})
-        with warehouse.kept_open(db):  # a stage inside the run: no second hold, no early close
-            con = warehouse.connect(db, read_only=True)  # joins the held database
+    db.share({"annex_a.t": frame})  # not held: nothing is kept
+    with db.held():
+        assert db.shared("annex_a.t") is None
+        db.share({"annex_a.t": frame})
+        with db.held():  # a stage inside the run: no second hold, no early close
+            con = db.connect(read_only=True)  # joins the held database
             con.execute("create table t as select 1 as x")
             con.close()
-        assert warehouse.shared_frame(db, "annex_a.t") is frame
-    assert warehouse.shared_frame(db, "annex_a.t") is None
-    con = warehouse.connect(db, read_only=True)  # closed: a read-only connection opens again
+        assert db.shared("annex_a.t") is frame
+    assert db.shared("annex_a.t") is None and not db.is_held
+    con = db.connect(read_only=True)  # closed: a read-only connection opens again
     assert con.execute("select x from t").fetchall() == [(1,)]
     con.close()
 
@@ -157,9 +157,9 @@ def test_a_held_warehouse_runs_duckdb_on_the_threads_asked_for(tmp_path, monkeyp
         monkeypatch.delenv("PIA_DUCKDB_THREADS", raising=False)
     else:
         monkeypatch.setenv("PIA_DUCKDB_THREADS", env)
-    db = tmp_path / "w.duckdb"
-    with warehouse.kept_open(db):
-        con = warehouse.connect(db)
+    db = warehouse.RunWarehouse(tmp_path / "w.duckdb")
+    with db.held():
+        con = db.connect()
         try:
             assert con.execute("select current_setting('threads')").fetchall() == [(threads,)]
         finally:
@@ -167,13 +167,14 @@ def test_a_held_warehouse_runs_duckdb_on_the_threads_asked_for(tmp_path, monkeyp
 
 
 def test_a_held_warehouse_stores_small_row_groups_and_its_cursors_see_it(tmp_path):
-    """kept_open attaches the file with row groups of ROW_GROUP_ROWS (each list fits in one default
+    """held() attaches the file with row groups of ROW_GROUP_ROWS (each list fits in one default
     group, which the commit compressed whole, on one core), under the name a plain connect gives it;
     a cursor for another thread, made with warehouse.cursor, works in the same database."""
     db = tmp_path / "w.duckdb"
     rows = 3 * warehouse.ROW_GROUP_ROWS
-    with warehouse.kept_open(db):
-        con = warehouse.connect(db)
+    run_db = warehouse.RunWarehouse(db)
+    with run_db.held():
+        con = run_db.connect()
         try:
             with warehouse.transaction(con):
                 con.execute(f"create table t as select range as x from range({rows})")  # noqa: S608

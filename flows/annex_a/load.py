@@ -1,4 +1,4 @@
-"""Read a whole submission and load it into the run's DuckDB warehouse (DESIGN/contracts: Reading).
+"""Read a whole submission and load it into the run's DuckDB warehouse (docs/architecture.md, Contracts).
 
     files ─ readers.read_file ─> text grids ─ identify ─> (list, header row) ─ normalise ─> frames
           ─> raw.<table>, annex_a.<table>, meta.lists, quality.issues   (one transaction)
@@ -209,7 +209,7 @@ def _read_one(
 
 def load_submission(
     files: list[Path],
-    warehouse: Path,
+    warehouse: Path | W.RunWarehouse,
     *,
     relative_to: Path,
     on_typed: Callable[[str, pl.DataFrame], object] | None = None,
@@ -221,7 +221,8 @@ def load_submission(
     runs while DuckDB commits, on one core, instead of competing with the typing for both).
     """
     sub = identify_lists(files, relative_to=relative_to)
-    con = W.connect(warehouse)
+    db = warehouse if isinstance(warehouse, W.RunWarehouse) else W.RunWarehouse(warehouse)
+    con = db.connect()
     try:
         with W.transaction(con):
             for schema in ("raw", "raw_extra", "annex_a", "meta"):
@@ -252,7 +253,7 @@ def load_submission(
             pause_point("load")  # test-only (flows/testhooks.py): a kill here must lose nothing
     finally:
         con.close()
-    W.share_frames(warehouse, {f"annex_a.{t}": n.typed for t, n in sub.lists.items()})
+    db.share({f"annex_a.{t}": n.typed for t, n in sub.lists.items()})
     counts = {t: n.typed.height for t, n in sub.lists.items()}
     log.info(
         "Annex A read: %d lists, %d rows, %d findings",

@@ -1,6 +1,6 @@
 """Read the files of a submission into grids of text cells, one per sheet (or per CSV file).
 
-Every cell is read as text (STACK_NOTES: the fast reader's type inference silently nulls values it
+Every cell is read as text (measured: the fast reader's type inference silently nulls values it
 cannot cast); typing happens later in `normalise`. A grid keeps every row of the sheet from row 1,
 so `__row__` is the row number as Excel shows it (for a CSV, the line number) and header detection
 can look at title rows.
@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from flows.annex_a import extents
+from flows.config import settings
 
 ROW = "__row__"  # the Excel row (or CSV line) of each grid row
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -52,15 +53,14 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        d = cls()
+        """The limits as configured (flows.config: PIA_MAX_*)."""
+        s = settings()
         return cls(
-            max_file_mb=float(os.environ.get("PIA_MAX_FILE_MB", d.max_file_mb)),
-            max_uncompressed_mb=float(
-                os.environ.get("PIA_MAX_UNCOMPRESSED_MB", d.max_uncompressed_mb)
-            ),
-            max_rows=int(os.environ.get("PIA_MAX_ROWS", d.max_rows)),
-            max_columns=int(os.environ.get("PIA_MAX_COLUMNS", d.max_columns)),
-            max_cells=int(os.environ.get("PIA_MAX_CELLS", d.max_cells)),
+            max_file_mb=s.max_file_mb,
+            max_uncompressed_mb=s.max_uncompressed_mb,
+            max_rows=s.max_rows,
+            max_columns=s.max_columns,
+            max_cells=s.max_cells,
         )
 
 
@@ -316,11 +316,7 @@ def _sheet_parts(path: Path, count: int) -> list[str] | None:
 def read_threads() -> int:
     """Sheets and files read at once (PIA_READ_THREADS; default: the cores, at most 4). The reader
     releases the GIL, so two threads read the largest LA's workbook in 0.6 of the time of one."""
-    default = min(4, os.cpu_count() or 1)
-    try:
-        return max(1, int(os.environ.get("PIA_READ_THREADS", default)))
-    except ValueError:
-        return default
+    return settings().read_threads or min(4, os.cpu_count() or 1)
 
 
 @functools.cache

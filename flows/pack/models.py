@@ -69,7 +69,7 @@ def build_models(ctx: RunContext) -> dict[str, bool]:
     """The pack's models in the run's warehouse (the indicators stage: design "indicators ── audit
     lists, unregistered provision summary, national comparisons"), so that render only reads them.
     They are views over quality.issues, so they may be built while validation is still writing."""
-    con = warehouse.connect(ctx.warehouse)
+    con = ctx.db.connect()
     try:
         return build(con, ctx.notification_date)
     finally:

@@ -629,7 +629,7 @@ VISIT_LABELS = {
 
 def render_html(ctx: RunContext, *, built: bool = False) -> str:
     """The pack's HTML; `built`: this run's indicators stage has built the pack models already."""
-    con = warehouse.connect(ctx.warehouse)
+    con = ctx.db.connect()
     try:
         available = availability(con) if built else build(con, ctx.notification_date)
         data = gather(con, ctx, available)

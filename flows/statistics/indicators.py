@@ -27,9 +27,8 @@ _INDICATORS = re.compile(r"^--\s*indicators:\s*(.+)$", re.MULTILINE)
 # --- indicators for one run ----------------------------------------------------------------------------
 def build_indicators(ctx) -> list[str]:
     """indicators.* in the run's warehouse for the inspected LA; returns the models run."""
-    from flows import warehouse
 
-    con = warehouse.connect(ctx.warehouse)
+    con = ctx.db.connect()
     try:
         con.execute("create schema if not exists indicators")
         _write_calendar(con, ctx.notification_date)

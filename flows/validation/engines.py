@@ -2,7 +2,7 @@
 default, Great Expectations itself as the reference (PIA_VALIDATION_ENGINE=gx).
 
 This is the only module that imports great_expectations, and only inside functions (the import
-costs ~5 s; STACK_NOTES). GX runs on pandas frames converted from polars: it has no working DuckDB
+costs ~5 s, measured). GX runs on pandas frames converted from polars: it has no working DuckDB
 source. Results are asked for in SUMMARY format with unexpected *values* excluded: a result carries
 only the positions of the failing rows, never a child's values.
 """
@@ -104,16 +104,11 @@ def run_suite(
     return _run_suite_gx(frame, spec, parameters)
 
 
-ENGINES = ("native", "gx")
-
-
 def validation_engine() -> str:
-    engine = os.environ.get("PIA_VALIDATION_ENGINE", "").strip().lower() or "native"
-    if engine not in ENGINES:
-        raise ValueError(
-            f"PIA_VALIDATION_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r:.20}"
-        )
-    return engine
+    """`native` or `gx` (PIA_VALIDATION_ENGINE; flows.config refuses anything else)."""
+    from flows.config import settings
+
+    return settings().validation_engine
 
 
 def _run_suite_gx(frame: pl.DataFrame, spec: dict, parameters: dict[str, Any] | None) -> list[dict]:

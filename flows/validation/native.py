@@ -1,6 +1,6 @@
 """A vectorised executor for the Great Expectations types our suites use: polars, no GX import.
 
-GX 1.24 costs ~30 ms per expectation whatever the rows, plus ~5 s to import (STACK_NOTES): the 313
+GX 1.24 costs ~30 ms per expectation whatever the rows, plus ~5 s to import (measured): the 313
 expectations of the Annex A suites made validation ten times slower than reading the files. The
 suites in expectations/*.json stay the declaration and GX the reference engine;
 tests/test_validation_engines.py runs every committed suite through both engines on real frames and

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from flows import storage
+from flows import warehouse as wh
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -58,12 +59,12 @@ def _date(d) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-def load(warehouse: Path) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+def load(warehouse: Path | wh.RunWarehouse) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """(findings in report order, per-list summary, run parameters) from a run's warehouse."""
-    from flows import warehouse as wh
     from flows.annex_a.specs import SPECS
 
-    con = wh.connect(warehouse, read_only=True)
+    db = warehouse if isinstance(warehouse, wh.RunWarehouse) else wh.RunWarehouse(warehouse)
+    con = db.connect(read_only=True)
     try:
         issues = con.sql("select * from quality.issues").pl()
         lists = (
@@ -229,7 +230,7 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
 def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
     """The three report files for the run in ctx (read from ctx.warehouse) into out_dir or ctx.work_dir."""
     out_dir = out_dir or ctx.work_dir
-    issues, lists_frame, run = load(ctx.warehouse)
+    issues, lists_frame, run = load(ctx.db)
     lists = _list_rows(lists_frame) if lists_frame.height else []
     counts = {s: issues.filter(pl.col("severity") == s).height for s in SEVERITY_ORDER}
     context = {

@@ -136,14 +136,13 @@ def suites_beside_load(ctx) -> Iterator[Callable[[str, pl.DataFrame], object] | 
     """Each list's suite, run in a thread on the typed lists while the load commits them (design:
     validate, then load): the commit is DuckDB on one core for ~0.2 s for the largest LA, and the
     suites take the other. Yields load_submission's `on_typed`; on leaving, the findings
-    are offered to validate (warehouse.share_frames), which otherwise runs the suites itself.
+    are offered to validate (RunWarehouse.share), which otherwise runs the suites itself.
 
     Only when the run holds its warehouse open (nothing could be shared otherwise) and with the
     native engine (GX is not thread-safe: its suites stay in validate's thread)."""
-    from flows import warehouse
     from flows.annex_a.specs import BY_TABLE, SPECS
 
-    if not warehouse.held(ctx.warehouse) or engines.validation_engine() != "native":
+    if not ctx.db.is_held or engines.validation_engine() != "native":
         yield None
         return
     run = run_parameters(ctx)
@@ -161,4 +160,4 @@ def suites_beside_load(ctx) -> Iterator[Callable[[str, pl.DataFrame], object] | 
             raise
         found = [futures[s.table].result() for s in SPECS if s.table in futures]
     if found:
-        warehouse.share_frames(ctx.warehouse, {LIST_FINDINGS: pl.concat(found, how="vertical")})
+        ctx.db.share({LIST_FINDINGS: pl.concat(found, how="vertical")})

@@ -71,9 +71,8 @@ _CELL = ["list_name", "source_file", "source_sheet", "source_row", "column_name"
 
 def _loaded(con, ctx, table: str) -> pl.DataFrame:
     """annex_a.<table> as the load shared it with this run, else read back (name from the specs)."""
-    from flows import warehouse
 
-    frame = warehouse.shared_frame(ctx.warehouse, f"annex_a.{table}")
+    frame = ctx.db.shared(f"annex_a.{table}")
     return frame if frame is not None else con.sql(f'select * from annex_a."{table}"').pl()  # noqa: S608
 
 
@@ -83,7 +82,7 @@ def validate(ctx) -> dict[str, int]:
     from flows import warehouse
     from flows.annex_a.specs import SPECS
 
-    con = warehouse.connect(ctx.warehouse)
+    con = ctx.db.connect()
     try:
         con.execute(F.DDL)
         run = _run_parameters(con, ctx)
@@ -98,7 +97,7 @@ def validate(ctx) -> dict[str, int]:
             extent = list_extents(con, provided)  # it needs no finding
             # the lists' suites ran while the load committed them when the run could share their
             # findings (suites_beside_load); else they run here, on the lists as loaded
-            early = warehouse.shared_frame(ctx.warehouse, LIST_FINDINGS)
+            early = ctx.db.shared(LIST_FINDINGS)
             if early is not None:
                 ours.append(early)
             else:
