@@ -1,3 +1,4 @@
+-- depends: stats.statistics.indicators
 -- The indicator dictionary (one row per indicator, in presentation order).
 create or replace table indicators.indicator_dictionary as
 with source as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.areas, stats.statistics.population
 -- The inspected LA: codes, name, region, type and its latest published 0-17 population.
 create or replace table indicators.la_context as
 with run as (

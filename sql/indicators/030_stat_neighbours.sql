@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.areas, stats.statistics.stat_neighbours
 -- The inspected LA's ten statistical neighbours (DfE 2025 model), closest first.
 create or replace table indicators.stat_neighbours as
 with final as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.ilacs_judgements
 -- The inspected LA's latest ILACS judgements (Ofsted outcomes as at 31 March 2025); no row if none.
 create or replace table indicators.ilacs_judgements as
 with final as (

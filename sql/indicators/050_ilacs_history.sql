@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.ilacs_history
 -- The inspected LA's ILACS inspections and visits since 2018, oldest first.
 create or replace table indicators.ilacs_history as
 with final as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.indicators, stats.statistics.reorganisations, stats.statistics.values
 -- Why an LA's published series may be broken or joined: reorganisations since 2019 that made this
 -- LA, and joint returns it shares (workforce figures for two councils).
 create or replace table indicators.history_breaks as

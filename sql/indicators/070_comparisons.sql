@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.comparisons
 -- The inspected LA's national comparisons for every published period (pack.national_comparisons
 -- keeps the latest five), with suppression reasons kept beside the NULL values.
 create or replace table indicators.comparisons as

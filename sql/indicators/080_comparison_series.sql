@@ -1,3 +1,4 @@
+-- depends: meta.run, stats.statistics.areas, stats.statistics.stat_neighbours, stats.statistics.values
 -- Every published value for the inspected LA, its statistical neighbours, its region and England
 -- (for charts and tables beside the comparisons).
 create or replace table indicators.comparison_series as

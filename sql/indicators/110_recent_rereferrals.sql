@@ -1,3 +1,4 @@
+-- depends: annex_a.list_03_referrals, indicators.annex_a_recent_counts, meta.run
 -- requires: annex_a.list_03_referrals
 -- indicators: rereferral_rate
 -- Re-referrals: referrals in the six months to notification for a child with another referral in

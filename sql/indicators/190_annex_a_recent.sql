@@ -1,3 +1,4 @@
+-- depends: indicators.annex_a_recent_counts, meta.run
 -- The Annex A measures as rates, with the period they cover (the six months to notification).
 create or replace table indicators.annex_a_recent as
 with run as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.bank_holidays
 -- One row per calendar day with a running count of working days (Mon-Fri, not an England bank
 -- holiday), so "working days between two dates" is a subtraction: wd_index(end) - wd_index(start).
 create or replace table pack.working_days as

@@ -1,3 +1,4 @@
+-- depends: pack_src.list_children, pack_src.list_kinds, pack_src.lists
 -- Rows and distinct children on every list, in template order, provided or not (children is null
 -- for the lists that are not about children: 11 adopters, 3.20 families, 1.09 workers).
 create or replace view pack.cohort_sizes as

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_01_contacts, pack_src.list_03_referrals, pack_src.list_04_assessments, pack_src.list_05_section_47
 -- Contacts, referrals, assessments and s47 enquiries per week (weeks start on Monday) across the six
 -- months before notification. The first and last weeks may be part-weeks.
 create or replace view pack.weekly_volumes as

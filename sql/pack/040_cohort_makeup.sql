@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_06_children_in_need, pack_src.list_07_child_protection, pack_src.list_08_children_in_care, pack_src.list_09_care_leavers
 -- Make-up of the open CIN, CP and CLA cohorts on the notification date and of all care leavers on
 -- list 9, by age band, gender, ethnic group and disability (long form, one row per category).
 create or replace view pack.cohort_makeup as

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.audits
 -- The LA's own audits completed in the six months before notification (para 328), by theme and month.
 create or replace view pack.audits_by_theme_month as
 with run as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack.cohort_sizes, pack_src.audits, pack_src.list_children
 -- For every list: children on it, and how many of them the LA audited in the six months. A provided
 -- list with children and no audited child is a cohort with no audit at all.
 create or replace view pack.audit_coverage as

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.audits, pack_src.list_children
 -- One row: audits in the period, distinct children audited, themes, audited children on no list.
 create or replace view pack.audit_summary as
 with run as (

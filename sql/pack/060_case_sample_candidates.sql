@@ -1,3 +1,4 @@
+-- depends: meta.run, pack.working_days, pack_src.audits, pack_src.list_01_contacts, pack_src.list_03_referrals, pack_src.list_04_assessments, pack_src.list_05_section_47, pack_src.list_06_children_in_need, pack_src.list_07_child_protection, pack_src.list_08_children_in_care, pack_src.list_09_care_leavers, pack_src.list_10_adoptions, pack_src.list_children, pack_src.missing_exploitation, pack_src.unregistered_provision
 -- One row per child the LA audited in the six months, with what para 162 and 163 ask inspectors to
 -- cover: age, sex, disability, ethnicity, exploitation or missing, placement type (out of area,
 -- kinship, placed with parents), large sibling group, and signs the child waited. flows/pack/case_sample.py

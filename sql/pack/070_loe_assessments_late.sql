@@ -1,3 +1,4 @@
+-- depends: meta.run, pack.working_days, pack_src.list_04_assessments
 -- Assessments open beyond 45 working days (England bank holidays excluded): still open on the
 -- notification date first, then those authorised late; longest first.
 create or replace view pack.loe_assessments_late as

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_07_child_protection
 -- Child protection plans open on the notification date that started two or more years before it.
 create or replace view pack.loe_cp_over_two_years as
 with run as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_07_child_protection
 -- Children on a second or later child protection plan (list 7 rows with one or more previous plans).
 create or replace view pack.loe_cp_repeat_plans as
 with run as (

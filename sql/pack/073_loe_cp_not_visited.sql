@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_07_child_protection
 -- Children on a child protection plan on the notification date with no statutory visit in the last
 -- six weeks (42 days), or none recorded; never visited first, then the longest since a visit.
 create or replace view pack.loe_cp_not_visited as

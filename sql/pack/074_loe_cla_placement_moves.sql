@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_08_children_in_care
 -- Children in care on the notification date with three or more placements in the last 12 months.
 create or replace view pack.loe_cla_placement_moves as
 with run as (

@@ -1,3 +1,4 @@
+-- depends: pack_src.list_08_children_in_care
 -- Children in care who went missing in the last 12 months and were not offered a return interview
 -- after the last episode (No, Unknown or not recorded); most episodes first.
 create or replace view pack.loe_missing_no_return_interview as

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_09_care_leavers
 -- Care leavers the LA is not in touch with (No, Refused, or not recorded); longest without contact first.
 create or replace view pack.loe_care_leavers_not_in_touch as
 with run as (

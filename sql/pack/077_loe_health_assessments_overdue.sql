@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_08_children_in_care
 -- Children in care on the notification date whose health assessment is overdue: none recorded, or
 -- the last one more than 12 months ago (6 months for under-fives); children in care under 28 days
 -- are left out (the initial assessment is due within 20 working days).

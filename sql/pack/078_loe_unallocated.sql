@@ -1,3 +1,4 @@
+-- depends: pack_src.caseloads
 -- Unallocated cases on the notification date (1.09 rows whose worker is "Unallocated"), by team.
 create or replace view pack.loe_unallocated as
 with final as (

@@ -1,3 +1,4 @@
+-- depends: pack_src.caseloads
 -- The 10 highest caseloads on the notification date (1.09). Workers are staff: shown by job title
 -- and team only, never by name.
 create or replace view pack.loe_highest_caseloads as

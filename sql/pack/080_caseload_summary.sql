@@ -1,3 +1,4 @@
+-- depends: pack_src.caseloads
 -- One row: case-holding workers, their median and highest caseloads, and unallocated cases (1.09).
 create or replace view pack.caseload_summary as
 with workers as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.list_08_children_in_care, pack_src.unregistered_provision
 -- Every placement in unregistered provision (3.17) open at any time in the six months: any placement
 -- there is unlawful (para 307), so nothing is filtered out beyond the period. Ongoing first, longest first.
 create or replace view pack.unregistered_placements as

@@ -1,3 +1,4 @@
+-- depends: pack.unregistered_placements, pack_src.deprivation_of_liberty
 -- The unregistered-provision headline (3.17, 3.18, list 8): one row. One pass over the placements
 -- (a subquery per figure planned and ran the placements model once each, ~9x the work).
 create or replace view pack.unregistered_summary as

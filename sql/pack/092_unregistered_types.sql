@@ -1,3 +1,4 @@
+-- depends: pack.unregistered_placements
 -- Placements and children by type of unregistered provision (3.17), in the six months.
 create or replace view pack.unregistered_types as
 with final as (

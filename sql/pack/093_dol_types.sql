@@ -1,3 +1,4 @@
+-- depends: pack_src.deprivation_of_liberty
 -- Children subject to a deprivation of liberty order (3.18) by the accommodation most recently placed in.
 create or replace view pack.dol_types as
 with final as (

@@ -1,3 +1,4 @@
+-- depends: pack_src.issues, pack_src.lists
 -- The data-quality headline: findings by severity and the lists not provided (one row).
 create or replace view pack.dq_headline as
 with issues as (

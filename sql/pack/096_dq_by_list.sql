@@ -1,3 +1,4 @@
+-- depends: pack_src.issues, pack_src.lists
 -- Findings by list and severity, the lists with most errors first (for the pack's headline table).
 create or replace view pack.dq_by_list as
 with counted as (

@@ -1,3 +1,4 @@
+-- depends: indicators.comparisons
 -- pack.national_comparisons: for the inspected LA, one row per indicator and period, the latest
 -- five published periods of each indicator (contract columns only; suppression reasons and the
 -- earlier periods stay in indicators.comparisons).

@@ -1,3 +1,4 @@
+-- depends: quality.child_rows, quality.spec_headers
 -- Cross-list (para 322): the same child has the same date of birth, gender and ethnicity on every
 -- list. One row per list row and detail of a child whose details disagree somewhere (only those rows
 -- can fail); a row fails when it disagrees with the value the child has on most rows (on a tie, every

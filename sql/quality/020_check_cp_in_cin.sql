@@ -1,3 +1,4 @@
+-- depends: meta.run, quality.provided, quality.spec_headers, quality.src_list_06_children_in_need, quality.src_list_07_child_protection
 -- Cross-list: a child on a CP plan at the point of inspection (list 7, plan not ended) appears in
 -- list 6 with case status 'Child Protection plan'. The fix belongs in list 6: the finding points at
 -- the child's list 6 row when there is one (Case Status), else at the list 7 row (child ID).

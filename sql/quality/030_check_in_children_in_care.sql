@@ -1,3 +1,4 @@
+-- depends: quality.provided, quality.spec_headers, quality.src_deprivation_of_liberty, quality.src_list_08_children_in_care, quality.src_unregistered_provision
 -- Cross-list: children in unregistered provision (3.17) or deprived of their liberty (3.18) appear in
 -- list 8, or the LA explains why (e.g. the child is not looked after). Checked only when list 8 came.
 create or replace table quality.check_in_children_in_care as

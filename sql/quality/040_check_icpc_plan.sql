@@ -1,3 +1,4 @@
+-- depends: quality.provided, quality.spec_headers, quality.src_list_05_section_47, quality.src_list_07_child_protection
 -- Cross-list: an ICPC that resulted in a CP plan (list 5) has that child in list 7. The plan is what
 -- is missing, so the finding names list 7 and points at the list 5 row's ICPC outcome.
 create or replace table quality.check_icpc_plan as

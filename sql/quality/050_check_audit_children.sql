@@ -1,3 +1,4 @@
+-- depends: quality.child_rows, quality.spec_headers, quality.src_audits
 -- Cross-list: the audits list refers to children found on the child-level lists (para 328).
 -- Checked only when at least one child-level list came.
 create or replace table quality.check_audit_children as

@@ -1,3 +1,4 @@
+-- depends: statistics.areas, statistics.indicators, statistics.stat_neighbours, statistics.values
 -- Every current LA x indicator x published period: the LA's value, the mean over its ten 2025
 -- statistical neighbours (sn_count = how many had a value), its region and England AS PUBLISHED
 -- (NULL where the source publishes none), rank among LAs (1 = best by polarity; ties share the
