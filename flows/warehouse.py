@@ -1,8 +1,5 @@
-"""DuckDB: connections, a run's warehouse held open across its stages, the run-context table, and
-the sql/ models run in file order.
-
-Models are one statement per file (`create or replace view|table … as …`). They read run
-parameters from `meta.run` (one row) instead of string formatting, so the SQL stays static.
+"""DuckDB: connections, a run's warehouse held open across its stages, transactions, and the
+run-context table every model joins to (the sql/ models are run by flows/sql_models.py).
 """
 
 from __future__ import annotations
@@ -18,9 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.config import SQL_DIR, settings
-
-LAYERS = ("annex_a", "quality", "statistics", "indicators", "pack")
+from flows.config import settings
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -161,12 +156,6 @@ def set_run_context(
     )
 
 
-def model_files(layer: str) -> list[Path]:
-    if layer not in LAYERS:
-        raise ValueError(f"unknown SQL layer {layer!r}")
-    return sorted((SQL_DIR / layer).glob("*.sql"))
-
-
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """One commit for a batch of statements, all or nothing. Left to itself DuckDB commits each
@@ -178,20 +167,6 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("rollback")
         raise
     con.execute("commit")
-
-
-def run_models(con: duckdb.DuckDBPyConnection, layer: str) -> list[str]:
-    """Run every model of a layer in file order, in one transaction; returns the model names run."""
-    ran = []
-    with transaction(con):
-        con.execute(f"create schema if not exists {layer}")  # layer is from the allow-list above
-        for path in model_files(layer):
-            try:
-                con.execute(path.read_text(encoding="utf-8"))
-            except duckdb.Error as e:
-                raise RuntimeError(f"SQL model {path.relative_to(SQL_DIR)} failed: {e}") from e
-            ran.append(path.stem)
-    return ran
 
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flows import warehouse
+from flows import sql_models, warehouse
 from flows.statistics import indicators as stats_indicators
 
 NOTIFICATION = dt.date(2026, 11, 16)  # six months from 2026-05-16
@@ -41,7 +41,7 @@ def table(con, name: str, columns: str, rows: list[tuple]) -> None:
 def recent(con) -> dict[str, tuple]:
     # only the Annex A models: the published-statistics ones need statistics.duckdb attached
     stats_indicators.run_indicator_models(
-        con, [p for p in warehouse.model_files("indicators") if p.name >= "100"]
+        con, [p for p in sql_models.model_files("indicators") if p.name >= "100"]
     )
     return {r[0]: r[1:] for r in con.execute("select * from indicators.annex_a_recent").fetchall()}
 

@@ -1,6 +1,7 @@
 """The pack's models: build(con) binds the inputs under `pack_src` in the run's warehouse
 (flows.pack.sources: a list or statistics table that is missing becomes an empty typed view, so no
-model fails) and runs the sql/pack models in order; a run does it in its indicators stage.
+model fails) and runs the sql/pack models in the order their `-- depends:` lines give; a run does it
+in its indicators stage.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from flows import warehouse
+from flows import sql_models, warehouse
 from flows.pack import sources as pack_sources
 
 if TYPE_CHECKING:
@@ -21,37 +22,29 @@ if TYPE_CHECKING:
 log = logging.getLogger("ilacs_pia")
 
 
-# Models in sql/pack/ owned by other stages; they may fail only when their own inputs are missing.
-OTHERS_MODELS = {"100_national_comparisons": (("indicators", "comparisons"),)}
-
-
 # --- building ---------------------------------------------------------------------------------------
 def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[str, bool]:
-    """Bind the sources and run every sql/pack model in file order; returns what is available.
+    """Bind the sources and run every sql/pack model in the order of their `-- depends:` lines;
+    returns what is available. All in one transaction.
 
-    pack.national_comparisons is made by another stage's model (100_…): it is bound under pack_src
-    once that model has run, and it is skipped when the statistics tables it reads are missing.
-    All in one transaction.
+    pack.national_comparisons is made from the indicators stage's tables (100_…): a model reading
+    those is skipped when the statistics were not available, and pack_src.national_comparisons (a
+    step of the order, below) is then an empty typed view, so the models reading it still run.
     """
     with warehouse.transaction(con):
         available = pack_sources.bind_sources(con, notification_date)
         con.execute("create schema if not exists pack")
-        bound = False
-        for path in warehouse.model_files("pack"):
-            number = int(path.stem.split("_", 1)[0]) if path.stem[:3].isdigit() else 0
-            if not bound and number > 100:
-                available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
-                bound = True
-            needs = OTHERS_MODELS.get(path.stem)
-            if needs is not None and not all(pack_sources.exists(con, s, n) for s, n in needs):
-                log.warning("pack model %s skipped: statistics tables not available", path.stem)
-                continue
-            try:
-                con.execute(path.read_text(encoding="utf-8"))
-            except duckdb.Error as e:
-                raise RuntimeError(f"SQL model pack/{path.name} failed: {e}") from e
-        if not bound:
-            available["national_comparisons"] = pack_sources.bind_national_comparisons(con)
+
+        def bind_national_comparisons(c: duckdb.DuckDBPyConnection) -> None:
+            available["national_comparisons"] = pack_sources.bind_national_comparisons(c)
+
+        step = sql_models.Model(
+            "bind_national_comparisons",
+            makes="pack_src.national_comparisons",
+            depends=("pack.national_comparisons",),
+            run=bind_national_comparisons,
+        )
+        sql_models.run(con, [*sql_models.layer_models("pack"), step], _statistics_missing)
         # what render needs to know of this build when it runs later, in another stage
         warehouse.write_table(
             con,
@@ -63,6 +56,15 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
             ),
         )
     return available
+
+
+def _statistics_missing(model: sql_models.Model, missing: list[str]) -> bool:
+    """A model reading the indicators stage's tables is skipped when they are missing (the statistics
+    could not be attached); anything else missing is an error."""
+    if all(name.startswith("indicators.") for name in missing):
+        log.warning("pack model %s skipped: statistics tables not available", model.stem)
+        return True
+    return False
 
 
 def build_models(ctx: RunContext) -> dict[str, bool]:

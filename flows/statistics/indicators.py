@@ -15,12 +15,6 @@ import polars as pl
 log = logging.getLogger("ilacs_pia")
 
 
-_REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
-
-
-_TABLE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
-
-
 _INDICATORS = re.compile(r"^--\s*indicators:\s*(.+)$", re.MULTILINE)
 
 
@@ -43,45 +37,29 @@ def build_indicators(ctx) -> list[str]:
 
 
 def run_indicator_models(con, paths: list[Path] | None = None) -> list[str]:
-    """sql/indicators in file order. A model headed `-- requires: annex_a.<list>` whose list the LA did
-    not supply is skipped; for each id in its `-- indicators:` header annex_a_recent_counts gets a row with
-    NULL counts and a note saying which list was missing. One transaction."""
-    from flows import warehouse
+    """sql/indicators (or the files given) in the order their `-- depends:` lines give, in one
+    transaction. A model that reads an Annex A list the LA did not supply (annex_a.<list> is not in
+    the warehouse) is not run: for each id in its `-- indicators:` header annex_a_recent_counts gets
+    a row with NULL counts and a note saying which list was missing."""
+    from flows import sql_models, warehouse
 
-    ran = []
+    def not_supplied(model: sql_models.Model, missing: list[str]) -> bool:
+        if not all(t.startswith("annex_a.") for t in missing):
+            return False  # anything else missing is an error
+        ids = [i.strip() for m in _INDICATORS.findall(model.sql) for i in m.split(",") if i.strip()]
+        note = f"Not computed: {', '.join(_list_title(t) for t in missing)} not supplied."
+        for i in ids:
+            con.execute(
+                "insert into indicators.annex_a_recent_counts values (?, null, null, ?)", [i, note]
+            )
+        return True
+
+    if paths is None:
+        models = sql_models.layer_models("indicators")
+    else:
+        models = [sql_models.read_model(p) for p in paths]
     with warehouse.transaction(con):
-        for path in paths if paths is not None else warehouse.model_files("indicators"):
-            sql = path.read_text(encoding="utf-8")
-            needs = [t.strip() for m in _REQUIRES.findall(sql) for t in m.split(",")]
-            missing = [t for t in needs if _TABLE.match(t) and not _table_exists(con, t)]
-            if missing:
-                ids = [
-                    i.strip() for m in _INDICATORS.findall(sql) for i in m.split(",") if i.strip()
-                ]
-                note = f"Not computed: {', '.join(_list_title(t) for t in missing)} not supplied."
-                for i in ids:
-                    con.execute(
-                        "insert into indicators.annex_a_recent_counts values (?, null, null, ?)",
-                        [i, note],
-                    )
-                continue
-            try:
-                con.execute(sql)
-            except Exception as e:
-                raise RuntimeError(f"SQL model indicators/{path.name} failed: {e}") from e
-            ran.append(path.stem)
-    return ran
-
-
-def _table_exists(con, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    return bool(
-        con.execute(
-            "select 1 from information_schema.tables where table_schema = ? and table_name = ? "
-            "and table_catalog = current_database()",
-            [schema, table],
-        ).fetchall()
-    )
+        return sql_models.run(con, models, not_supplied)
 
 
 def _list_title(qualified: str) -> str:

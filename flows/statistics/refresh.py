@@ -373,7 +373,7 @@ def validate_and_tidy(folder: Path, dictionary: list[dict]) -> dict[str, pl.Data
 # --- refresh -------------------------------------------------------------------------------------------
 def refresh(source_url: str | None = None, db_path: Path | str | None = None) -> dict:
     """Pull, check and load the published statistics; replace db_path atomically. Returns a summary."""
-    from flows import warehouse
+    from flows import sql_models, warehouse
 
     started = time.perf_counter()
     source_url = str(source_url or PUBLISHED_DIR)
@@ -420,7 +420,7 @@ def refresh(source_url: str | None = None, db_path: Path | str | None = None) ->
                 "?::timestamptz as refreshed_at",
                 [_safe(source_url), dt.datetime.now(dt.UTC)],
             )
-            warehouse.run_models(con, "statistics")
+            sql_models.run_layer(con, "statistics")
             counts = {
                 "values": con.execute('select count(*) from statistics."values"').fetchall()[0][0],
                 "comparisons": con.execute(

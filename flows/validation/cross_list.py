@@ -61,9 +61,9 @@ def create_sources(con, provided: set[str]) -> None:
 def _sources_read() -> frozenset[str]:
     """The lists whose quality.src_<table> some sql/quality model reads: only those views are made
     (each costs the validation ~1.5 ms to bind, and most lists are read by no cross-list check)."""
-    from flows import warehouse
+    from flows import sql_models
 
-    text = "\n".join(p.read_text(encoding="utf-8") for p in warehouse.model_files("quality"))
+    text = "\n".join(m.sql for m in sql_models.layer_models("quality"))
     return frozenset(re.findall(r'quality\."?src_([a-z0-9_]+)', text))
 
 
@@ -130,9 +130,9 @@ def _source_columns(spec, have: set[str] | None, provided: bool) -> dict[str, st
 def cross_list_checks(con) -> list[tuple[str, pl.DataFrame, dict]]:
     """Run sql/quality/*.sql; (kind, the rows of quality.check_<kind> to check, its suite) for each
     kind with rows. DuckDB only: safe on a cursor in another thread."""
-    from flows import warehouse
+    from flows import sql_models
 
-    warehouse.run_models(con, "quality")
+    sql_models.run_layer(con, "quality")
     checks = []
     for kind in CROSS_CHECKS:  # names from an allow-list
         suite = engines.load_suite(suite_path(f"{CROSS_PREFIX}{kind}"))

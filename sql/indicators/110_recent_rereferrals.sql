@@ -1,5 +1,4 @@
 -- depends: annex_a.list_03_referrals, indicators.annex_a_recent_counts, meta.run
--- requires: annex_a.list_03_referrals
 -- indicators: rereferral_rate
 -- Re-referrals: referrals in the six months to notification for a child with another referral in
 -- the previous 12 months (the "Number of Referrals in Last 12 Months" counts this one, so > 1).

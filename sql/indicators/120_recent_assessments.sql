@@ -1,5 +1,4 @@
 -- depends: annex_a.list_04_assessments, indicators.annex_a_recent_counts, indicators.calendar, meta.run
--- requires: annex_a.list_04_assessments
 -- indicators: assessments_within_45wd
 -- Assessments authorised in the six months to notification that took 45 working days or fewer:
 -- working days after the start date up to and including the authorisation date, excluding

@@ -1,5 +1,4 @@
 -- depends: annex_a.list_07_child_protection, indicators.annex_a_recent_counts, meta.run
--- requires: annex_a.list_07_child_protection
 -- indicators: cpp_repeat_rate, cpp_2yrs_plus_rate
 -- Repeat plans: plans started in the six months with at least one previous plan. Long plans:
 -- plans open at notification that had lasted two years or more.

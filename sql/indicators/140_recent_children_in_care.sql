@@ -1,5 +1,4 @@
 -- depends: annex_a.list_08_children_in_care, indicators.annex_a_recent_counts, meta.run
--- requires: annex_a.list_08_children_in_care
 -- indicators: cla_3plus_placements_rate, cla_missing_rate
 -- Three or more placements: children looked after at notification with 3+ placements in the last
 -- 12 months. Missing: children in care at any point in the six months with a missing episode in the

@@ -1,5 +1,4 @@
 -- depends: annex_a.list_09_care_leavers, indicators.annex_a_recent_counts, meta.run
--- requires: annex_a.list_09_care_leavers
 -- indicators: care_leavers_in_touch_17_18, care_leavers_in_touch_19_21
 -- Care leavers in touch at notification ("LA in Touch" = Yes), by age (the age column, else the age
 -- at notification from the date of birth).
