@@ -2,7 +2,7 @@
 
 Para 314's table gives, per visit type, how many days after notification each kind of information is
 due and by what time. "Days" are working days: Monday to Friday, skipping England and Wales bank
-holidays (the `holidays` package; Wales has the same bank holidays as England). Times are UK local
+holidays (flows/working_days.py, the product's one calendar). Times are UK local
 time (Europe/London), so a 5pm deadline stays 5pm across the clock change.
 
 Para 80: notification is 5 working days before fieldwork (10 for a monitoring visit), by 9.30am; a
@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from flows.context import parse_visit_type
+from flows.working_days import is_bank_holiday, is_working_day  # noqa: F401 - is_bank_holiday: part of this module's API
 
 LONDON = ZoneInfo("Europe/London")
 NOTIFICATION_TIME = dt.time(9, 30)  # para 80: notified by 9.30am
@@ -63,21 +61,6 @@ MILESTONES: dict[str, tuple[Milestone, ...]] = {
 
 # Para 80 and the table's "Notification" row: working days between notification and fieldwork.
 NOTICE_DAYS = {"standard": 5, "short": 5, "focused": 5, "monitoring": 10}
-
-
-@cache
-def _bank_holidays(year: int) -> frozenset[dt.date]:
-    eng = holidays.country_holidays("GB", subdiv="ENG", years=year)
-    wls = holidays.country_holidays("GB", subdiv="WLS", years=year)
-    return frozenset(eng) | frozenset(wls)
-
-
-def is_bank_holiday(day: dt.date) -> bool:
-    return day in _bank_holidays(day.year)
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and not is_bank_holiday(day)
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows import working_days
 from flows.config import settings
 
 
@@ -147,13 +148,15 @@ def set_run_context(
     period_start: dt.date,
     period_start_12m: dt.date,
 ) -> None:
-    """One row of run parameters that every model may join to."""
+    """One row of run parameters that every model may join to, and meta.calendar, the working days
+    around the notification date that every model counting working days reads (flows/working_days.py)."""
     con.execute("create schema if not exists meta")
     con.execute(
         "create or replace table meta.run as select ?::varchar as la_code, ?::date as notification_date, "
         "?::varchar as visit_type, ?::date as period_start, ?::date as period_start_12m",
         [la_code, notification_date, visit_type, period_start, period_start_12m],
     )
+    write_table(con, "meta", "calendar", working_days.calendar(notification_date))
 
 
 @contextlib.contextmanager

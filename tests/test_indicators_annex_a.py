@@ -26,7 +26,6 @@ def con(tmp_path):
     )
     c.execute("create schema annex_a")
     c.execute("create schema indicators")
-    stats_indicators._write_calendar(c, NOTIFICATION)
     yield c
     c.close()
 
@@ -147,7 +146,7 @@ def test_a_list_not_supplied_gives_a_null_with_a_note(con):
 def test_calendar_excludes_weekends_and_england_bank_holidays(con):
     rows = dict(
         con.execute(
-            "select day, working_day from indicators.calendar where day in "
+            "select day, working_day from meta.calendar where day in "
             "('2026-12-25', '2026-12-28', '2026-12-29', '2026-05-25', '2026-05-26')"
         ).fetchall()
     )

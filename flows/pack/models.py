@@ -25,14 +25,15 @@ log = logging.getLogger("ilacs_pia")
 # --- building ---------------------------------------------------------------------------------------
 def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[str, bool]:
     """Bind the sources and run every sql/pack model in the order of their `-- depends:` lines;
-    returns what is available. All in one transaction.
+    returns what is available. All in one transaction. (notification_date is not read: the models
+    count working days in meta.calendar, written with meta.run.)
 
     pack.national_comparisons is made from the indicators stage's tables (100_…): a model reading
     those is skipped when the statistics were not available, and pack_src.national_comparisons (a
     step of the order, below) is then an empty typed view, so the models reading it still run.
     """
     with warehouse.transaction(con):
-        available = pack_sources.bind_sources(con, notification_date)
+        available = pack_sources.bind_sources(con)
         con.execute("create schema if not exists pack")
 
         def bind_national_comparisons(c: duckdb.DuckDBPyConnection) -> None:

@@ -9,10 +9,7 @@ Identifiers come only from the list specs and the fixed tables below (allow-list
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
-import holidays
 import polars as pl
 
 from flows import warehouse
@@ -206,7 +203,7 @@ def spec_columns(spec: specs.ListSpec) -> tuple[tuple[str, str], ...]:
     return (*cols, *SOURCE_COLUMNS)
 
 
-def bind_sources(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[str, bool]:
+def bind_sources(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     """Bind every input under pack_src; returns {name: available} for lists and statistics tables."""
     con.execute("create schema if not exists pack_src")
     catalog = _catalog(con)
@@ -218,7 +215,6 @@ def bind_sources(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> 
     if not available["lists"]:
         _lists_from_tables(con, available)
     _list_children(con)
-    _bank_holidays(con, notification_date)
     return available
 
 
@@ -269,15 +265,3 @@ def _list_children(con) -> None:
         schema={"list_name": pl.String, "child_level": pl.Boolean},
     )
     warehouse.write_table(con, "pack_src", "list_kinds", kinds)
-
-
-def _bank_holidays(con, notification_date: dt.date) -> None:
-    """England and Wales bank holidays (the `holidays` package), for working-day counts (45-day rule)."""
-    years = range(notification_date.year - 10, notification_date.year + 2)
-    days = sorted(holidays.country_holidays("GB", subdiv="ENG", years=years).items())
-    # one Arrow hand-over, not executemany (a statement per row)
-    holiday_rows = pl.DataFrame(
-        {"day": [d for d, _ in days], "name": [n for _, n in days]},
-        schema={"day": pl.Date, "name": pl.String},
-    )
-    warehouse.write_table(con, "pack_src", "bank_holidays", holiday_rows)

@@ -5,12 +5,9 @@ warehouse is then self-contained) and compute the same measures from the LA's ow
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from pathlib import Path
-
-import polars as pl
 
 log = logging.getLogger("ilacs_pia")
 
@@ -25,7 +22,6 @@ def build_indicators(ctx) -> list[str]:
     con = ctx.db.connect()
     try:
         con.execute("create schema if not exists indicators")
-        _write_calendar(con, ctx.notification_date)
         con.execute("attach ? as stats (read_only)", [str(ctx.statistics_db)])
         try:
             ran = run_indicator_models(con)
@@ -71,26 +67,3 @@ def _list_title(qualified: str) -> str:
         return f"list {sp.number} ({sp.title})"
     except (KeyError, StopIteration, ValueError):
         return table
-
-
-def _write_calendar(con, notification_date: dt.date) -> None:
-    """indicators.calendar(day, working_day): England bank holidays from the `holidays` package."""
-    import holidays
-
-    start, end = (
-        dt.date(notification_date.year - 3, 1, 1),
-        dt.date(notification_date.year + 1, 12, 31),
-    )
-    bank = holidays.country_holidays("GB", subdiv="ENG", years=range(start.year, end.year + 1))
-    days = pl.date_range(start, end, "1d", eager=True).alias("day")
-    cal = (
-        pl.DataFrame({"day": days})
-        .with_columns(
-            (pl.col("day").dt.weekday() <= 5).alias("weekday"),
-            pl.col("day").is_in(list(bank.keys())).alias("bank_holiday"),
-        )
-        .with_columns((pl.col("weekday") & ~pl.col("bank_holiday")).alias("working_day"))
-    )
-    from flows import warehouse
-
-    warehouse.write_table(con, "indicators", "calendar", cal)

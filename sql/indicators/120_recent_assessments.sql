@@ -1,8 +1,8 @@
--- depends: annex_a.list_04_assessments, indicators.annex_a_recent_counts, indicators.calendar, meta.run
+-- depends: annex_a.list_04_assessments, indicators.annex_a_recent_counts, meta.calendar, meta.run
 -- indicators: assessments_within_45wd
 -- Assessments authorised in the six months to notification that took 45 working days or fewer:
 -- working days after the start date up to and including the authorisation date, excluding
--- weekends and England bank holidays (indicators.calendar).
+-- weekends and England bank holidays (meta.calendar).
 insert into indicators.annex_a_recent_counts
 with run as (
     select period_start, notification_date from meta.run
@@ -16,7 +16,7 @@ completed as (
 ),
 durations as (
     select c.started, c.authorised,
-        (select count(*) from indicators.calendar k
+        (select count(*) from meta.calendar k
          where k.working_day and k.day > c.started and k.day <= c.authorised) as working_days
     from completed c
 ),
