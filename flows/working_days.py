@@ -41,7 +41,7 @@ def calendar(notification_date: dt.date) -> pl.DataFrame:
     days = pl.date_range(dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31), "1d", eager=True)
     return (
         pl.DataFrame({"day": days})
-        .with_columns(pl.col("day").is_in(pl.Series(bank, dtype=pl.Date)).alias("bank_holiday"))
+        .with_columns(pl.col("day").is_in(bank).alias("bank_holiday"))
         .with_columns(
             ((pl.col("day").dt.weekday() <= 5) & ~pl.col("bank_holiday")).alias("working_day")
         )

@@ -15,8 +15,9 @@ import duckdb
 
 from flows import findings, las, warehouse
 from flows.annex_a import specs
+from flows.annex_a.staging import SQL_TYPES
 from flows.context import RunContext, add_months
-from flows.pack.sources import META_LISTS_COLUMNS, SQL_TYPES
+from flows.pack.sources import META_LISTS_COLUMNS
 
 D = dt.date
 NOTIFICATION = D(2026, 11, 23)  # a Monday; the six months start on 23 May 2026

@@ -500,7 +500,7 @@ def test_one_list_missing_others_shown(tmp_path):
 
 
 def test_annex_a_tables_untouched(full):
-    """Stand-ins live in pack_src: a list not supplied still has no annex_a table (contract)."""
+    """Stand-ins live in staging: a list not supplied still has no annex_a table (contract)."""
     c = warehouse.connect(full[0] / "warehouse.duckdb", read_only=True)
     annex = {
         r[0]

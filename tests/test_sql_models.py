@@ -94,3 +94,16 @@ def test_a_dependency_nobody_makes_is_an_error_naming_the_file(tmp_path):
 def test_a_declaration_must_name_schema_and_table(tmp_path):
     with pytest.raises(sql_models.ModelError, match=r"t/010_a\.sql.*'run'"):
         _model(tmp_path, "010_a.sql", "-- depends: run\ncreate or replace view t.a as select 1")
+
+
+@pytest.mark.parametrize("layer", ["quality", "pack"])
+def test_quality_and_pack_read_the_lists_only_through_their_staging_stand_ins(layer):
+    from flows.annex_a import specs
+
+    lists = {s.table for s in specs.SPECS}
+    for m in sql_models.layer_models(layer):
+        for name in m.depends:
+            schema, table = name.split(".", 1)
+            assert schema != "annex_a", f"{m.name} reads {name}: read staging.{table}"
+            assert not (schema == "pack_src" and table in lists), f"{m.name} reads {name}"
+            assert not table.startswith("src_"), f"{m.name} reads {name}: read staging.*"

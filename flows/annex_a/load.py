@@ -1,7 +1,7 @@
 """Read a whole submission and load it into the run's DuckDB warehouse (docs/architecture.md, Contracts).
 
     files ─ readers.read_file ─> text grids ─ identify ─> (list, header row) ─ normalise ─> frames
-          ─> raw.<table>, annex_a.<table>, meta.lists, quality.issues   (one transaction)
+          ─> raw.<table>, annex_a.<table>, staging.<table>, meta.lists, quality.issues   (one transaction)
 
 Typing is done in polars (normalise.py), not in SQL: the casts must report every value they reject
 with its Excel row, which is simplest where the rows still carry it. sql/annex_a holds no models.
@@ -19,7 +19,7 @@ import polars as pl
 
 from flows import findings as F
 from flows import warehouse as W
-from flows.annex_a import identify, normalise, readers
+from flows.annex_a import identify, normalise, readers, staging
 from flows.annex_a import specs as S
 from flows.testhooks import pause_point
 
@@ -245,6 +245,7 @@ def load_submission(
                 for table, n in sub.lists.items():
                     on_typed(table, n.typed)
             _write(con, "meta", "lists", _meta_lists(sub))
+            staging.create(con)  # the lists' stand-ins for the SQL that reads them
             issues = _sorted_findings(
                 pl.concat(sub.findings, how="vertical").select(list(F.SCHEMA))
             )

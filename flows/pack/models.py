@@ -1,6 +1,6 @@
 """The pack's models: build(con) binds the inputs under `pack_src` in the run's warehouse
-(flows.pack.sources: a list or statistics table that is missing becomes an empty typed view, so no
-model fails) and runs the sql/pack models in the order their `-- depends:` lines give; a run does it
+(flows.pack.sources: a statistics table that is missing becomes an empty typed view, as a missing list
+does in staging, so no model fails) and runs the sql/pack models in the order their `-- depends:` lines give; a run does it
 in its indicators stage.
 """
 
@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from flows import sql_models, warehouse
+from flows.annex_a import staging
 from flows.pack import sources as pack_sources
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
     those is skipped when the statistics were not available, and pack_src.national_comparisons (a
     step of the order, below) is then an empty typed view, so the models reading it still run.
     """
+    provided = staging.ensure(con)
     with warehouse.transaction(con):
-        available = pack_sources.bind_sources(con)
+        available = pack_sources.bind_sources(con, provided)
         con.execute("create schema if not exists pack")
 
         def bind_national_comparisons(c: duckdb.DuckDBPyConnection) -> None:

@@ -1,10 +1,12 @@
-"""The pack's inputs, bound under one schema (`pack_src`) so the SQL models never fail on a gap.
+"""The pack's inputs, so the SQL models never fail on a gap.
 
-A list the LA did not supply has no `annex_a` table, and the statistics tables may be missing when the
-statistics stage could not run. Every model in sql/pack/ reads `pack_src.<name>` instead: a view over
-the real table when it exists, or an empty view with the same typed columns when it does not. The
-`availability` returned says which is which, so each section can say plainly what is not available.
-Identifiers come only from the list specs and the fixed tables below (allow-lists), never from input.
+A list the LA did not supply has no `annex_a` table: the models read the lists from `staging.<list>`
+(flows/annex_a/staging.py: the table, or an empty one with its typed columns). The other stages'
+tables may be missing when that stage could not run (the statistics): the models read those as
+`pack_src.<name>`, bound here the same way, a view over the real table when it exists, or an empty
+view with the same typed columns when it does not. The `availability` returned says which is which,
+so each section can say plainly what is not available. Identifiers come only from the list specs and
+the fixed tables below (allow-lists), never from input.
 """
 
 from __future__ import annotations
@@ -15,9 +17,6 @@ import polars as pl
 from flows import warehouse
 from flows.annex_a import specs
 from flows.annex_a.load import META_LISTS_SCHEMA
-
-SQL_TYPES = {"id": "varchar", "text": "varchar", "date": "date", "int": "bigint", "code": "varchar"}
-SOURCE_COLUMNS = (("source_file", "varchar"), ("source_sheet", "varchar"), ("source_row", "bigint"))
 
 _POLARS_SQL = {pl.String: "varchar", pl.Boolean: "boolean", pl.Int64: "bigint"}
 META_LISTS_COLUMNS = tuple((name, _POLARS_SQL[dtype]) for name, dtype in META_LISTS_SCHEMA.items())
@@ -196,20 +195,12 @@ def _bind(
     return real
 
 
-def spec_columns(spec: specs.ListSpec) -> tuple[tuple[str, str], ...]:
-    cols: list[tuple[str, str]] = []
-    for c in spec.columns:
-        cols.append((c.name, SQL_TYPES[c.type]))
-    return (*cols, *SOURCE_COLUMNS)
-
-
-def bind_sources(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
-    """Bind every input under pack_src; returns {name: available} for lists and statistics tables."""
+def bind_sources(con: duckdb.DuckDBPyConnection, provided: set[str]) -> dict[str, bool]:
+    """Bind every input but the lists under pack_src; returns {name: available} for lists (those
+    provided, as staging.ensure said) and the other stages' tables."""
     con.execute("create schema if not exists pack_src")
     catalog = _catalog(con)
-    available: dict[str, bool] = {}
-    for s in specs.SPECS:
-        available[s.table] = _bind(con, s.table, "annex_a", s.table, spec_columns(s), catalog)
+    available: dict[str, bool] = {s.table: s.table in provided for s in specs.SPECS}
     for name, (schema, table, cols) in OTHER_TABLES.items():
         available[name] = _bind(con, name, schema, table, cols, catalog)
     if not available["lists"]:
@@ -230,7 +221,7 @@ def _lists_from_tables(con, available: dict[str, bool]) -> None:
         "provided boolean, rows bigint, files varchar, sheets varchar)"
     )
     for s in specs.SPECS:
-        sql = f'select count(*) from pack_src."{s.table}"'  # noqa: S608 - table name from the specs
+        sql = f'select count(*) from staging."{s.table}"'  # noqa: S608 - table name from the specs
         rows = con.execute(sql).fetchall()[0][0] if available[s.table] else 0
         con.execute(
             "insert into pack_src.lists_fallback values (?, ?, ?, ?, ?, null, null)",
@@ -242,7 +233,7 @@ def _lists_from_tables(con, available: dict[str, bool]) -> None:
 def _list_children(con) -> None:
     """pack_src.list_children(list_name, child_id): every child on every child-level list, once per list."""
     parts = [
-        f"select distinct '{s.table}' as list_name, child_id from pack_src.\"{s.table}\" where child_id is not null"  # noqa: S608
+        f"select distinct '{s.table}' as list_name, child_id from staging.\"{s.table}\" where child_id is not null"  # noqa: S608
         for s in specs.SPECS
         if "child_id" in s.by_name
     ]

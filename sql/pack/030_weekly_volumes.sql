@@ -1,4 +1,4 @@
--- depends: meta.run, pack_src.list_01_contacts, pack_src.list_03_referrals, pack_src.list_04_assessments, pack_src.list_05_section_47
+-- depends: meta.run, staging.list_01_contacts, staging.list_03_referrals, staging.list_04_assessments, staging.list_05_section_47
 -- Contacts, referrals, assessments and s47 enquiries per week (weeks start on Monday) across the six
 -- months before notification. The first and last weeks may be part-weeks.
 create or replace view pack.weekly_volumes as
@@ -10,10 +10,10 @@ weeks as (
     from run, range(date_trunc('week', period_start), cast(notification_date + interval 1 day as date), interval 7 day) as t(w)
 ),
 events as (
-    select 'contacts' as measure, date_of_contact as day from pack_src.list_01_contacts
-    union all select 'referrals', date_of_referral from pack_src.list_03_referrals
-    union all select 'assessments', assessment_start_date from pack_src.list_04_assessments
-    union all select 's47s', strategy_discussion_date from pack_src.list_05_section_47
+    select 'contacts' as measure, date_of_contact as day from staging.list_01_contacts
+    union all select 'referrals', date_of_referral from staging.list_03_referrals
+    union all select 'assessments', assessment_start_date from staging.list_04_assessments
+    union all select 's47s', strategy_discussion_date from staging.list_05_section_47
 ),
 in_period as (
     select events.measure, cast(date_trunc('week', events.day) as date) as week_start

@@ -1,4 +1,4 @@
--- depends: meta.run, pack_src.list_06_children_in_need, pack_src.list_07_child_protection, pack_src.list_08_children_in_care, pack_src.list_09_care_leavers
+-- depends: meta.run, staging.list_06_children_in_need, staging.list_07_child_protection, staging.list_08_children_in_care, staging.list_09_care_leavers
 -- Make-up of the open CIN, CP and CLA cohorts on the notification date and of all care leavers on
 -- list 9, by age band, gender, ethnic group and disability (long form, one row per category).
 create or replace view pack.cohort_makeup as
@@ -7,19 +7,19 @@ with run as (
 ),
 cohorts as (
     select 1 as cohort_order, 'Children in need' as cohort, child_id, date_of_birth, age, gender, ethnicity, disability
-    from pack_src.list_06_children_in_need, run
+    from staging.list_06_children_in_need, run
     where cin_closure_date is null or cin_closure_date > run.notification_date
     union all
     select 2, 'Child protection plans', child_id, date_of_birth, age, gender, ethnicity, disability
-    from pack_src.list_07_child_protection, run
+    from staging.list_07_child_protection, run
     where cp_plan_end_date is null or cp_plan_end_date > run.notification_date
     union all
     select 3, 'Children in care', child_id, date_of_birth, age, gender, ethnicity, disability
-    from pack_src.list_08_children_in_care, run
+    from staging.list_08_children_in_care, run
     where date_ceased_looked_after is null or date_ceased_looked_after > run.notification_date
     union all
     select 4, 'Care leavers', child_id, date_of_birth, age, gender, ethnicity, disability
-    from pack_src.list_09_care_leavers
+    from staging.list_09_care_leavers
 ),
 aged as (
     select

@@ -1,4 +1,4 @@
--- depends: meta.run, pack_src.audits
+-- depends: meta.run, staging.audits
 -- The LA's own audits completed in the six months before notification (para 328), by theme and month.
 create or replace view pack.audits_by_theme_month as
 with run as (
@@ -7,7 +7,7 @@ with run as (
 in_period as (
     select coalesce(nullif(trim(audit_theme), ''), 'Theme not recorded') as audit_theme,
            cast(date_trunc('month', date_audit_completed) as date) as month
-    from pack_src.audits, run
+    from staging.audits, run
     where date_audit_completed between run.period_start and run.notification_date
 ),
 final as (

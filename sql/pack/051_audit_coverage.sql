@@ -1,4 +1,4 @@
--- depends: meta.run, pack.cohort_sizes, pack_src.audits, pack_src.list_children
+-- depends: meta.run, pack.cohort_sizes, pack_src.list_children, staging.audits
 -- For every list: children on it, and how many of them the LA audited in the six months. A provided
 -- list with children and no audited child is a cohort with no audit at all.
 create or replace view pack.audit_coverage as
@@ -7,7 +7,7 @@ with run as (
 ),
 audited as (
     select distinct child_id
-    from pack_src.audits, run
+    from staging.audits, run
     where child_id is not null and date_audit_completed between run.period_start and run.notification_date
 ),
 on_lists as (

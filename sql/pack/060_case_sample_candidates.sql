@@ -1,4 +1,4 @@
--- depends: meta.run, pack.working_days, pack_src.audits, pack_src.list_01_contacts, pack_src.list_03_referrals, pack_src.list_04_assessments, pack_src.list_05_section_47, pack_src.list_06_children_in_need, pack_src.list_07_child_protection, pack_src.list_08_children_in_care, pack_src.list_09_care_leavers, pack_src.list_10_adoptions, pack_src.list_children, pack_src.missing_exploitation, pack_src.unregistered_provision
+-- depends: meta.run, pack.working_days, pack_src.list_children, staging.audits, staging.list_01_contacts, staging.list_03_referrals, staging.list_04_assessments, staging.list_05_section_47, staging.list_06_children_in_need, staging.list_07_child_protection, staging.list_08_children_in_care, staging.list_09_care_leavers, staging.list_10_adoptions, staging.missing_exploitation, staging.unregistered_provision
 -- One row per child the LA audited in the six months, with what para 162 and 163 ask inspectors to
 -- cover: age, sex, disability, ethnicity, exploitation or missing, placement type (out of area,
 -- kinship, placed with parents), large sibling group, and signs the child waited. flows/pack/case_sample.py
@@ -13,34 +13,34 @@ audited as (
            max(date_audit_completed) as last_audit,
            string_agg(distinct coalesce(nullif(trim(audit_theme), ''), 'Theme not recorded'), '; '
                       order by coalesce(nullif(trim(audit_theme), ''), 'Theme not recorded')) as themes
-    from pack_src.audits, run
+    from staging.audits, run
     where child_id is not null and date_audit_completed between run.period_start and run.notification_date
     group by child_id
 ),
 -- person details: the most specific list wins (CLA, CP, CIN, care leavers, then the front door)
 person as (
-    select child_id, date_of_birth, age, gender, ethnicity, 1 as pref from pack_src.list_08_children_in_care
-    union all select child_id, date_of_birth, age, gender, ethnicity, 2 from pack_src.list_07_child_protection
-    union all select child_id, date_of_birth, age, gender, ethnicity, 3 from pack_src.list_06_children_in_need
-    union all select child_id, date_of_birth, age, gender, ethnicity, 4 from pack_src.list_09_care_leavers
-    union all select child_id, date_of_birth, age, gender, ethnicity, 5 from pack_src.list_05_section_47
-    union all select child_id, date_of_birth, age, gender, ethnicity, 6 from pack_src.list_04_assessments
-    union all select child_id, date_of_birth, age, gender, ethnicity, 7 from pack_src.list_03_referrals
-    union all select child_id, date_of_birth, age, gender, ethnicity, 8 from pack_src.list_01_contacts
-    union all select child_id, date_of_birth, age, gender, ethnicity, 9 from pack_src.list_10_adoptions
+    select child_id, date_of_birth, age, gender, ethnicity, 1 as pref from staging.list_08_children_in_care
+    union all select child_id, date_of_birth, age, gender, ethnicity, 2 from staging.list_07_child_protection
+    union all select child_id, date_of_birth, age, gender, ethnicity, 3 from staging.list_06_children_in_need
+    union all select child_id, date_of_birth, age, gender, ethnicity, 4 from staging.list_09_care_leavers
+    union all select child_id, date_of_birth, age, gender, ethnicity, 5 from staging.list_05_section_47
+    union all select child_id, date_of_birth, age, gender, ethnicity, 6 from staging.list_04_assessments
+    union all select child_id, date_of_birth, age, gender, ethnicity, 7 from staging.list_03_referrals
+    union all select child_id, date_of_birth, age, gender, ethnicity, 8 from staging.list_01_contacts
+    union all select child_id, date_of_birth, age, gender, ethnicity, 9 from staging.list_10_adoptions
 ),
 best_person as (
     select * from person where child_id in (select child_id from audited) qualify row_number() over (partition by child_id order by pref, date_of_birth nulls last, age nulls last) = 1
 ),
 disabled as (
     select child_id, bool_or(disability = 'Yes') as disabled from (
-        select child_id, disability from pack_src.list_04_assessments
-        union all select child_id, disability from pack_src.list_05_section_47
-        union all select child_id, disability from pack_src.list_06_children_in_need
-        union all select child_id, disability from pack_src.list_07_child_protection
-        union all select child_id, disability from pack_src.list_08_children_in_care
-        union all select child_id, disability from pack_src.list_09_care_leavers
-        union all select child_id, disability from pack_src.list_10_adoptions
+        select child_id, disability from staging.list_04_assessments
+        union all select child_id, disability from staging.list_05_section_47
+        union all select child_id, disability from staging.list_06_children_in_need
+        union all select child_id, disability from staging.list_07_child_protection
+        union all select child_id, disability from staging.list_08_children_in_care
+        union all select child_id, disability from staging.list_09_care_leavers
+        union all select child_id, disability from staging.list_10_adoptions
     ) where child_id in (select child_id from audited) group by child_id
 ),
 cohort as (
@@ -54,17 +54,17 @@ cohort as (
 exploitation as (
     select child_id, bool_or(missing = 'Yes') as missing,
            bool_or(risk_sexual_exploitation = 'Yes' or risk_criminal_exploitation = 'Yes') as exploitation
-    from pack_src.missing_exploitation group by child_id
+    from staging.missing_exploitation group by child_id
 ),
 cla as (
     select child_id, placement_type, placement_location, missing_episodes, placements_last_12_months
-    from pack_src.list_08_children_in_care
+    from staging.list_08_children_in_care
     qualify row_number() over (partition by child_id order by date_started_looked_after desc nulls last, source_row) = 1
 ),
 siblings as (
     select a.child_id, max(f.n) as sibling_group
-    from pack_src.list_10_adoptions as a
-    join (select family_id, count(distinct child_id) as n from pack_src.list_10_adoptions
+    from staging.list_10_adoptions as a
+    join (select family_id, count(distinct child_id) as n from staging.list_10_adoptions
           where family_id is not null group by family_id) as f using (family_id)
     group by a.child_id
 ),
@@ -72,7 +72,7 @@ late_assessment as (
     select a.child_id, max(
         case when a.assessment_authorised_date is null or a.assessment_authorised_date > run.notification_date
              then e.wd_index else c.wd_index end - s.wd_index) as working_days
-    from pack_src.list_04_assessments as a
+    from staging.list_04_assessments as a
     cross join run
     join pack.working_days as s on s.day = a.assessment_start_date
     join pack.working_days as e on e.day = run.notification_date
@@ -82,19 +82,19 @@ late_assessment as (
 ),
 long_cp as (
     select child_id, max(date_diff('day', cp_plan_start_date, run.notification_date)) as cp_days
-    from pack_src.list_07_child_protection, run
+    from staging.list_07_child_protection, run
     where cp_plan_end_date is null or cp_plan_end_date > run.notification_date
     group by child_id
 ),
 adoption_wait as (
     select child_id, max(date_diff('day', date_should_be_placed,
         coalesce(date_placed_for_adoption, run.notification_date))) as adoption_days
-    from pack_src.list_10_adoptions, run
+    from staging.list_10_adoptions, run
     where date_should_be_placed is not null
     group by child_id
 ),
 unregistered as (
-    select distinct child_id from pack_src.unregistered_provision
+    select distinct child_id from staging.unregistered_provision
 ),
 final as (
     select

@@ -1,4 +1,4 @@
--- depends: meta.run, pack.working_days, pack_src.list_04_assessments
+-- depends: meta.run, pack.working_days, staging.list_04_assessments
 -- Assessments open beyond 45 working days (England bank holidays excluded): still open on the
 -- notification date first, then those authorised late; longest first.
 create or replace view pack.loe_assessments_late as
@@ -11,7 +11,7 @@ measured as (
         a.assessment_authorised_date is null or a.assessment_authorised_date > run.notification_date as still_open,
         case when a.assessment_authorised_date is null or a.assessment_authorised_date > run.notification_date
              then e.wd_index else c.wd_index end - s.wd_index as working_days
-    from pack_src.list_04_assessments as a
+    from staging.list_04_assessments as a
     cross join run
     join pack.working_days as s on s.day = a.assessment_start_date
     join pack.working_days as e on e.day = run.notification_date

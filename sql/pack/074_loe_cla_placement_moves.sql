@@ -1,4 +1,4 @@
--- depends: meta.run, pack_src.list_08_children_in_care
+-- depends: meta.run, staging.list_08_children_in_care
 -- Children in care on the notification date with three or more placements in the last 12 months.
 create or replace view pack.loe_cla_placement_moves as
 with run as (
@@ -6,7 +6,7 @@ with run as (
 ),
 final as (
     select child_id, placements_last_12_months, placement_type, placement_location, date_started_looked_after, allocated_team
-    from pack_src.list_08_children_in_care, run
+    from staging.list_08_children_in_care, run
     where (date_ceased_looked_after is null or date_ceased_looked_after > run.notification_date)
       and placements_last_12_months >= 3
 )

@@ -1,4 +1,4 @@
--- depends: meta.run, pack_src.list_08_children_in_care
+-- depends: meta.run, staging.list_08_children_in_care
 -- Children in care on the notification date whose health assessment is overdue: none recorded, or
 -- the last one more than 12 months ago (6 months for under-fives); children in care under 28 days
 -- are left out (the initial assessment is due within 20 working days).
@@ -8,7 +8,7 @@ with run as (
 ),
 open_cla as (
     select c.*, coalesce(date_sub('year', c.date_of_birth, run.notification_date), c.age) as age_now
-    from pack_src.list_08_children_in_care as c, run
+    from staging.list_08_children_in_care as c, run
     where (c.date_ceased_looked_after is null or c.date_ceased_looked_after > run.notification_date)
       and c.date_started_looked_after <= cast(run.notification_date - interval 28 day as date)
 ),

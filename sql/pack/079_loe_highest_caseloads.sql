@@ -1,11 +1,11 @@
--- depends: pack_src.caseloads
+-- depends: staging.caseloads
 -- The 10 highest caseloads on the notification date (1.09). Workers are staff: shown by job title
 -- and team only, never by name.
 create or replace view pack.loe_highest_caseloads as
 with workers as (
     select coalesce(nullif(trim(job_title), ''), 'Job title not recorded') as job_title,
            coalesce(nullif(trim(team), ''), 'Team not recorded') as team, open_cases, source_row
-    from pack_src.caseloads
+    from staging.caseloads
     where open_cases is not null and lower(trim(coalesce(worker, ''))) not like 'unallocated%'
 ),
 final as (

@@ -1,4 +1,4 @@
--- depends: meta.run, pack_src.list_08_children_in_care, pack_src.unregistered_provision
+-- depends: meta.run, staging.list_08_children_in_care, staging.unregistered_provision
 -- Every placement in unregistered provision (3.17) open at any time in the six months: any placement
 -- there is unlawful (para 307), so nothing is filtered out beyond the period. Ongoing first, longest first.
 create or replace view pack.unregistered_placements as
@@ -6,7 +6,7 @@ with run as (
     select period_start, notification_date from meta.run
 ),
 cla as (
-    select distinct child_id from pack_src.list_08_children_in_care
+    select distinct child_id from staging.list_08_children_in_care
 ),
 placements as (
     select
@@ -19,7 +19,7 @@ placements as (
         coalesce(u.provision_type, 'Not recorded') as provision_type,
         cla.child_id is not null as on_list_8,
         u.source_row
-    from pack_src.unregistered_provision as u
+    from staging.unregistered_provision as u
     cross join run
     left join cla using (child_id)
     where u.provision_start_date <= run.notification_date

@@ -1,4 +1,4 @@
--- depends: pack.unregistered_placements, pack_src.deprivation_of_liberty
+-- depends: pack.unregistered_placements, staging.deprivation_of_liberty
 -- The unregistered-provision headline (3.17, 3.18, list 8): one row. One pass over the placements
 -- (a subquery per figure planned and ran the placements model once each, ~9x the work).
 create or replace view pack.unregistered_summary as
@@ -20,7 +20,7 @@ dol as (
     select
         count(distinct child_id) as dol_children,
         count(distinct child_id) filter (where accommodation_type like 'Unregistered%') as dol_children_unregistered
-    from pack_src.deprivation_of_liberty
+    from staging.deprivation_of_liberty
 ),
 final as (
     select * from placements, dol

@@ -1,4 +1,4 @@
--- depends: meta.run, quality.provided, quality.spec_headers, quality.src_list_06_children_in_need, quality.src_list_07_child_protection
+-- depends: meta.run, quality.provided, quality.spec_headers, staging.list_06_children_in_need, staging.list_07_child_protection
 -- Cross-list: a child on a CP plan at the point of inspection (list 7, plan not ended) appears in
 -- list 6 with case status 'Child Protection plan'. The fix belongs in list 6: the finding points at
 -- the child's list 6 row when there is one (Case Status), else at the list 7 row (child ID).
@@ -11,14 +11,14 @@ list_6_provided as (
 ),
 on_plan as (
     select cp.*, upper(trim(cp.child_id)) as child_key
-    from quality.src_list_07_child_protection as cp, run
+    from staging.list_07_child_protection as cp, run
     where trim(cp.child_id) <> ''
       and (cp.cp_plan_end_date is null or cp.cp_plan_end_date > run.notification_date)
 ),
 cin as (
     select *, upper(trim(child_id)) as child_key,
            case_status = 'Child Protection plan' as has_cp_status
-    from quality.src_list_06_children_in_need
+    from staging.list_06_children_in_need
     where trim(child_id) <> ''
       and upper(trim(child_id)) in (select child_key from on_plan)  -- only those rows are looked up
 ),

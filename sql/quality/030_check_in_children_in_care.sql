@@ -1,4 +1,4 @@
--- depends: quality.provided, quality.spec_headers, quality.src_deprivation_of_liberty, quality.src_list_08_children_in_care, quality.src_unregistered_provision
+-- depends: quality.provided, quality.spec_headers, staging.deprivation_of_liberty, staging.list_08_children_in_care, staging.unregistered_provision
 -- Cross-list: children in unregistered provision (3.17) or deprived of their liberty (3.18) appear in
 -- list 8, or the LA explains why (e.g. the child is not looked after). Checked only when list 8 came.
 create or replace table quality.check_in_children_in_care as
@@ -7,15 +7,15 @@ with list_8_provided as (
 ),
 in_care as (
     select distinct upper(trim(child_id)) as child_key
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where trim(child_id) <> ''
 ),
 rows_to_check as (
     select 'unregistered_provision' as list_name, source_file, source_sheet, source_row, child_id, child_id_raw
-    from quality.src_unregistered_provision
+    from staging.unregistered_provision
     union all
     select 'deprivation_of_liberty', source_file, source_sheet, source_row, child_id, child_id_raw
-    from quality.src_deprivation_of_liberty
+    from staging.deprivation_of_liberty
 ),
 final as (
     select

@@ -1,4 +1,4 @@
--- depends: quality.provided, quality.spec_headers, quality.src_list_05_section_47, quality.src_list_07_child_protection
+-- depends: quality.provided, quality.spec_headers, staging.list_05_section_47, staging.list_07_child_protection
 -- Cross-list: an ICPC that resulted in a CP plan (list 5) has that child in list 7. The plan is what
 -- is missing, so the finding names list 7 and points at the list 5 row's ICPC outcome.
 create or replace table quality.check_icpc_plan as
@@ -7,12 +7,12 @@ with list_7_provided as (
 ),
 on_list_7 as (
     select distinct upper(trim(child_id)) as child_key
-    from quality.src_list_07_child_protection
+    from staging.list_07_child_protection
     where trim(child_id) <> ''
 ),
 icpc_plans as (
     select *
-    from quality.src_list_05_section_47
+    from staging.list_05_section_47
     where icpc_resulted_in_plan = 'Yes' and trim(child_id) <> ''
 ),
 final as (

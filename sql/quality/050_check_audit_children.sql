@@ -1,4 +1,4 @@
--- depends: quality.child_rows, quality.spec_headers, quality.src_audits
+-- depends: quality.child_rows, quality.spec_headers, staging.audits
 -- Cross-list: the audits list refers to children found on the child-level lists (para 328).
 -- Checked only when at least one child-level list came.
 create or replace table quality.check_audit_children as
@@ -15,7 +15,7 @@ final as (
         a.child_id_raw as value,
         upper(trim(a.child_id)) in (select child_key from known) as passed,
         'The audited child is on none of the child-level lists; check the child ID.' as message
-    from quality.src_audits as a
+    from staging.audits as a
     join quality.spec_headers as h on h.list_name = 'audits' and h.column_name = 'child_id'
     where trim(a.child_id) <> ''
       and exists (select 1 from known)
