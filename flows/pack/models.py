@@ -1,7 +1,7 @@
 """The pack's models: build(con) binds the inputs under `pack_src` in the run's warehouse
-(flows.pack.sources: a statistics table that is missing becomes an empty typed view, as a missing list
-does in staging, so no model fails) and runs the sql/pack models in the order their `-- depends:` lines give; a run does it
-in its indicators stage.
+(flows.pack.sources: a statistics table that is missing becomes an empty typed view, as a missing
+list does in staging, so no model fails) and runs the sql/pack models in the order their
+`-- depends:` lines give; a run does it in its indicators stage.
 """
 
 from __future__ import annotations
