@@ -18,7 +18,6 @@ _INDICATORS = re.compile(r"^--\s*indicators:\s*(.+)$", re.MULTILINE)
 # --- indicators for one run ----------------------------------------------------------------------------
 def build_indicators(ctx) -> list[str]:
     """indicators.* in the run's warehouse for the inspected LA; returns the models run."""
-
     con = ctx.db.connect()
     try:
         con.execute("create schema if not exists indicators")
