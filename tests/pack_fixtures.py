@@ -413,6 +413,8 @@ def build_warehouse(
     lists: dict[str, list[dict]] | None = None,
     statistics: bool = True,
     visit_type: str = "standard",
+    indicators: dict[str, list[dict]] | None = None,
+    comparisons: list[tuple] | None = None,
 ) -> None:
     """A run warehouse as the earlier stages leave it; `lists` defaults to LISTS (absent lists: no table)."""
     lists = LISTS if lists is None else lists
@@ -460,7 +462,7 @@ def build_warehouse(
         if statistics:
             from flows.pack.sources import NATIONAL_COMPARISONS, OTHER_TABLES
 
-            for name, rows in INDICATORS.items():
+            for name, rows in (INDICATORS if indicators is None else indicators).items():
                 schema, table, cols = OTHER_TABLES[name]
                 _create(con, schema, table, list(cols), rows)
             # the statistics stage leaves indicators.comparisons; sql/pack/100_national_comparisons.sql
@@ -471,7 +473,10 @@ def build_warehouse(
                 "indicators",
                 "comparisons",
                 list(cols),
-                [dict(zip([c for c, _ in cols], r, strict=True)) for r in COMPARISONS],
+                [
+                    dict(zip([c for c, _ in cols], r, strict=True))
+                    for r in (COMPARISONS if comparisons is None else comparisons)
+                ],
             )
     finally:
         con.close()

@@ -150,6 +150,7 @@ def build(d: dict[str, Any]) -> list[dict]:
                 "items": items[:MAX_ITEMS],
                 "more": max(len(items) - MAX_ITEMS, 0),
                 "sort": (
+                    "unlawful" not in kinds,  # a child unlawfully placed now comes first
                     STRENGTH_ORDER[strength],
                     -sum(e["weight"] for e in items if e["kind"] == "published"),
                     -len(items),

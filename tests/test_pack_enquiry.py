@@ -1,0 +1,178 @@
+"""Golden: the summary's candidate lines of enquiry on a fixed synthetic submission.
+
+The fixture lists (tests/pack_fixtures.py) with published comparisons under the real indicator ids:
+care leavers in band D on two measures, repeat child protection plans in band D and worse than last
+year, re-referrals worse in band C with a recent Annex A figure above England, turnover in band A
+(raises nothing), and assessments within 45 working days whose recent figure is on a base under 10
+(never counted). Six themes are raised; permanence is not (no evidence), and unregistered provision
+comes first (a child unlawfully placed now, para 307). Any change to the themes, their order, strength or evidence changes this test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pack_fixtures as F
+import pytest
+
+from flows import warehouse
+from flows.pack import render as pack
+
+D = dt.date
+E = F.LA_CODE
+
+
+def _dict_row(indicator_id: str, title: str, topic: str, polarity: str) -> dict:
+    return {
+        "indicator_id": indicator_id,
+        "title": title,
+        "topic": topic,
+        "unit": "%",
+        "polarity": polarity,
+        "decimals": 1,
+        "source": "test",
+        "definition": "test",
+    }
+
+
+INDICATORS = {
+    **F.INDICATORS,
+    "indicator_dictionary": [
+        _dict_row(
+            "rereferral_rate", "Re-referrals within 12 months (%)", "Help and protection", "low"
+        ),
+        _dict_row(
+            "assessments_within_45wd",
+            "Assessments within 45 working days (%)",
+            "Help and protection",
+            "high",
+        ),
+        _dict_row(
+            "cpp_repeat_rate", "Second or subsequent CP plans (%)", "Help and protection", "low"
+        ),
+        _dict_row(
+            "care_leavers_in_touch_19_21",
+            "Care leavers 19 to 21 in touch (%)",
+            "Care leavers",
+            "high",
+        ),
+        _dict_row(
+            "care_leavers_eet_19_21", "Care leavers 19 to 21 in EET (%)", "Care leavers", "high"
+        ),
+        _dict_row("sw_turnover_rate", "Social worker turnover (%)", "Workforce", "low"),
+    ],
+    "annex_a_recent": [
+        {
+            "indicator_id": "rereferral_rate",
+            "value": 30.0,
+            "numerator": 3,
+            "denominator": 10,
+            "period_start": D(2026, 5, 23),
+            "period_end": D(2026, 11, 23),
+            "note": "six months",
+        },
+        {
+            "indicator_id": "assessments_within_45wd",
+            "value": 0.0,
+            "numerator": 0,
+            "denominator": 1,
+            "period_start": D(2026, 5, 23),
+            "period_end": D(2026, 11, 23),
+            "note": "six months",
+        },
+    ],
+}
+COMPARISONS = [
+    (E, "rereferral_rate", "2024", 21.0, 21.5, 10, 22.0, 22.0, 60, 153, "B", 20.0),
+    (E, "rereferral_rate", "2025", 23.5, 21.0, 10, 21.8, 22.1, 100, 153, "C", 21.0),
+    (E, "assessments_within_45wd", "2025", 70.0, 80.0, 10, 82.0, 82.0, 140, 153, "D", 75.0),
+    (E, "cpp_repeat_rate", "2025", 28.0, 23.0, 10, 23.0, 23.6, 150, 153, "D", 25.0),
+    (E, "care_leavers_in_touch_19_21", "2025", 80.0, 92.0, 10, 91.0, 92.0, 145, 153, "D", 85.0),
+    (E, "care_leavers_eet_19_21", "2025", 45.0, 55.0, 10, 54.0, 56.0, 148, 153, "D", 44.0),
+    (E, "sw_turnover_rate", "2025", 12.0, 15.0, 10, 14.0, 15.9, 20, 153, "A", 13.0),
+]
+
+GOLDEN = [
+    (
+        "unregistered-provision",
+        "strong",
+        [
+            "2 children still in unregistered provision on the notification date; any such placement is unlawful (para 307).",
+            "2 of them under 16 when placed.",
+        ],
+    ),
+    (
+        "care-leavers",
+        "strong",
+        [
+            "Care leavers 19 to 21 in touch (%): bottom quarter of local authorities (band D): 80.0% in 2025, England 92.0%; worse than the previous year (85.0%).",
+            "Care leavers 19 to 21 in EET (%): bottom quarter of local authorities (band D): 45.0% in 2025, England 56.0%.",
+            "Care leavers the local authority is not in touch with: 3.",
+            "No child on list 9 (Care leavers) was audited in the six months.",
+        ],
+    ),
+    (
+        "front-door",
+        "strong",
+        [
+            "Re-referrals within 12 months (%): worse than the previous year: 21.0% to 23.5% in 2025 (band C; England 22.1%).",
+            "Re-referrals within 12 months (%), recent from Annex A: 30.0% (3 of 10), England 22.1% (not directly comparable).",
+            "Assessments within 45 working days (%): bottom quarter of local authorities (band D): 70.0% in 2025, England 82.0%; worse than the previous year (75.0%).",
+            "Assessments open beyond 45 working days: 2.",
+        ],
+    ),
+    (
+        "help-and-protection",
+        "strong",
+        [
+            "Second or subsequent CP plans (%): bottom quarter of local authorities (band D): 28.0% in 2025, England 23.6%; worse than the previous year (25.0%).",
+            "Children on a child protection plan not visited in the last six weeks: 2.",
+            "Child protection plans lasting two years or more: 1.",
+            "Second or later child protection plans: 3.",
+        ],
+    ),
+    (
+        "children-in-care",
+        "moderate",
+        [
+            "Children in care missing without a return interview: 2.",
+            "Children in care with three or more placements in 12 months: 2.",
+            "Children in care with an overdue health assessment: 2.",
+        ],
+    ),
+    ("workforce", "limited", ["Unallocated cases (1.09): 10."]),
+]
+
+
+@pytest.fixture(scope="module")
+def enquiries(tmp_path_factory) -> list[dict]:
+    # the recent re-referral figure rests on list 3's 'referrals in the last 12 months' column
+    lists = {
+        **F.LISTS,
+        "list_03_referrals": [
+            {**r, "referrals_last_12_months": 2} for r in F.LISTS["list_03_referrals"]
+        ],
+    }
+    ctx = F.make_run(
+        tmp_path_factory.mktemp("enquiry") / "run",
+        lists=lists,
+        indicators=INDICATORS,
+        comparisons=COMPARISONS,
+    )
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        available = pack.build(con, ctx.notification_date)
+        return pack.gather(con, ctx, available)["enquiries"]
+    finally:
+        con.close()
+
+
+def test_summary_lines_of_enquiry_golden(enquiries):
+    got = [(e["id"], e["strength"], [i["text"] for i in e["items"]]) for e in enquiries]
+    assert got == GOLDEN
+
+
+def test_every_item_links_to_its_detail(enquiries):
+    hrefs = {i["href"] for e in enquiries for i in e["items"]}
+    assert "#ind-care_leavers_eet_19_21" in hrefs and "#loe-assessments-late" in hrefs
+    assert all(h.startswith("#") for h in hrefs)
