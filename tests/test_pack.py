@@ -331,14 +331,10 @@ GOLDEN = {
         "2: Early help No: not provided not provided not provided",
     ],
     "comparisons": [
-        "Re-referrals within 12 months 2025 25.0% 24.0% 21.0% (10 LAs) 21.8% 22.1% Higher than England (less favourable).",
-        "100 of 153; band C",
-        "30.0%",
-        "recent: 23 May 2026 to 23 November 2026",
-        "Social worker turnover 2025 12.0% 13.0%",
-        "Lower than England (more favourable).",
-        "Re-referrals within 12 months: 3 years",
-        "2023 20.0% 21.0% 22.0% 22.4%",
+        "Band is the LAIT quartile: A the most favourable quarter",
+        "Re-referrals within 12 months ↓ lower 2025 25.0% +1.0 (worse) 21.0% (10) 21.8% 22.1% 100 of 153 C",
+        "Recent, from Annex A (23 May 2026 to 23 November 2026): 30.0% (3 of 10).",
+        "Social worker turnover ↓ lower 2025 12.0% -1.0 (better) 15.0% (10) 14.0% 15.9% 20 of 153 A one year",
     ],
     "audits": [
         "6 audits of 5 children, in 3 themes",

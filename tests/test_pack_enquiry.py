@@ -14,8 +14,10 @@ import datetime as dt
 
 import pack_fixtures as F
 import pytest
+from test_pack import section_text
 
 from flows import warehouse
+from flows.pack import charts
 from flows.pack import render as pack
 
 D = dt.date
@@ -176,3 +178,35 @@ def test_every_item_links_to_its_detail(enquiries):
     hrefs = {i["href"] for e in enquiries for i in e["items"]}
     assert "#ind-care_leavers_eet_19_21" in hrefs and "#loe-assessments-late" in hrefs
     assert all(h.startswith("#") for h in hrefs)
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory) -> str:
+    ctx = F.make_run(
+        tmp_path_factory.mktemp("enquiry-html") / "run",
+        indicators=INDICATORS,
+        comparisons=COMPARISONS,
+    )
+    return pack.render(ctx).read_text("utf-8")
+
+
+def test_recent_figures_show_base_and_what_they_leave_out(html):
+    text = section_text(html)["comparisons"]
+    # 0 of 1 authorised on time; the open assessment already past 45 working days (C1) said beside it
+    assert "0.0% (0 of 1), too small to compare (base under 10)." in text
+    assert "Left out: 1 assessments still open past 45 working days are not in this figure" in text
+    # list 3 in this run has no 'referrals in the last 12 months': the recent figure is not shown
+    assert "not provided by the LA (see what could not be analysed )" in text
+
+
+def test_full_charts_only_for_indicators_in_a_line_of_enquiry(html):
+    # re-referrals (two years, raised in front door) gets a chart; turnover (band A) only a table row
+    assert 'id="chart-rereferral-rate-title"' in html
+    assert "chart-sw-turnover-rate" not in html
+    assert html.count('class="pia-spark"') == 1  # the only indicator with two years
+
+
+def test_axes_round_and_scaled_to_the_data():
+    assert charts.nice_range(20.0, 25.0) == (20.0, 26.0, 2.0)
+    assert charts.nice_range(70.0, 95.0) == (70.0, 100.0, 10.0)
+    assert charts.nice_range(0.5, 3.0) == (0.0, 3.0, 1.0)  # near zero: from zero

@@ -188,10 +188,8 @@ LINES_OF_ENQUIRY: tuple[dict, ...] = (
 RECENT_MEASURES: dict[str, dict] = {
     "rereferral_rate": dict(rests_on=(("list_03_referrals", "referrals_last_12_months"),)),
     "assessments_within_45wd": dict(
-        rests_on=(
-            ("list_04_assessments", "assessment_start_date"),
-            ("list_04_assessments", "assessment_authorised_date"),
-        ),
+        # no authorised date means still open (said beside the figure), so it is not a gap
+        rests_on=(("list_04_assessments", "assessment_start_date"),),
         left_out=(
             "loe-assessments-late",
             "still_open",

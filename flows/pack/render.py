@@ -213,7 +213,7 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     loe_by_id = {item["id"]: item for item in d["loe"]}
     for r in latest:
         r["recent"] = _recent(r, loe_by_id, check)
-    d["topics"] = _topics(latest, got["comparisons_trend"], with_charts=not reduced)
+    d["topics"] = _topics(latest, got["comparisons_trend"])
 
     # 5 unregistered provision
     d["unreg"] = one("unregistered_summary")
@@ -234,6 +234,14 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["dq"] = one("dq_headline")
     d["dq_by_list"] = got["dq_by_list"][:8]
     d["enquiries"] = enquiry.build(d)
+    if not reduced:
+        fed = {
+            i["href"].removeprefix("#ind-")
+            for e in d["enquiries"]
+            for i in e["items"]
+            if i["href"].startswith("#ind-")
+        }
+        _full_charts(d["topics"], fed)
     return d
 
 
@@ -339,7 +347,8 @@ SERIES = (
 )
 
 
-def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list[dict]:
+def _topics(latest: list[dict], trend: list[dict]) -> list[dict]:
+    """The latest comparison of every indicator by topic, with its change and a sparkline."""
     by_indicator: dict[str, list[dict]] = {}
     for r in trend:
         by_indicator.setdefault(r["indicator_id"], []).append(r)
@@ -349,20 +358,60 @@ def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list
             topics.append({"name": r["topic"], "indicators": []})
         decimals = int(r["decimals"] if r["decimals"] is not None else 1)
         points = by_indicator.get(r["indicator_id"], [])
-        periods = [str(p["period"]) for p in points]
-        item = {**r, "decimals": decimals, "points": points, "comparison": _compare(r)}
-        if with_charts and len(points) > 1:
-            chart_id = f"chart-{_slug(r['indicator_id'])}"
-            series = [(label, [p[key] for p in points]) for key, label in SERIES]
-            desc = " ".join(
-                charts.describe_trend(label, periods, vs, decimals) for label, vs in series
-            )
-            item["desc"] = desc
-            item["svg"] = charts.line_chart(
-                chart_id, f"{r['title']}: trend", desc, periods, series, decimals=decimals
+        item = {
+            **r,
+            "decimals": decimals,
+            "points": points,
+            "comparison": _compare(r),
+            "change": _change(r, decimals),
+        }
+        if len(points) > 1:
+            la = [p["la_value"] for p in points]
+            item["spark"] = charts.sparkline(
+                f"This LA, {points[0]['period']} to {points[-1]['period']}: "
+                + ", ".join(fmt_num(v, decimals) for v in la),
+                la,
             )
         topics[-1]["indicators"].append(item)
     return topics
+
+
+def _full_charts(topics: list[dict], wanted: set[str]) -> None:
+    """Full-size trend charts, only for the indicators a line of enquiry rests on."""
+    for t in topics:
+        for item in t["indicators"]:
+            points = item["points"]
+            if item["indicator_id"] not in wanted or len(points) < 2:
+                continue
+            periods = [str(p["period"]) for p in points]
+            series = [(label, [p[key] for p in points]) for key, label in SERIES]
+            desc = " ".join(
+                charts.describe_trend(label, periods, vs, item["decimals"]) for label, vs in series
+            )
+            item["desc"] = desc
+            item["svg"] = charts.line_chart(
+                f"chart-{_slug(item['indicator_id'])}",
+                f"{item['title']}: trend",
+                desc,
+                periods,
+                series,
+                decimals=item["decimals"],
+            )
+
+
+def _change(r: dict, decimals: int) -> str:
+    """Since the previous period, in words with the polarity: '+1.0 (worse)'."""
+    la, prev = r.get("la_value"), r.get("previous_value")
+    if la is None or prev is None:
+        return "not available"
+    diff = la - prev
+    if round(diff, decimals) == 0:
+        return "no change"
+    text = f"{diff:+,.{decimals}f}"
+    if r.get("polarity") in ("high", "low"):
+        better = (diff > 0) == (r["polarity"] == "high")
+        text += " (better)" if better else " (worse)"
+    return text
 
 
 def _recent(r: dict, loe: dict[str, dict], check) -> dict | None:
