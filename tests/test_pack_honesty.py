@@ -96,3 +96,15 @@ def test_absent_audit_list_is_not_provided_never_none_audited(tmp_path):
         (0,)
     ]
     con.close()
+
+
+def test_a_column_asked_of_some_rows_is_judged_on_those_rows(tmp_path):
+    """Return interviews are asked only of children who went missing: blanks for the others are not
+    a gap (the fixture's column is blank on 2 of 4 rows but only 1 of the 3 missing children); blank
+    for every missing child, it is."""
+    html = pack.render(F.make_run(tmp_path / "ok")).read_text("utf-8")
+    assert "Children in care missing without a return interview: 2" in section_text(html)["audits"]
+    lists = _blank(F.LISTS, "list_08_children_in_care", "return_interview_offered")
+    text = section_text(pack.render(F.make_run(tmp_path / "b", lists=lists)).read_text("utf-8"))
+    assert "missing without a return interview: not provided by the LA" in text["audits"]
+    assert "blank or unreadable on 3 of 3 rows where missing episodes > 0" in text["data-quality"]

@@ -28,32 +28,51 @@ SCHEMA = {
 }
 
 
-def declared() -> list[tuple[str, str]]:
-    """Every (list, column) a headline, list, recent measure or theme rests on, once, in order."""
+def declared() -> list[tuple[str, ...]]:
+    """Every (list, column[, condition]) a headline, list or recent measure rests on, once, in order."""
     pairs = [p for item in dictionary.LINES_OF_ENQUIRY for p in item["rests_on"]]
     pairs += [p for m in dictionary.RECENT_MEASURES.values() for p in m["rests_on"]]
     pairs += [p for h in dictionary.HEADLINES.values() for p in h["rests_on"]]
     return list(dict.fromkeys(pairs))
 
 
+def _count(con, list_name: str, column: str, condition: str | None) -> dict:
+    where = f" where {condition}" if condition else ""
+    sql = f'select count(*), count("{column}") from pack_src."{list_name}"{where}'  # noqa: S608 - names and conditions from the specs and the dictionary
+    n, filled = con.execute(sql).fetchall()[0]
+    return {"rows": n, "blank": n - filled, "unparseable": 0, "mostly_blank": (n - filled) * 2 > n}
+
+
+def bind_conditional(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) -> None:
+    """pack_src.conditional_coverage: the declared columns asked only of some rows, judged on those
+    rows (validation's coverage is over all rows). No such row: nothing to judge, not blank."""
+    rows = [
+        {"list_name": p[0], "column_name": p[1], "condition": p[2], **_count(con, *p)}
+        for p in declared()
+        if len(p) == 3 and available.get(p[0])
+    ]
+    schema = {**SCHEMA, "condition": pl.String}
+    del schema["column_key"]
+    warehouse.write_table(
+        con, "pack_src", "conditional_coverage", pl.DataFrame(rows, schema=schema)
+    )
+
+
 def bind_fallback(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) -> None:
     """pack_src.column_coverage computed from the typed columns (blank and unparseable are not told
     apart: both are NULL, counted as blank) for the declared columns of the provided lists."""
     rows: list[dict] = []
-    for list_name, column in declared():
+    for list_name, column in dict.fromkeys(p[:2] for p in declared()):
         if not available.get(list_name):
             continue
-        sql = f'select count(*), count("{column}") from pack_src."{list_name}"'  # noqa: S608 - names from the specs
-        n, filled = con.execute(sql).fetchall()[0]
+        counted = _count(con, list_name, column, None)
         rows.append(
             {
                 "list_name": list_name,
                 "column_name": column,
                 "column_key": specs.header_key(specs.spec(list_name).column(column).header),
-                "rows": n,
-                "blank": n - filled,
-                "unparseable": 0,
-                "mostly_blank": n == 0 or (n - filled) * 2 > n,
+                **counted,
+                "mostly_blank": counted["rows"] == 0 or counted["mostly_blank"],
             }
         )
     warehouse.write_table(
@@ -66,26 +85,27 @@ def bind_fallback(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) ->
 
 
 def gaps(
-    rests_on: tuple[tuple[str, str], ...],
+    rests_on: tuple[tuple[str, ...], ...],
     available: dict[str, bool],
     coverage: dict[tuple[str, str], dict],
 ) -> list[dict]:
     """What stops a figure resting on these columns: a list not provided, or a column blank or
     unparseable on most rows (or not sent). Empty when the figure may be shown."""
     out = []
-    for list_name, column in rests_on:
+    for list_name, column, *condition in rests_on:
         spec = specs.spec(list_name)
         where = f"list {spec.number}" if spec.number[0].isdigit() else spec.title
         if not available.get(list_name):
             out.append({"list": list_name, "column": None, "text": f"{where} was not provided"})
             continue
-        c = coverage.get((list_name, column))
+        c = coverage.get((list_name, column, *condition))
         if c is None or not c["mostly_blank"]:
             continue
         header = spec.column(column).header
         empty = (c["blank"] or 0) + (c["unparseable"] or 0)
+        rows = "rows where " + condition[0].replace("_", " ") if condition else "rows"
         how = (
-            f"blank or unreadable on {empty:,} of {c['rows']:,} rows"
+            f"blank or unreadable on {empty:,} of {c['rows']:,} {rows}"
             if c["rows"] and empty
             else "not sent"
         )

@@ -5,6 +5,8 @@ a model in sql/pack/).
 `rests_on` is the honesty contract: a headline or list is shown only when every (list, column) it
 names was provided and is not blank or unparseable on most rows (quality.column_coverage, written by
 validation). Otherwise the pack says "not provided by the LA" and the data-quality section lists it.
+A third element is a condition (SQL over the list, written here, never from input): a column asked
+only of some rows (a return interview only of a child who went missing) is judged on those rows.
 A column whose blank has a meaning (an assessment with no authorised date is still open; a plan with
 no end date is still open) is not named: its blanks are the answer, not a gap.
 """
@@ -53,7 +55,8 @@ LINES_OF_ENQUIRY: tuple[dict, ...] = (
         needs=("list_08_children_in_care",),
         rests_on=(
             ("list_08_children_in_care", "missing_episodes"),
-            ("list_08_children_in_care", "return_interview_offered"),
+            # asked only of children who went missing: its blanks count among those rows
+            ("list_08_children_in_care", "return_interview_offered", "missing_episodes > 0"),
         ),
         theme="children-in-care",
         title="Children in care missing without a return interview",

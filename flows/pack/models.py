@@ -39,6 +39,7 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
         available = pack_sources.bind_sources(con, provided)
         if not available["column_coverage"]:
             coverage.bind_fallback(con, available)
+        coverage.bind_conditional(con, available)
         con.execute("create schema if not exists pack")
 
         def bind_national_comparisons(c: duckdb.DuckDBPyConnection) -> None:

@@ -42,6 +42,8 @@ REDUCED_VISITS = ("focused", "monitoring")
 # A line-of-enquiry list shows its most pressing rows only (the count is always the full count); the
 # full list stays in the run's warehouse. Unregistered provision is never cut (para 307).
 LOE_ROWS_SHOWN = 50
+# In print a list shows its first rows only, and says how many there are and where the rest are.
+PRINT_ROWS = 8
 
 
 # --- formatting (used by the templates as filters) -------------------------------------------------
@@ -86,6 +88,7 @@ SOURCE_ROWS = {
     "ilacs_history": "inspection_date desc nulls last, inspection_type",
     "history_breaks": "note",
     "column_coverage": "list_name, column_name",
+    "conditional_coverage": "list_name, column_name, condition",
 }
 
 
@@ -143,7 +146,12 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     def one(view: str) -> dict:
         return got[view][0] if got[view] else {}
 
-    d: dict[str, Any] = {"available": available, "reduced": reduced, "run": run}
+    d: dict[str, Any] = {
+        "available": available,
+        "reduced": reduced,
+        "run": run,
+        "print_rows": PRINT_ROWS,
+    }
 
     # 2 context
     la_rows = got["src.la_context"]
@@ -159,6 +167,10 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["weekly_charts"] = _weekly_charts(d["weekly"], available)
 
     coverage = {(r["list_name"], r["column_name"]): r for r in got["src.column_coverage"]}
+    coverage |= {
+        (r["list_name"], r["column_name"], r["condition"]): r
+        for r in got["src.conditional_coverage"]
+    }
     not_analysed: list[dict] = []
 
     def check(title: str, rests_on: tuple, href: str) -> bool:
