@@ -118,6 +118,8 @@ LISTS: dict[str, list[dict]] = {
             "placements_last_12_months": 4,
             "placement_type": "U3",
             "placement_location": "Out",
+            "legal_status": "C2",
+            "placement_provider": "PR1",
             "missing_episodes": 2,
             "return_interview_offered": "No",
             "date_last_health_assessment": D(2025, 6, 1),
@@ -213,7 +215,8 @@ LISTS: dict[str, list[dict]] = {
             "date_of_birth": D(2012, 5, 5),
             "provision_start_date": D(2026, 10, 1),
             "provision_type": "Unregistered supported accommodation",
-        },  # ongoing, 53 days
+            "provision_details": "Flat above a shop, Provider Z",
+        },  # ongoing, 53 days, age 14: under 16 in supported accommodation; list 8 says U3 (foster)
         {
             "child_id": "C15",
             "date_of_birth": D(2011, 3, 1),

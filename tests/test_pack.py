@@ -161,10 +161,24 @@ def test_unregistered_provision(con):
         "dol_children_unregistered from pack.unregistered_summary"
     ).fetchall()
     assert u == (2, 3, 2, 2, 2, 53.0, 83, 1, 1, 2, 1)
-    assert rows(con, "unregistered_placements", "child_id, days, ongoing, on_list_8") == [
-        ("C15", 83, True, False),
-        ("C8", 53, True, True),
-        ("C8", 30, False, True),
+    assert rows(
+        con,
+        "unregistered_placements",
+        "child_id, days, ongoing, on_list_8, legal_status, dol_order, under_16_supported, "
+        "list_8_disagreement",
+    ) == [
+        ("C15", 83, True, False, None, True, False, "not on list 8 (children in care)"),
+        (
+            "C8",
+            53,
+            True,
+            True,
+            "C2",
+            True,
+            True,
+            "list 8 records placement type U3 for an ongoing unregistered placement",
+        ),
+        ("C8", 30, False, True, "C2", True, False, None),  # ended: no disagreement to check
     ]
     assert rows(con, "unregistered_types", "provision_type, placements, children, ongoing") == [
         ("Unregistered children's home", 2, 2, 1),
@@ -363,7 +377,10 @@ GOLDEN = {
         "Children missing from list 8 (children in care) 1",
         "2, of whom 1 most recently in unregistered accommodation",
         "Unregistered children's home 2 2 1",
-        "C15 15 1 September 2026 not ended 83 Unregistered children's home Yes No: missing from list 8",
+        "Children under 16 in supported accommodation 1",
+        "Placements where list 8 disagrees with 3.17 2",
+        "C15 15 Unregistered children's home; no details given 1 September 2026 to ongoing; 83 days not on list 8 Yes (Unregistered children's home) List 8 disagrees: not on list 8 (children in care).",
+        "C8 14 Unregistered supported accommodation: Flat above a shop, Provider Z 1 October 2026 to ongoing; 53 days C2: Full care order; U3: Foster placement with relative or friend, not long term or FFA; provider PR1 Yes (Secure children's home) Under 16 in supported accommodation (for ages 16 and 17 only). List 8 disagrees: list 8 records placement type U3 for an ongoing unregistered placement.",
     ],
     "intelligence": ["No officer's notes were supplied"],
     "data-quality": [
@@ -394,11 +411,7 @@ def test_long_lists_show_the_most_pressing_rows_with_the_full_count(tmp_path, mo
     unreg = section_text(pack.render(F.context(tmp_path / "cap")).read_text(encoding="utf-8"))[
         "unregistered"
     ]
-    assert (
-        unreg.count("Unregistered children's home Yes")
-        + unreg.count("Unregistered children's home No")
-        == 2
-    )
+    assert unreg.count("Unregistered children's home;") == 2  # never cut on screen (para 307)
 
 
 def test_worker_names_never_shown(full):

@@ -194,4 +194,22 @@ def _unregistered(d: dict) -> list[dict]:
                 "weight": 1,
             }
         )
+    if u.get("children_under_16_supported"):
+        items.append(
+            {
+                "kind": "list",
+                "text": f"{u['children_under_16_supported']:,} children under 16 placed in supported accommodation (for ages 16 and 17 only).",
+                "href": "#unregistered",
+                "weight": 1,
+            }
+        )
+    if u.get("list_8_disagreements") and d["available"].get("list_08_children_in_care"):
+        items.append(
+            {
+                "kind": "list",
+                "text": f"{u['list_8_disagreements']:,} unregistered placements where list 8 disagrees with 3.17.",
+                "href": "#unregistered",
+                "weight": 1,
+            }
+        )
     return items

@@ -44,6 +44,8 @@ REDUCED_VISITS = ("focused", "monitoring")
 LOE_ROWS_SHOWN = 50
 # In print a list shows its first rows only, and says how many there are and where the rest are.
 PRINT_ROWS = 8
+# Unregistered placements are never cut on screen (para 307); in print the first 25 (ongoing first).
+PRINT_UNREG_ROWS = 25
 
 
 # --- formatting (used by the templates as filters) -------------------------------------------------
@@ -151,6 +153,7 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
         "reduced": reduced,
         "run": run,
         "print_rows": PRINT_ROWS,
+        "print_unreg_rows": PRINT_UNREG_ROWS,
     }
 
     # 2 context
