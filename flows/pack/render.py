@@ -86,8 +86,6 @@ def _dicts(cur) -> list[dict]:
 SOURCE_ROWS = {
     "la_context": "la_code",
     "stat_neighbours": "neighbour_rank, neighbour_code",
-    "ilacs_judgements": "inspection_date desc nulls last",
-    "ilacs_history": "inspection_date desc nulls last, inspection_type",
     "history_breaks": "note",
     "column_coverage": "list_name, column_name",
     "conditional_coverage": "list_name, column_name, condition",
@@ -160,8 +158,9 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     la_rows = got["src.la_context"]
     d["la_context"] = la_rows[0] if la_rows else None
     d["neighbours"] = got["src.stat_neighbours"]
-    d["judgements"] = got["src.ilacs_judgements"][:1]
-    d["history"] = got["src.ilacs_history"]
+    # only what was published on or before the notification date (sql/pack/012_ilacs_dated.sql)
+    d["judgements"] = got["ilacs_judgements_dated"][:1]
+    d["history"] = got["ilacs_history_dated"]
     d["breaks"] = got["src.history_breaks"]
     d["pathway"] = one("ilacs_pathway")
     d["cohort_sizes"] = got["cohort_sizes"]
@@ -262,6 +261,8 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
 
 # the pack.* views gather reads (besides the lines of enquiry)
 GATHERED_VIEWS = (
+    "ilacs_judgements_dated",
+    "ilacs_history_dated",
     "ilacs_pathway",
     "cohort_sizes",
     "weekly_volumes",

@@ -102,6 +102,8 @@ OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("care_leavers", "varchar"),
             ("leadership", "varchar"),
             ("source", "varchar"),
+            # not carried by the statistics tables yet: NULL, and the inspection date is used
+            ("publication_date", "date"),
         ),
     ),
     "ilacs_history": (
@@ -112,6 +114,7 @@ OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("inspection_date", "date"),
             ("inspection_type", "varchar"),
             ("overall", "varchar"),
+            ("publication_date", "date"),
         ),
     ),
     "history_breaks": (

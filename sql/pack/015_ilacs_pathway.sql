@@ -4,7 +4,7 @@
 create or replace view pack.ilacs_pathway as
 with latest as (
     select *
-    from pack_src.ilacs_judgements
+    from pack.ilacs_judgements_dated
     order by inspection_date desc nulls last
     limit 1
 ),

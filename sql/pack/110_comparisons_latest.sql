@@ -3,11 +3,11 @@
 -- recent value computed from the LA's own Annex A (not directly comparable), by topic.
 create or replace view pack.comparisons_latest as
 with latest as (
-    select * from pack_src.national_comparisons
+    select * from pack.comparisons_published
     qualify row_number() over (partition by indicator_id order by period desc) = 1
 ),
 periods as (
-    select indicator_id, count(*) as periods, min(period) as first_period from pack_src.national_comparisons group by 1
+    select indicator_id, count(*) as periods, min(period) as first_period from pack.comparisons_published group by 1
 ),
 final as (
     select
