@@ -58,8 +58,8 @@ def test_validation_column_coverage_is_the_source_when_present(tmp_path):
     )
     con.execute(
         "insert into quality.column_coverage values "
-        "('list_09_care_leavers', 'in_touch', 'la in touch', 4, 1, 2, true), "
-        "('list_07_child_protection', 'date_last_visit', 'date of the last statutory visit', 4, 2, 0, false)"
+        "('list_09_care_leavers', 'LA in Touch', 'in_touch', 4, 1, 2, true), "
+        "('list_07_child_protection', 'Date of the Last Statutory Visit', 'date_last_visit', 4, 2, 0, false)"
     )
     con.close()
     text = section_text(pack.render(ctx).read_text("utf-8"))

@@ -1,6 +1,7 @@
 """Which list columns the pack may rest a figure on.
 
-Validation writes quality.column_coverage (one row per spec column of each provided list, with
+Validation writes quality.column_coverage (one row per spec column of each provided list: column_name
+the template header, column_key the annex_a column the dictionary names, with
 `mostly_blank` when blank + unparseable is more than half the rows or the column was not sent). The
 pack binds it as pack_src.column_coverage; a warehouse without it (validation not run yet, or an
 older run) gets the same rows computed here from the typed columns for the columns the dictionary
@@ -47,12 +48,12 @@ def bind_conditional(con: duckdb.DuckDBPyConnection, available: dict[str, bool])
     """pack_src.conditional_coverage: the declared columns asked only of some rows, judged on those
     rows (validation's coverage is over all rows). No such row: nothing to judge, not blank."""
     rows = [
-        {"list_name": p[0], "column_name": p[1], "condition": p[2], **_count(con, *p)}
+        {"list_name": p[0], "column_key": p[1], "condition": p[2], **_count(con, *p)}
         for p in declared()
         if len(p) == 3 and available.get(p[0])
     ]
     schema = {**SCHEMA, "condition": pl.String}
-    del schema["column_key"]
+    del schema["column_name"]
     warehouse.write_table(
         con, "pack_src", "conditional_coverage", pl.DataFrame(rows, schema=schema)
     )
@@ -69,8 +70,8 @@ def bind_fallback(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) ->
         rows.append(
             {
                 "list_name": list_name,
-                "column_name": column,
-                "column_key": specs.header_key(specs.spec(list_name).column(column).header),
+                "column_name": specs.spec(list_name).column(column).header,
+                "column_key": column,
                 **counted,
                 "mostly_blank": counted["rows"] == 0 or counted["mostly_blank"],
             }

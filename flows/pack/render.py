@@ -87,8 +87,8 @@ SOURCE_ROWS = {
     "la_context": "la_code",
     "stat_neighbours": "neighbour_rank, neighbour_code",
     "history_breaks": "note",
-    "column_coverage": "list_name, column_name",
-    "conditional_coverage": "list_name, column_name, condition",
+    "column_coverage": "list_name, column_key",
+    "conditional_coverage": "list_name, column_key, condition",
 }
 
 
@@ -168,9 +168,9 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["makeup"] = _group(got["cohort_makeup"], "cohort", "dimension")
     d["weekly_charts"] = _weekly_charts(d["weekly"], available)
 
-    coverage = {(r["list_name"], r["column_name"]): r for r in got["src.column_coverage"]}
+    coverage = {(r["list_name"], r["column_key"]): r for r in got["src.column_coverage"]}
     coverage |= {
-        (r["list_name"], r["column_name"], r["condition"]): r
+        (r["list_name"], r["column_key"], r["condition"]): r
         for r in got["src.conditional_coverage"]
     }
     not_analysed: list[dict] = []
