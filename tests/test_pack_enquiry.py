@@ -62,6 +62,15 @@ INDICATORS = {
             "care_leavers_eet_19_21", "Care leavers 19 to 21 in EET (%)", "Care leavers", "high"
         ),
         _dict_row("sw_turnover_rate", "Social worker turnover (%)", "Workforce", "low"),
+        _dict_row(
+            "cla_count", "Children looked after at 31 March (number)", "Children in care", "neutral"
+        ),
+        _dict_row(
+            "cpp_count",
+            "Children on a CP plan at 31 March (number)",
+            "Help and protection",
+            "neutral",
+        ),
     ],
     "annex_a_recent": [
         {
@@ -92,6 +101,9 @@ COMPARISONS = [
     (E, "care_leavers_in_touch_19_21", "2025", 80.0, 92.0, 10, 91.0, 92.0, 145, 153, "D", 85.0),
     (E, "care_leavers_eet_19_21", "2025", 45.0, 55.0, 10, 54.0, 56.0, 148, 153, "D", 44.0),
     (E, "sw_turnover_rate", "2025", 12.0, 15.0, 10, 14.0, 15.9, 20, 153, "A", 13.0),
+    # list 8 has 3 children in care on the notification date, list 7 has 3 open plans
+    (E, "cla_count", "2025", 10.0, 9.0, 10, 500.0, 80000.0, None, 0, None, 11.0),
+    (E, "cpp_count", "2025", 3.0, 4.0, 10, 300.0, 50000.0, None, 0, None, 3.0),
 ]
 
 GOLDEN = [
@@ -212,3 +224,13 @@ def test_axes_round_and_scaled_to_the_data():
     assert charts.nice_range(20.0, 25.0) == (20.0, 26.0, 2.0)
     assert charts.nice_range(70.0, 95.0) == (70.0, 100.0, 10.0)
     assert charts.nice_range(0.5, 3.0) == (0.0, 3.0, 1.0)  # near zero: from zero
+
+
+def test_list_sizes_beside_the_published_counts(html):
+    text = section_text(html)
+    assert (
+        "Children in care (list 8) 3 10 (2025) Far apart (0.30 times the published count)"
+        in text["context"]
+    )
+    assert "Child protection plans (list 7) 3 3 (2025) Similar (1.00 times)" in text["context"]
+    assert "list 8 has 3 open, far from the 10 published" in text["summary"]

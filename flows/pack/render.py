@@ -42,6 +42,9 @@ REDUCED_VISITS = ("focused", "monitoring")
 # A line-of-enquiry list shows its most pressing rows only (the count is always the full count); the
 # full list stays in the run's warehouse. Unregistered provision is never cut (para 307).
 LOE_ROWS_SHOWN = 50
+# An open cohort on the lists more than this factor above or below the latest published count at
+# 31 March is flagged: the list may be incomplete (or the published count out of date).
+FAR_APART = 1.5
 # In print a list shows its first rows only, and says how many there are and where the rest are.
 PRINT_ROWS = 8
 # Unregistered placements are never cut on screen (para 307); in print the first 25 (ongoing first).
@@ -164,6 +167,11 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     d["breaks"] = got["src.history_breaks"]
     d["pathway"] = one("ilacs_pathway")
     d["cohort_sizes"] = got["cohort_sizes"]
+    d["cohort_checks"] = [
+        {**c, "far": c["ratio"] is not None and not (1 / FAR_APART <= c["ratio"] <= FAR_APART)}
+        for c in got["cohort_checks"]
+        if available.get(c["list_name"])
+    ]
     d["weekly"] = got["weekly_volumes"]
     d["makeup"] = _group(got["cohort_makeup"], "cohort", "dimension")
     d["weekly_charts"] = _weekly_charts(d["weekly"], available)
@@ -261,6 +269,7 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
 
 # the pack.* views gather reads (besides the lines of enquiry)
 GATHERED_VIEWS = (
+    "cohort_checks",
     "ilacs_judgements_dated",
     "ilacs_history_dated",
     "ilacs_pathway",
