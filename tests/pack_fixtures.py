@@ -179,8 +179,19 @@ LISTS: dict[str, list[dict]] = {
             "date_entered_care": D(2024, 1, 1),
             "date_should_be_placed": D(2025, 6, 1),
         },
-        {"child_id": "C13", "family_id": "F1", "date_entered_care": D(2024, 1, 1)},
-        {"child_id": "C14", "family_id": "F1", "date_entered_care": D(2024, 1, 1)},
+        # decided later: not yet due to be placed
+        {
+            "child_id": "C13",
+            "family_id": "F1",
+            "date_entered_care": D(2024, 1, 1),
+            "date_should_be_placed": D(2026, 12, 1),
+        },
+        {
+            "child_id": "C14",
+            "family_id": "F1",
+            "date_entered_care": D(2024, 1, 1),
+            "date_should_be_placed": D(2026, 12, 1),
+        },
     ],
     "audits": [
         {"child_id": "C1", "audit_theme": "Neglect", "date_audit_completed": D(2026, 10, 5)},

@@ -154,6 +154,22 @@ LINES_OF_ENQUIRY: tuple[dict, ...] = (
         ),
     ),
     dict(
+        id="loe-adoption-waiting",
+        view="loe_adoption_waiting",
+        needs=("list_10_adoptions",),
+        rests_on=(("list_10_adoptions", "date_should_be_placed"),),
+        theme="permanence",
+        title="Children not placed for adoption by the date decided",
+        note="Children on list 10 not placed by the date the decision said they should be: still waiting first, then the longest wait. Children no longer to be placed are left out.",
+        columns=(
+            ("child_id", "Child ID", "text"),
+            ("date_should_be_placed", "Should be placed by", "date"),
+            ("date_placed_for_adoption", "Placed", "date"),
+            ("still_waiting", "Still waiting", "bool"),
+            ("days_late", "Days late", "int"),
+        ),
+    ),
+    dict(
         id="loe-unallocated",
         view="loe_unallocated",
         needs=("caseloads",),

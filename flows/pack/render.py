@@ -229,6 +229,19 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
             }
         )
     d["caseloads"] = one("caseload_summary")
+    on_lists: dict[str, list[dict]] = {}
+    for item in d["loe"]:
+        if item.get("child_level", True) and item["available"]:
+            for row in item["all_rows"]:
+                served = on_lists.setdefault(str(row["child_id"]), [])
+                if not any(s["id"] == item["id"] for s in served):
+                    served.append({"id": item["id"], "title": item["title"]})
+    for row in got["unregistered_placements"]:
+        served = on_lists.setdefault(str(row["child_id"]), [])
+        if not any(s["id"] == "unregistered" for s in served):
+            served.append({"id": "unregistered", "title": "Unregistered provision"})
+    d["sample"] = case_sample.annotate(d["sample"], on_lists)
+    d["sample_not_shown"] = case_sample.NOT_SHOWN
 
     # 3 national comparisons (after the lists: a recent figure says what a list shows it leaves out)
     latest = got["comparisons_latest"]
