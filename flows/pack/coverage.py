@@ -39,7 +39,7 @@ def declared() -> list[tuple[str, ...]]:
 
 def _count(con, list_name: str, column: str, condition: str | None) -> dict:
     where = f" where {condition}" if condition else ""
-    sql = f'select count(*), count("{column}") from pack_src."{list_name}"{where}'  # noqa: S608 - names and conditions from the specs and the dictionary
+    sql = f'select count(*), count("{column}") from staging."{list_name}"{where}'  # noqa: S608 - names and conditions from the specs and the dictionary
     n, filled = con.execute(sql).fetchall()[0]
     return {"rows": n, "blank": n - filled, "unparseable": 0, "mostly_blank": (n - filled) * 2 > n}
 

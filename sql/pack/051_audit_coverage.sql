@@ -1,4 +1,4 @@
--- depends: meta.run, pack.cohort_sizes, pack_src.list_children, staging.audits
+-- depends: meta.run, pack.cohort_sizes, pack_src.list_children, pack_src.lists, staging.audits
 -- For every list: children on it, and how many of them the LA audited in the six months. A provided
 -- list with children and no audited child is a cohort with no audit at all; when the list of audits
 -- was not provided nothing is known of audits, so no_audit is NULL ("not provided", never "none audited").

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack_src.indicator_dictionary, pack_src.national_comparisons
 -- The national comparisons published on or before the notification date. The statistics carry a
 -- period, not a publication date, so the release dates are the DfE's usual ones, taken late:
 -- children in need and looked after (year to 31 March Y) by 30 November Y; the social work workforce

@@ -1,4 +1,4 @@
--- depends: pack_src.annex_a_recent, pack_src.indicator_dictionary, pack_src.national_comparisons
+-- depends: pack.comparisons_published, pack_src.annex_a_recent, pack_src.indicator_dictionary
 -- The latest period of every national comparison, with the indicator's dictionary row and the
 -- recent value computed from the LA's own Annex A (not directly comparable), by topic.
 create or replace view pack.comparisons_latest as

@@ -1,4 +1,4 @@
--- depends: pack_src.national_comparisons
+-- depends: pack.comparisons_published
 -- Every period of every national comparison (up to five), oldest first, for the trend charts.
 create or replace view pack.comparisons_trend as
 with final as (

@@ -1,3 +1,4 @@
+-- depends: meta.run, pack.comparisons_published, staging.list_07_child_protection, staging.list_08_children_in_care
 -- The size of each open cohort on the Annex A lists on the notification date, beside the latest
 -- published count at 31 March (list 8 children in care, list 7 child protection plans): a list far
 -- from the published count may be incomplete, or the published count old. One row per cohort.
@@ -7,11 +8,11 @@ with run as (
 ),
 listed as (
     select 'Children in care' as cohort, 'list_08_children_in_care' as list_name, '8' as number, 'cla_count' as indicator_id,
-        (select count(distinct child_id) from pack_src.list_08_children_in_care, run
+        (select count(distinct child_id) from staging.list_08_children_in_care, run
          where date_ceased_looked_after is null or date_ceased_looked_after > run.notification_date) as list_children
     union all
     select 'Child protection plans', 'list_07_child_protection', '7', 'cpp_count',
-        (select count(distinct child_id) from pack_src.list_07_child_protection, run
+        (select count(distinct child_id) from staging.list_07_child_protection, run
          where cp_plan_end_date is null or cp_plan_end_date > run.notification_date)
 ),
 published as (
