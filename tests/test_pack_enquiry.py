@@ -73,24 +73,15 @@ INDICATORS = {
             "neutral",
         ),
     ],
+    # the fixture's recent re-referral figure (3 of 10) under the real id, and a base under 10
     "annex_a_recent": [
+        {**F.INDICATORS["annex_a_recent"][0], "indicator_id": "rereferral_rate"},
         {
-            "indicator_id": "rereferral_rate",
-            "value": 30.0,
-            "numerator": 3,
-            "denominator": 10,
-            "period_start": D(2026, 5, 23),
-            "period_end": D(2026, 11, 23),
-            "note": "six months",
-        },
-        {
+            **F.INDICATORS["annex_a_recent"][0],
             "indicator_id": "assessments_within_45wd",
             "value": 0.0,
             "numerator": 0,
             "denominator": 1,
-            "period_start": D(2026, 5, 23),
-            "period_end": D(2026, 11, 23),
-            "note": "six months",
         },
     ],
 }
