@@ -316,7 +316,7 @@ GOLDEN = {
         "2 errors, 1 warnings, 1 notes",
         "Unregistered provision (para 307 to 312) : evidence strong.",
         "2 children still in unregistered provision on the notification date",
-        "2 of them under 16 when placed",
+        "2 of the 2 children placed in the six months were under 16 when placed",
         "Children on a child protection plan not visited in the last six weeks: 2.",
         "Assessments open beyond 45 working days: 2.",
         "Children in care missing without a return interview: 2.",

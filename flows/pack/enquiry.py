@@ -189,7 +189,7 @@ def _unregistered(d: dict) -> list[dict]:
         items.append(
             {
                 "kind": "list",
-                "text": f"{u['children_under_16']:,} of them under 16 when placed.",
+                "text": f"{u['children_under_16']:,} of the {u['children']:,} children placed in the six months were under 16 when placed.",
                 "href": "#unregistered",
                 "weight": 1,
             }
