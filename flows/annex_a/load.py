@@ -29,6 +29,8 @@ log = logging.getLogger("ilacs_pia")
 # visits or are management information (info).
 _WARN_IF_MISSING = {s.table for s in S.CHILD_LISTS} | {S.AUDITS.table}
 
+_PLACES_SHOWN = 5  # places named in a list_duplicated message
+
 # meta.lists: one row per spec, provided or not (the contract other stages read).
 META_LISTS_SCHEMA: dict[str, pl.DataType] = {
     "list_name": pl.String,
@@ -91,7 +93,11 @@ def identify_lists(
             )
             continue
         if len(parts) > 1:
-            places = "; ".join(_place(p.grid) for p in parts)
+            # the first few places, not all: 3,000 sheets of one list made every finding list all
+            # of them (a 285 MB report)
+            places = "; ".join(_place(p.grid) for p in parts[:_PLACES_SHOWN])
+            if len(parts) > _PLACES_SHOWN:
+                places += f"; and {len(parts) - _PLACES_SHOWN:,} more"
             for p in parts[1:]:
                 sub.general.append(
                     F.Finding(
