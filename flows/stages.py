@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows import storage
-from flows.config import data_dir
+from flows.config import data_dir, settings
 from flows.context import RunContext
 from flows.errors import InputError
 
@@ -76,24 +75,33 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     """Copy the LA's files, unchanged, into the inbox under a content-addressed submission id.
 
     The same files land in the same folder (idempotent); a resubmission gets a new folder and never
-    touches an earlier one.
+    touches an earlier one. Landing is private to this run (storage.landing: another run, whatever
+    its --out, never deletes it) and atomic: the folder is renamed into place only when complete,
+    and an existing folder is reused only when it still matches its manifest.
     """
+    from flows.annex_a import isolated
+    from flows.annex_a.readers import Limits
+
+    isolated.warm_up()  # the reading processes start while the files are copied
     inbox = storage.make_private_dir(
         data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
     )
-    tmp = inbox / f".landing-{uuid.uuid4().hex[:8]}"
-    try:
-        from flows.annex_a.readers import Limits
-
-        max_mb = Limits.from_env().max_file_mb
+    storage.remove_stale_landings(inbox)
+    limits = Limits.from_env()
+    with storage.landing(inbox) as tmp:
         refused: list[dict] = []
         files = storage.fetch_dir(
-            annex_a_url, tmp, max_bytes=int(max_mb * 1024 * 1024), refused=refused
+            annex_a_url,
+            tmp,
+            max_bytes=int(limits.max_file_mb * 1024 * 1024),
+            refused=refused,
+            max_files=settings().max_files,  # an LA sends about a dozen; 10,000 took 10 GB
         )
         for r in refused:
-            r["reason"] = (
-                f"The file is {r['bytes'] / 1024 / 1024:.1f} MB, over the limit of {max_mb:g} MB "
-                "(PIA_MAX_FILE_MB); it was not copied or read."
+            r.setdefault(
+                "reason",
+                f"The file is {r.get('bytes', 0) / 1024 / 1024:.1f} MB, over the limit of "
+                f"{limits.max_file_mb:g} MB (PIA_MAX_FILE_MB); it was not copied or read.",
             )
         if not files and not refused:
             raise InputError(f"Annex A location {annex_a_url} holds no files.")
@@ -121,13 +129,17 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
             ),
         )
         final = inbox / submission_id
-        if final.exists():
-            shutil.rmtree(tmp)
-        else:
-            os.replace(tmp, final)
+        if storage.verify_landed(final):
+            return final  # the same files, landed whole before
+        try:
+            if final.exists() or final.is_symlink():
+                storage.swap_in_dir(tmp, final)  # damaged or incomplete: rebuilt
+            else:
+                os.replace(tmp, final)
+        except OSError:  # another run landed the same files a moment ago
+            if not storage.verify_landed(final):
+                raise
         return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
@@ -146,12 +158,15 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
 
 
 def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
-    """Files turned away at landing (too large to copy) still get their finding, naming the file."""
+    """Files turned away at landing (too large to copy, or not a regular file) still get their
+    finding, naming the file."""
     from flows import findings
 
     frame = findings.frame(
         [
-            findings.Finding(None, "file_too_large", "error", r["reason"], source_file=r["file"])
+            findings.Finding(
+                None, r.get("rule", "file_too_large"), "error", r["reason"], source_file=r["file"]
+            )
             for r in refused
         ]
     )

@@ -9,13 +9,15 @@ or read it safely (cached formula values, macros ignored, odd encodings decoded)
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import json
 import os
+import resource
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -37,6 +39,46 @@ def record(area: str, case: str, outcome: str) -> None:
         return
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({"area": area, "case": case, "outcome": outcome}) + "\n")
+
+
+# --- peak memory of the run and its reader processes ---------------------------------------------
+GIB = 1024**3
+
+
+def _peak_bytes(pid: int | str) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0  # the process is gone
+    line = next(ln for ln in status.splitlines() if ln.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+
+def _reader_pids() -> list[int]:
+    from flows.annex_a import isolated
+
+    return [w.proc.pid for w in isolated._POOL.all if w.proc.poll() is None]
+
+
+@contextlib.contextmanager
+def peak_memory() -> Iterator[dict[str, int]]:
+    """The highest resident memory, in bytes, of this process and of every reader child while the
+    block runs (Linux: each process's high-water mark reset first). A child that died is counted
+    through RUSAGE_CHILDREN (its peak since it started), when that peak is the highest yet."""
+    for pid in ["self", *_reader_pids()]:
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak: dict[str, int] = {}
+    yield peak
+    children = [_peak_bytes(p) for p in _reader_pids()]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # a child that died here with a lower peak than an earlier one is not seen: its data limit
+    # (PIA_READ_MEMORY_MB) bounded it
+    dead = after * 1024 if after > before else 0
+    peak["run"] = _peak_bytes("self")
+    peak["reader"] = max([*children, 0])
+    peak["dead_reader"] = dead
 
 
 # --- hand-written xlsx parts (cheap for huge or odd sheets) -----------------------------------------
@@ -684,7 +726,29 @@ def long_inline_cell_xlsx(path: Path) -> Path:
     return write_raw_xlsx(path, {"Referrals": sheet_xml([REF.headers, row])})
 
 
+def amplified_strings_xlsx(path: Path) -> Path:
+    """Within every limit checked before reading: one shared string of 32,000 characters (under
+    Excel's cap) used by 60,000 cells, 2 GB of cell text once the reader copies it into each. Only
+    the reader's memory limit stops it."""
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+        + b"A" * 32_000
+        + b"</t></si></sst>"
+    )
+    refs = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(2, 60_002))
+    sheet = sheet_xml([REF.headers]).replace(_SHEET_TAIL, refs.encode() + _SHEET_TAIL)
+    return write_raw_xlsx(path, {"Referrals": sheet}, {"xl/sharedStrings.xml": strings})
+
+
 CASES += [
+    Case(
+        "amplified.xlsx",
+        amplified_strings_xlsx,
+        "file_unreadable",
+        "PIA_READ_MEMORY_MB",
+        "a 32,000-character shared string used by 60,000 cells (2 GB of cell text; within the "
+        "limits checked before reading)",
+    ),
     Case(
         "lying.xlsx",
         lying_sheet_xlsx,

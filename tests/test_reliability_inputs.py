@@ -14,9 +14,11 @@ import pytest
 from annex_a_fixtures import issues, new_warehouse, query, rows_for, write_csv
 from hostile_corpus import (
     CASES,
+    GIB,
     REF,
     Case,
     formulas_and_links,
+    peak_memory,
     record,
     rows_xml,
     sheet_xml,
@@ -40,7 +42,9 @@ def test_each_hostile_file_is_one_clear_finding_and_the_good_file_still_loads(ca
     sub.mkdir()
     case.make(sub / case.file)
     write_good(sub)
-    wh, counts = _load(sub, tmp_path)
+    with peak_memory() as peak:
+        wh, counts = _load(sub, tmp_path)
+    assert max(peak.values()) < 2 * GIB, peak  # the run and every reader process
     assert counts["list_01_contacts"] == 2  # the other file is still processed
     mine = [f for f in issues(wh) if f["source_file"] == case.file]
     if case.rule is None:  # to be read, safely
@@ -55,6 +59,8 @@ def test_each_hostile_file_is_one_clear_finding_and_the_good_file_still_loads(ca
         assert f["value"] is None  # nothing from inside the file
         outcome = f"one {case.rule} error naming the file: “{f['message']}”; other files loaded"
     assert not (tmp_path / "pwned").exists() and not (sub / "pwned").exists()  # no macro ran
+    mb = {k: round(v / 2**20) for k, v in peak.items()}
+    outcome += f"; peak memory {mb['run']:,} MB (run), {max(mb['reader'], mb['dead_reader']):,} MB (reader)"
     record("Hostile file", case.what, outcome)
 
 
