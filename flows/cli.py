@@ -173,21 +173,19 @@ def cli_demo(args: argparse.Namespace) -> int:
 
 
 def cli_purge(args: argparse.Namespace) -> int:
-    import shutil
-    import time
-
+    from flows import retention
     from flows.config import data_dir
 
+    if args.older_than < 0:
+        raise InputError(f"--older-than {args.older_than} must be 0 days or more.")
     root = Path(args.out) if args.out else data_dir() / "runs"
-    cutoff = time.time() - args.older_than * 86400
-    removed = []
-    for run in sorted(root.glob("*/*")):
-        if run.is_dir() and not run.name.startswith(".") and run.stat().st_mtime < cutoff:
-            shutil.rmtree(run)
-            removed.append(run)
-    for run in removed:
-        print(f"deleted {run}")
-    print(f"{len(removed)} run folder(s) older than {args.older_than} days deleted from {root}")
+    removed = retention.purge(root, data_dir() / "inbox", args.older_than)
+    for path in removed:
+        print(f"deleted {path}")
+    print(
+        f"{len(removed)} folder(s) deleted: runs older than {args.older_than} days under {root}, "
+        f"killed runs' staging folders, inbox submissions older than {args.older_than} days"
+    )
     return 0
 
 

@@ -211,6 +211,10 @@ def stage_render(ctx: RunContext) -> list[Path]:
 
 def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
     """Swap the finished staging folder into place; copy it to S3 when the output is remote."""
+    from flows import retention
+
+    # the product's mark: pia purge deletes only folders that carry it
+    retention.write_marker(ctx.work_dir, ctx.la.ons_code, ctx.notification_date.isoformat())
     for p in ctx.work_dir.rglob("*"):  # DuckDB creates its file with the umask (0644): owner-only
         os.chmod(p, storage.DIR_MODE if p.is_dir() else storage.FILE_MODE)
     storage.swap_in_dir(ctx.work_dir, final_dir)

@@ -53,8 +53,11 @@ def memory_mb() -> int:
 def read_file(
     path: Path, rel: str, limits: readers.Limits, prepare: Callable[[readers.Grid], Any]
 ) -> tuple[list[Any], list[readers.Problem]]:
-    """readers.read_file in a child process; FileProblem when the file cannot be read or its reader
-    stopped. `prepare` runs here, on each sheet as it arrives."""
+    """readers.read_file in a child process (in this one when PIA_READ_ISOLATED=off); FileProblem
+    when the file cannot be read or its reader stopped. `prepare` runs here, on each sheet as it
+    arrives."""
+    if not enabled():
+        return readers.read_file(path, rel, limits, prepare)
     worker = _POOL.take()
     try:
         result = worker.read(path, rel, limits, prepare)
@@ -215,9 +218,7 @@ def _serve(request: dict, send: Callable[..., None], lock: threading.Lock) -> No
         return n
 
     try:
-        order, problems = readers.read_file(
-            Path(request["path"]), request["rel"], limits, ship, isolate=False
-        )
+        order, problems = readers.read_file(Path(request["path"]), request["rel"], limits, ship)
     except readers.FileProblem as e:
         send({"file_problem": e.message, "rule": e.rule})
         return

@@ -19,7 +19,7 @@ import polars as pl
 
 from flows import findings as F
 from flows import warehouse as W
-from flows.annex_a import identify, normalise, readers, staging
+from flows.annex_a import identify, isolated, normalise, readers, staging
 from flows.annex_a import specs as S
 from flows.testhooks import pause_point
 
@@ -185,7 +185,8 @@ def _read_one(
         return grid, ident, (identify.data_rows(grid, ident) if ident is not None else grid.cells)
 
     try:
-        prepared, problems = readers.read_file(path, rel, limits, prepare)
+        # in a child process: a file that crashes the reader or takes its memory costs one finding
+        prepared, problems = isolated.read_file(path, rel, limits, prepare)
     except readers.FileProblem as e:
         return [F.Finding(None, e.rule, F.RULES[e.rule][0], f"{rel}: {e.message}", rel)], []
     found = [

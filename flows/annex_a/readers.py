@@ -112,14 +112,11 @@ def read_file(
     rel: str,
     limits: Limits | None = None,
     prepare: Callable[[Grid], Any] | None = None,
-    *,
-    isolate: bool | None = None,
 ) -> tuple[list[Any], list[Problem]]:
     """Every sheet of one file as text grids, plus sheets skipped for exceeding the limits.
 
     `prepare`, when given, is applied to each grid in the thread that loaded it, and its results are
     returned instead of the grids (work on one sheet overlaps the loading of the others).
-    `isolate`: read in a child process (flows.annex_a.isolated; default unless PIA_READ_ISOLATED=off).
     Raises FileProblem when the whole file cannot be read.
     """
     prepare = prepare or _same
@@ -133,10 +130,6 @@ def read_file(
             "(PIA_MAX_FILE_MB).",
             rule="file_too_large",
         )
-    from flows.annex_a import isolated
-
-    if isolate if isolate is not None else isolated.enabled():
-        return isolated.read_file(path, rel, limits, prepare)
     with path.open("rb") as f:
         head = f.read(4096)
     kind = _sniff(path, head)
