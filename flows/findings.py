@@ -91,6 +91,10 @@ RULES: dict[str, tuple[Severity, str]] = {
     # files and sheets (reader)
     "file_unreadable": ("error", "The file could not be read as a spreadsheet or CSV."),
     "file_too_large": ("error", "The file is larger than the configured limit."),
+    "text_damaged": (
+        "warning",
+        "Text in the file is damaged: mixed encodings, NUL bytes or byte-order marks in the data.",
+    ),
     "sheet_unrecognised": ("warning", "No Annex A list has these column headers."),
     "list_duplicated": ("warning", "More than one sheet holds this list."),
     "list_not_provided": ("warning", "The list was not found in the submission."),

@@ -822,3 +822,57 @@ CASES += [
         "10,000 unrecognised sheets",
     ),
 ]
+
+
+# --- CSV text that is not what it seems ---------------------------------------------------------------
+def _csv_lines(ids: list[str]) -> list[str]:
+    rows = _text_rows(len(ids))
+    for row, child in zip(rows[1:], ids, strict=True):
+        row[0] = child
+    return csv_text(rows, ",").split("\r\n")[:-1]
+
+
+def mixed_encoding_csv(path: Path) -> Path:
+    """UTF-8 (with accents) that switches to Windows-1252 on line 4: one file edited in two programs."""
+    lines = _csv_lines(["ZOË001", "ZOË002", "ZOË003"])
+    path.write_bytes(
+        b"\r\n".join(
+            [*(ln.encode() for ln in lines[:3]), *(ln.encode("cp1252") for ln in lines[3:])]
+        )
+        + b"\r\n"
+    )
+    return path
+
+
+def nul_csv(path: Path) -> Path:
+    """A NUL byte inside a child ID on line 3."""
+    lines = _csv_lines(["CHILD1", "CHI\0LD2", "CHILD3"])
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+def inner_bom_csv(path: Path) -> Path:
+    """A byte-order mark at the start of line 4 (two exports joined), before a child ID."""
+    lines = _csv_lines(["BOMCHILD1", "BOMCHILD2", "\ufeffBOMCHILD3"])
+    path.write_bytes(codecs.BOM_UTF8 + ("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+# (file, maker, the line named, the child IDs as they must load, what)
+TEXT_CASES = [
+    (
+        "mixed.csv",
+        mixed_encoding_csv,
+        4,
+        ["ZOË001", "ZOË002", "ZOË003"],
+        "CSV whose rows switch from UTF-8 to Windows-1252",
+    ),
+    ("nul.csv", nul_csv, 3, ["CHILD1", "CHILD2", "CHILD3"], "NUL byte inside a child ID"),
+    (
+        "bom.csv",
+        inner_bom_csv,
+        4,
+        ["BOMCHILD1", "BOMCHILD2", "BOMCHILD3"],
+        "byte-order mark inside the data (before a child ID)",
+    ),
+]

@@ -16,6 +16,7 @@ from hostile_corpus import (
     CASES,
     GIB,
     REF,
+    TEXT_CASES,
     Case,
     formulas_and_links,
     peak_memory,
@@ -251,3 +252,25 @@ def test_the_reliability_report_is_deterministic_and_shows_hostile_text_as_text(
     assert md.index("## Injection") < md.index(
         "## Fault"
     )  # areas in a fixed order, not arrival order
+
+
+@pytest.mark.parametrize("case", TEXT_CASES, ids=[c[0] for c in TEXT_CASES])
+def test_damaged_csv_text_is_a_finding_naming_file_and_line_and_ids_load_as_meant(case, tmp_path):
+    name, make, line, ids, what = case
+    sub = tmp_path / "landed"
+    sub.mkdir()
+    make(sub / name)
+    wh, counts = _load(sub, tmp_path)
+    assert counts["list_03_referrals"] == 3
+    got = [r[0] for r in query(wh, "select child_id from annex_a.list_03_referrals order by 1")]
+    assert got == ids
+    found = issues(wh, "text_damaged")
+    assert len(found) == 1
+    f = found[0]
+    assert (f["source_file"], f["source_row"], f["severity"]) == (name, line, "warning")
+    assert name in f["message"] and f"Line {line} " in f["message"]
+    record(
+        "CSV honesty",
+        what,
+        f"one text_damaged warning naming file and line: “{f['message']}”; IDs read as sent",
+    )

@@ -190,7 +190,9 @@ def _read_one(
     except readers.FileProblem as e:
         return [F.Finding(None, e.rule, F.RULES[e.rule][0], f"{rel}: {e.message}", rel)], []
     found = [
-        F.Finding(None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet)
+        F.Finding(
+            None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet, p.row
+        )
         for p in problems
     ]
     parts = []

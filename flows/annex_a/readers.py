@@ -105,6 +105,7 @@ class Problem:
     source_sheet: str | None
     rule: str
     message: str
+    row: int | None = None  # the first row concerned, when there is one
 
 
 def read_file(
@@ -135,7 +136,8 @@ def read_file(
     kind = _sniff(path, head)
     if kind == "csv":
         with _slots(read_threads()):
-            return [prepare(_read_csv(path, rel, limits))], []
+            grid, problems = _read_csv(path, rel, limits)
+            return [prepare(grid)], problems
     if kind == "ole":
         _check_ole(path)
         return _read_workbook(path, rel, limits, prepare)
@@ -182,7 +184,11 @@ def _sniff(path: Path, head: bytes) -> str:
             "The file is an XML file, not a workbook Excel can save as xlsx. Please save it as xlsx."
         )
     if suffix in CSV_SUFFIXES:
-        if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # binary data is full of NULs; a stray one in text is a text_damaged finding (decode_csv)
+        nuls = head.count(b"\x00")
+        if nuls > len(head) // 100 and not head.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
             raise FileProblem("The file has a .csv/.txt name but holds binary data, not text.")
         return "csv"
     if suffix in SPREADSHEET_SUFFIXES:
@@ -548,14 +554,86 @@ def _as_grid(frame: pl.DataFrame) -> pl.DataFrame:
 # --- CSV ---------------------------------------------------------------------------------------------
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (what Excel saves as 'CSV')."""
+    return decode_csv(data)[0]
+
+
+def decode_csv(data: bytes) -> tuple[str, dict[str, list[int]]]:
+    """The text of a CSV file, and the lines (1-based) whose text was damaged, by kind:
+
+    - "mixed": not UTF-8 in a file whose other lines are UTF-8 with accents (a file edited in two
+      programs): each such line is read as Windows-1252, where a whole-file guess would have
+      turned every other line's `Zoë` into `ZoÃ«`;
+    - "nul": a NUL character (removed: no text holds one, and it splits IDs that look the same);
+    - "bom": a byte-order mark inside the data, not at its start (removed: two files joined).
+    """
+    damaged: dict[str, list[int]] = {}
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, mixed = _decode_by_line(data)
+            if mixed:
+                damaged["mixed"] = mixed
+    for kind, char in (("nul", "\0"), ("bom", "\ufeff")):
+        if char in text:
+            damaged[kind] = _lines_holding(text, char)
+            text = text.replace(char, "")
+    return text, damaged
+
+
+def _decode_by_line(data: bytes) -> tuple[str, list[int]]:
+    """Windows-1252 for a file that never was UTF-8; else UTF-8 line by line, Windows-1252 for the
+    lines that are not (returned)."""
+    lines = data.split(b"\n")
+    decoded, bad, utf8_accents = [], [], False
+    for i, line in enumerate(lines, 1):
+        try:
+            text = line.decode("utf-8")
+            utf8_accents = utf8_accents or not text.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            bad.append(i)
+        decoded.append(text)
+    if not utf8_accents:
+        return data.decode("cp1252", errors="replace"), []
+    return "\n".join(decoded), bad
+
+
+def _lines_holding(text: str, char: str, most: int = 1000) -> list[int]:
+    lines, at = [], text.find(char)
+    while at >= 0 and len(lines) < most:
+        line = text.count("\n", 0, at) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        at = text.find(char, at + 1)
+    return lines
+
+
+_DAMAGE = {
+    "mixed": "{lines} not UTF-8 like the rest of the file (read as Windows-1252): check the text "
+    "there, names with accents especially, and save the whole file as UTF-8.",
+    "nul": "{lines} a NUL character (byte 0), which no text should hold; it was removed.",
+    "bom": "{lines} a byte-order mark (U+FEFF) inside the data, as when two files are joined; "
+    "it was removed.",
+}
+
+
+def _damage_problems(rel: str, sheet: str, damaged: dict[str, list[int]]) -> list[Problem]:
+    problems = []
+    for kind, lines in damaged.items():
+        shown = ", ".join(f"{n:,}" for n in lines[:10])
+        more = f" and {len(lines) - 10:,} more" if len(lines) > 10 else ""
+        verb = ("Line {} is" if len(lines) == 1 else "Lines {} are").format(shown + more)
+        if kind != "mixed":
+            verb = ("Line {} holds" if len(lines) == 1 else "Lines {} hold").format(shown + more)
+        problems.append(
+            Problem(rel, sheet, "text_damaged", _DAMAGE[kind].format(lines=verb), row=lines[0])
+        )
+    return problems
 
 
 def sniff_delimiter(text: str) -> str:
@@ -584,8 +662,8 @@ def _count_outside_quotes(line: str, delim: str) -> int:
     return n
 
 
-def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
-    text = decode_text(path.read_bytes())
+def _read_csv(path: Path, rel: str, limits: Limits) -> tuple[Grid, list[Problem]]:
+    text, damaged = decode_csv(path.read_bytes())
     delim = sniff_delimiter(text)
     got = _csv_by_lines(text, delim, limits)
     # else a row may span lines (or there is a lone \r or a NUL): the csv module reads it all
@@ -594,7 +672,8 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
     cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
     if too_much := text_over(cells, limits):
         raise FileProblem(too_much[0].upper() + too_much[1:], rule="file_too_large")
-    return Grid(rel, path.name, cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64)))
+    grid = Grid(rel, path.name, cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64)))
+    return grid, _damage_problems(rel, path.name, damaged)
 
 
 def _check_width(width: int, limits: Limits) -> None:
