@@ -118,7 +118,7 @@ def print_summary(summary: dict) -> None:
 def cli_run(args: argparse.Namespace) -> int:
     """Through the Prefect flow: against PREFECT_API_URL when set, else Prefect's local mode (a
     temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
-    from flows import las
+    from flows import las, stages, storage
     from flows.config import settings
     from flows.context import parse_notification_date, parse_visit_type
     from flows.pipeline import run as run_pipeline
@@ -126,6 +126,11 @@ def cli_run(args: argparse.Namespace) -> int:
     las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
     parse_notification_date(args.notification_date)
     parse_visit_type(args.visit)
+    if args.out and not storage.is_remote(args.out) and Path(args.out).exists():
+        if not Path(args.out).is_dir():
+            raise InputError(f"Output location {args.out!r:.120} is a file, not a folder.")
+    if args.notes and not storage.is_remote(args.notes):
+        stages.check_notes(Path(args.notes), args.notes)
     if not settings().prefect:
         summary = run_pipeline(
             args.la,

@@ -190,10 +190,15 @@ def prepare(
     visit = parse_visit_type(visit_type)
     root = Path(out_url) if out_url and not storage.is_remote(out_url) else data_dir() / "runs"
     final = root / la.ons_code / nd.isoformat()
-    storage.make_private_dir(final.parent)
-    work = storage.make_private_dir(
-        final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
-    )
+    try:
+        storage.make_private_dir(final.parent)
+        work = storage.make_private_dir(
+            final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
+        )
+    except OSError as e:  # --out names a file, or a folder that cannot be written
+        raise InputError(
+            f"Output location {str(root)!r:.120} cannot be used as a folder ({e.strerror or e})."
+        ) from None
     return RunContext(la=la, notification_date=nd, visit_type=visit, work_dir=work), final
 
 

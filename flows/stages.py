@@ -42,17 +42,43 @@ def stage_init(ctx: RunContext) -> Path:
     return ctx.warehouse
 
 
+NOTES_MAX_BYTES = 1 << 20  # a megabyte of markdown is a book; /dev/zero as --notes was endless
+
+
 def stage_notes(ctx: RunContext, notes_url: str) -> Path:
     """The officer's intelligence notes: a local file as it is, an s3:// object fetched beside the
-    staging folder (removed with it, remove_fetched_notes)."""
+    staging folder (removed with it, remove_fetched_notes). InputError unless it is a regular file
+    of UTF-8 text of at most NOTES_MAX_BYTES."""
     if not storage.is_remote(notes_url):
-        return Path(notes_url)
+        return check_notes(Path(notes_url), notes_url)
     fs, path = storage.filesystem(notes_url)
     local = _fetched_notes(ctx)
     with storage.remote_errors(notes_url, "read"):
+        if fs.size(path) > NOTES_MAX_BYTES:
+            raise InputError(f"Notes {notes_url} are over {NOTES_MAX_BYTES // 1024:,} KB.")
         fs.get_file(path, str(local))
     local.chmod(storage.FILE_MODE)
-    return local
+    return check_notes(local, notes_url)
+
+
+def check_notes(path: Path, shown: str) -> Path:
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a named pipe must not block the run
+    except OSError as e:
+        raise InputError(f"Notes {shown!r:.120} cannot be read ({e.strerror}).") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"Notes {shown!r:.120} is not a regular file.")
+        data = f.read(NOTES_MAX_BYTES + 1)
+    if len(data) > NOTES_MAX_BYTES:
+        raise InputError(f"Notes {shown!r:.120} are over {NOTES_MAX_BYTES // 1024:,} KB.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"Notes {shown!r:.120} are not UTF-8 text (markdown).") from None
+    return path
 
 
 def _fetched_notes(ctx: RunContext) -> Path:

@@ -115,7 +115,10 @@ SHEETS = {
 }
 
 
-def test_hostile_file_and_sheet_names_land_inside_the_inbox_and_are_reported_as_sent(tmp_path):
+def test_hostile_file_and_sheet_names_land_inside_the_inbox_and_are_reported_as_sent(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PIA_DATA_DIR", str(tmp_path / "data"))  # an inbox of its own
     upload = tmp_path / "upload"
     (upload / "sub").mkdir(parents=True)
     for name in NAMES.values():
@@ -133,7 +136,7 @@ def test_hostile_file_and_sheet_names_land_inside_the_inbox_and_are_reported_as_
     inbox = landed.parent
     assert all(p.resolve().is_relative_to(landed) for p in landed.rglob("*"))
     assert sorted(p.name for p in inbox.iterdir()) == [landed.name]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "upload"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "upload"]
     assert counts == {"list_01_contacts": 2, "list_03_referrals": len(NAMES) + len(SHEETS)}
     got = query(ctx.warehouse, "select source_file, source_sheet from annex_a.list_03_referrals")
     assert {f for f, _ in got} == {f"sub/{n}" for n in NAMES.values()} | {"sheets.xlsx"}
