@@ -255,6 +255,10 @@ def test_the_reliability_report_is_deterministic_and_shows_hostile_text_as_text(
     assert md.index("## Injection") < md.index(
         "## Fault"
     )  # areas in a fixed order, not arrival order
+    # --keep reads a rendered report back: the same rows, hostile text and all
+    kept = [r for r in records if r["outcome"] != "old"]
+    kept[0] = {**kept[0], "outcome": "at http://127.0.0.1:PORT/x"}
+    assert reliability_report.parse(md) == kept
 
 
 @pytest.mark.parametrize("case", TEXT_CASES, ids=[c[0] for c in TEXT_CASES])
@@ -277,3 +281,48 @@ def test_damaged_csv_text_is_a_finding_naming_file_and_line_and_ids_load_as_mean
         what,
         f"one text_damaged warning naming file and line: “{f['message']}”; IDs read as sent",
     )
+
+
+def test_a_list_in_many_sheets_names_only_the_first_places_in_each_finding(tmp_path):
+    """3,000 sheets of list 3 once listed every sheet on every finding (a 285 MB report)."""
+    sub = tmp_path / "landed"
+    sub.mkdir()
+    body = sheet_xml([REF.headers, *rows_for(REF, 1)])
+    write_raw_xlsx(sub / "copies.xlsx", {f"Referrals {i}": body for i in range(8)})
+    wh, counts = _load(sub, tmp_path)
+    assert counts == {"list_03_referrals": 8}
+    found = issues(wh, "list_duplicated")
+    assert len(found) == 7
+    assert all(f["message"].count("sheet '") == 5 and "and 3 more" in f["message"] for f in found)
+    record(
+        "Hostile file",
+        "one list in many sheets (3,000 once made a 285 MB report)",
+        "one list_duplicated warning per extra sheet, each naming the first 5 places and how many "
+        "more",
+    )
+
+
+def test_many_sheets_within_the_limit_are_read_with_one_zip_directory(tmp_path, monkeypatch):
+    """2,000 unrecognised sheets (the limit raised to let them in): one finding each; the zip's
+    directory is parsed once, not once per sheet (10,000 took 366 s)."""
+    import zipfile
+
+    monkeypatch.setenv("PIA_MAX_SHEETS", "5000")
+    opened = []
+    real = zipfile.ZipFile.__init__
+
+    def counting(self, *a, **kw):
+        opened.append(a[0] if a else kw.get("file"))
+        real(self, *a, **kw)
+
+    sub = tmp_path / "landed"
+    sub.mkdir()
+    many_sheets = write_raw_xlsx(
+        sub / "many.xlsx", {f"S{i}": sheet_xml([["note"], ["x"]]) for i in range(2_000)}
+    )
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counting)
+    from flows.annex_a import readers
+
+    grids, problems = readers.read_file(many_sheets, "many.xlsx", readers.Limits.from_env())
+    assert len(grids) == 2_000 and problems == []
+    assert len(opened) == 1

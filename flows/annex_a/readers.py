@@ -12,6 +12,7 @@ the caller can report it and carry on with the other files.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import io
@@ -20,7 +21,7 @@ import os
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,10 @@ class Limits:
     # all the text of a workbook's shared strings, or of one sheet as read (Kent's largest sheet as
     # read holds ~5 MB)
     max_text_mb: float = 100.0
+
+    @property
+    def text_chars(self) -> int:
+        return int(self.max_text_mb * 1024 * 1024)
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -136,8 +141,9 @@ def read_file(
     kind = _sniff(path, head)
     if kind == "csv":
         with _slots(read_threads()):
-            grid, problems = _read_csv(path, rel, limits)
-            return [prepare(grid)], problems
+            damaged: dict[str, list[int]] = {}
+            grid = _read_csv(path, rel, limits, damaged)
+            return [prepare(grid)], _damage_problems(rel, path.name, damaged)
     if kind == "ole":
         _check_ole(path)
         return _read_workbook(path, rel, limits, prepare)
@@ -226,20 +232,12 @@ def _check_zip(z: zipfile.ZipFile, path: Path, limits: Limits) -> bool:
             f"{limits.max_uncompressed_mb:g} MB (PIA_MAX_UNCOMPRESSED_MB).",
             rule="file_too_large",
         )
-    try:
+    with _part_problems(limits):
         for info in infos:
             if info.filename == "xl/sharedStrings.xml":
-                extents.shared_strings(
-                    z, info, limits.max_cell_chars, int(limits.max_text_mb * 1024 * 1024)
-                )
+                extents.shared_strings(z, info, limits.max_cell_chars, limits.text_chars)
             elif not _is_sheet_part(info.filename) and info.filename != "content.xml":
                 package.drain(z, info)
-    except package.Damaged:
-        raise FileProblem(_BROKEN_ZIP) from None
-    except extents.Unsure:
-        raise FileProblem(_NOT_XML) from None
-    except extents.TextOver as e:
-        raise _text_over(e, limits) from None
     if "xl/workbook.bin" in names:
         raise FileProblem(
             "The file is an Excel binary workbook (xlsb), which is not supported. Please save it as xlsx."
@@ -267,6 +265,19 @@ _NOT_XML = (
     "A part of the file is not well-formed XML, so how far it reaches could not be checked; the "
     "file was not read. Please open it in Excel and save it again."
 )
+
+
+@contextlib.contextmanager
+def _part_problems(limits: Limits) -> Iterator[None]:
+    """What checking a zip part can find, as the FileProblem that refuses the file."""
+    try:
+        yield
+    except package.Damaged:
+        raise FileProblem(_BROKEN_ZIP) from None
+    except extents.Unsure:
+        raise FileProblem(_NOT_XML) from None
+    except extents.TextOver as e:
+        raise _text_over(e, limits) from None
 
 
 def _text_over(e: extents.TextOver, limits: Limits) -> FileProblem:
@@ -300,25 +311,13 @@ def _check_extents(
         else [i for i in z.infolist() if _is_sheet_part(i.filename)]
     )
     for info in wanted:
-        try:
+        with _part_problems(limits):
             found = None if ods else extents.bound(z, info)
             if found is None or over(*found):  # the bound may be loose: the exact extent decides
                 if ods:
-                    found = extents.ods(
-                        z,
-                        info,
-                        over,
-                        limits.max_cell_chars,
-                        int(limits.max_text_mb * 1024 * 1024),
-                    )
+                    found = extents.ods(z, info, over, limits.max_cell_chars, limits.text_chars)
                 else:
                     found = extents.exact(z, info, over)
-        except package.Damaged:
-            raise FileProblem(_BROKEN_ZIP) from None
-        except extents.Unsure:
-            raise FileProblem(_NOT_XML) from None
-        except extents.TextOver as e:
-            raise _text_over(e, limits) from None
         rows, cols = found
         if over(rows, cols):
             raise FileProblem(
@@ -532,7 +531,7 @@ def text_over(frame: pl.DataFrame, limits: Limits) -> str | None:
             "(PIA_MAX_CELL_CHARS, Excel's own limit); it was not read."
         )
     total = int(lengths.sum().sum_horizontal()[0] or 0)
-    if total > limits.max_text_mb * 1024 * 1024:
+    if total > limits.text_chars:
         return (
             f"it holds {total:,} characters of text, over the limit of {limits.max_text_mb:g} MB "
             "(PIA_MAX_TEXT_MB); it was not read."
@@ -662,8 +661,13 @@ def _count_outside_quotes(line: str, delim: str) -> int:
     return n
 
 
-def _read_csv(path: Path, rel: str, limits: Limits) -> tuple[Grid, list[Problem]]:
-    text, damaged = decode_csv(path.read_bytes())
+def _read_csv(
+    path: Path, rel: str, limits: Limits, damaged: dict[str, list[int]] | None = None
+) -> Grid:
+    """The file's grid; `damaged`, when given, gets the lines whose text was damaged (decode_csv)."""
+    text, found = decode_csv(path.read_bytes())
+    if damaged is not None:
+        damaged.update(found)
     delim = sniff_delimiter(text)
     got = _csv_by_lines(text, delim, limits)
     # else a row may span lines (or there is a lone \r or a NUL): the csv module reads it all
@@ -672,8 +676,7 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> tuple[Grid, list[Problem]
     cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
     if too_much := text_over(cells, limits):
         raise FileProblem(too_much[0].upper() + too_much[1:], rule="file_too_large")
-    grid = Grid(rel, path.name, cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64)))
-    return grid, _damage_problems(rel, path.name, damaged)
+    return Grid(rel, path.name, cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64)))
 
 
 def _check_width(width: int, limits: Limits) -> None:
