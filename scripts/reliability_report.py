@@ -5,7 +5,7 @@
 
 The tests append one JSON line per case (tests/hostile_corpus.py `record`); this writes them as
 tables, grouped by area in a fixed order, with the operator guidance that goes with them. Ports and
-temporary paths are masked so the same results give the same file. `--keep`: areas the log has no
+temporary paths are masked so the same results give the same file. `--keep`: cases the log has no
 row for (the integration tests', when only the unit tests were run) keep their rows from the
 existing OUT.md.
 """
@@ -76,6 +76,13 @@ KNOWN = """
   sheets are bounded by the row and column limits after reading.
 - `pia purge` recognises a run folder by the `.pia-run` marker publish writes: run folders
   published before the marker existed are not purged (delete them by hand once).
+- Every file is read in a child process (flows/annex_a/isolated.py), started as landing begins
+  and reused. On the largest LA (Kent, synthetic, 7 files, 5 MB), a whole cold `pia run` without
+  Prefect costs 1.29x the CPU (4.8 vs 3.6 s: two more interpreters and the grids sent as Arrow);
+  wall time 1.05x (median of 5 pairs on a loaded 2-core machine; `scripts/isolation_cost.py`
+  times reading alone). `PIA_READ_ISOLATED=off` reads in the run's own process.
+- A run whose process dies (SIGKILL, OOM) takes its reading processes with it (their input closes);
+  under Prefect the heartbeat automation (docs/orchestration.md) marks such a flow run Crashed.
 - Files whose names start with a dot (`.DS_Store`, `.truth.json`) are skipped at landing by design,
   without a finding.
 """
@@ -181,10 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = Path(args[0]).read_text(encoding="utf-8").splitlines()
     records = [json.loads(x) for x in lines if x.strip()]
     out = Path(args[1])
-    if keep and out.exists():
-        fresh = {r["area"] for r in records}
-        kept = [r for r in parse(out.read_text(encoding="utf-8")) if r["area"] not in fresh]
-        records = kept + records
+    if keep and out.exists():  # a fresh outcome replaces its case's row; other rows stay
+        records = parse(out.read_text(encoding="utf-8")) + records
     out.write_text(render(records), encoding="utf-8")
     return 0
 
