@@ -71,9 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visit", default="standard")
     p.add_argument("--annex-a", required=True)
 
-    p = sub.add_parser("purge", help="delete run folders older than a retention period")
+    p = sub.add_parser(
+        "purge",
+        help="delete what pia made past a retention period: marked run folders, killed runs' "
+        "staging folders, inbox submissions (never through a symlink, never outside --out or the "
+        "data folder)",
+    )
     p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", default=None, help="the runs' output folder (default: data/runs)")
     return parser
 
 

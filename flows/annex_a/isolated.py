@@ -38,6 +38,10 @@ from flows.config import settings
 
 log = logging.getLogger("ilacs_pia")
 _LEN = struct.Struct("<Q")
+# what one message may carry: a sheet within the text limits is far below this; a child that asks
+# for more has gone wrong, and the parent must not allocate what it says
+_MAX_HEADER = 1 << 24
+_MAX_PAYLOAD = 1 << 31
 
 
 def enabled() -> bool:
@@ -120,7 +124,12 @@ class _Worker:
         head = out.read(_LEN.size)
         if len(head) != _LEN.size:
             raise _Died
-        header = json.loads(_read_exact(out, _LEN.unpack(head)[0]))
+        size = _LEN.unpack(head)[0]
+        if size > _MAX_HEADER:
+            raise _Died
+        header = json.loads(_read_exact(out, size))
+        if not isinstance(header, dict) or not 0 <= header.get("bytes", 0) <= _MAX_PAYLOAD:
+            raise _Died  # a child that says this is not our reader any more
         payload = _read_exact(out, header.get("bytes", 0))
         return header, payload
 
