@@ -7,6 +7,7 @@ Heavy imports (prefect, great_expectations) happen inside the command that needs
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -207,7 +208,7 @@ def cli_validate(args) -> int:
     import shutil
     import tempfile
 
-    from flows import las, pipeline, storage
+    from flows import las, pipeline, stages, storage
     from flows.context import RunContext, parse_notification_date
     from flows.validation import report as dq_report
 
@@ -218,7 +219,9 @@ def cli_validate(args) -> int:
     try:
         os.chmod(tmp, 0o700)
         landed = tmp / "landed"
-        storage.fetch_dir(args.annex_a, landed)
+        _, refused = stages.fetch_submission(args.annex_a, landed)
+        if refused:  # stage_read reports them, as for a run
+            storage.atomic_write_text(landed / "manifest.json", json.dumps({"refused": refused}))
         ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
         storage.make_private_dir(ctx.work_dir)
         rows, counts = pipeline.check(ctx, landed)

@@ -97,6 +97,29 @@ def stage_statistics(ctx: RunContext, statistics_url: str | None) -> Path:
     return refresh.ensure_db(statistics_url)
 
 
+def fetch_submission(url: str, dest: Path) -> tuple[list[Path], list[dict]]:
+    """Copy a submission's files into `dest` within the limits: the files copied, and those refused
+    (file, reason, rule: too large, or not a regular file), which stage_read reports."""
+    from flows.annex_a.readers import Limits
+
+    limits = Limits.from_env()
+    refused: list[dict] = []
+    files = storage.fetch_dir(
+        url,
+        dest,
+        max_bytes=int(limits.max_file_mb * 1024 * 1024),
+        refused=refused,
+        max_files=settings().max_files,  # an LA sends about a dozen; 10,000 took 10 GB
+    )
+    for r in refused:
+        r.setdefault(
+            "reason",
+            f"The file is {r.get('bytes', 0) / 1024 / 1024:.1f} MB, over the limit of "
+            f"{limits.max_file_mb:g} MB (PIA_MAX_FILE_MB); it was not copied or read.",
+        )
+    return files, refused
+
+
 def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     """Copy the LA's files, unchanged, into the inbox under a content-addressed submission id.
 
@@ -106,29 +129,14 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     and an existing folder is reused only when it still matches its manifest.
     """
     from flows.annex_a import isolated
-    from flows.annex_a.readers import Limits
 
     isolated.warm_up()  # the reading processes start while the files are copied
     inbox = storage.make_private_dir(
         data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
     )
     storage.remove_stale_landings(inbox)
-    limits = Limits.from_env()
     with storage.landing(inbox) as tmp:
-        refused: list[dict] = []
-        files = storage.fetch_dir(
-            annex_a_url,
-            tmp,
-            max_bytes=int(limits.max_file_mb * 1024 * 1024),
-            refused=refused,
-            max_files=settings().max_files,  # an LA sends about a dozen; 10,000 took 10 GB
-        )
-        for r in refused:
-            r.setdefault(
-                "reason",
-                f"The file is {r.get('bytes', 0) / 1024 / 1024:.1f} MB, over the limit of "
-                f"{limits.max_file_mb:g} MB (PIA_MAX_FILE_MB); it was not copied or read.",
-            )
+        files, refused = fetch_submission(annex_a_url, tmp)
         if not files and not refused:
             raise InputError(f"Annex A location {annex_a_url} holds no files.")
         manifest = [
@@ -177,7 +185,7 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
     with list_results.suites_beside_load(ctx) as typed:  # each list's suite while the load commits
         rows = load.load_submission(files, ctx.db, relative_to=landed, on_typed=typed)
     manifest = landed / "manifest.json"
-    if manifest.exists():  # absent when files were fetched without landing (pia validate)
+    if manifest.exists():  # pia validate writes one only to list the files it refused
         shutil.copy2(manifest, ctx.work_dir / "manifest.json")  # the pack's footer lists it
         _report_refused(ctx, json.loads(manifest.read_text()).get("refused", []))
     return rows

@@ -135,3 +135,19 @@ def test_too_many_files_is_refused_before_anything_is_landed(tmp_path, monkeypat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "10,000 files" in err
     record("Odd path", "10,000 small files", f"exit 2, one line: “{err.strip()}”; nothing landed")
+
+
+def test_pia_validate_reports_what_it_refused_and_never_blocks(tmp_path, monkeypatch, capsys):
+    upload = _upload(tmp_path)
+    os.mkfifo(upload / "pipe.csv")
+    out = tmp_path / "report"
+    argv = ["validate", "--la", "E06000050", "--notification-date", "2026-11-16"]
+    assert cli.main([*argv, "--annex-a", str(upload), "--out", str(out)]) in (0, 1)
+    rows = (out / "data_quality.csv").read_text(encoding="utf-8")
+    assert "pipe.csv" in rows and "not a regular file" in rows
+    capsys.readouterr()
+    record(
+        "Odd path",
+        "pia validate on a folder holding a named pipe",
+        "no hang; the pipe is a file_unreadable finding in data_quality.csv; other files read",
+    )
