@@ -117,8 +117,14 @@ RULES: dict[str, tuple[Severity, str]] = {
         "warning",
         "The code is no longer in the current DfE specification; it was read, but should be updated.",
     ),
-    "code_label_mismatch": ("info", "The label after a code names a different code; the code was used."),
-    "age_decimal": ("info", "Ages were given with decimals; they were read as whole years (floored)."),
+    "code_label_mismatch": (
+        "info",
+        "The label after a code names a different code; the code was used.",
+    ),
+    "age_decimal": (
+        "info",
+        "Ages were given with decimals; they were read as whole years (floored).",
+    ),
     "place_unknown": ("warning", "The LA of placement is not a local authority name or code."),
     # content (validation)
     "date_out_of_period": ("warning", "The date is outside the period the list must cover."),

@@ -23,10 +23,10 @@ from functools import cached_property
 
 _LETTER_PREFIX = re.compile(r"^\s*[a-z]\)\s*", re.IGNORECASE)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-# what may stand before the code: "a) ", "(b) ", "(CS) ", "12) ", "3. " (a number then a full stop
+# what may stand before the code: "a) ", "(b) ", "p1) " (the SSD extract's 5D), "(CS) ", "12) ", "3. " (a number then a full stop
 # and a space: "4. Housing" is tried both ways, see _candidates)
 _PREFIX = re.compile(
-    r"^\s*(?:\(?[a-z]{1,2}\)|\([^()]{1,12}\)|\(?[0-9]{1,2}\)|[0-9]{1,2}\.(?=\s))\s*", re.IGNORECASE
+    r"^\s*(?:\(?[a-z]{1,2}[0-9]?\)|\([^()]{1,12}\)|\(?[0-9]{1,2}\)|[0-9]{1,2}\.(?=\s))\s*", re.IGNORECASE
 )
 # a leading token, then a separator and the rest ("K2: Children's Homes", "RC6 - Transferred …")
 _TOKEN = re.compile(r"^\s*([0-9A-Za-z]+)(?:(\s*[:\-\u2013\u2014.,;/|=>]+\s*|\s+)(.*))?$", re.DOTALL)
@@ -37,6 +37,11 @@ CACHE_MAX = 4096  # distinct raw values remembered per code set
 def value_key(value: str) -> str:
     """The matching key of a raw cell value (see module docstring)."""
     return _NON_ALNUM.sub("", _LETTER_PREFIX.sub("", value).casefold())
+
+
+def strip_prefix(value: str) -> str:
+    """The value without what may stand before a code ("a) ", "(CS) ", "1. ")."""
+    return _PREFIX.sub("", value, count=1)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ class CodeSet:
         code = self.lookup.get(value_key(raw))
         if code is not None:
             return Resolved(code)
-        stripped = _PREFIX.sub("", raw, count=1)
+        stripped = strip_prefix(raw)
         if stripped != raw and (code := self.lookup.get(value_key(stripped))) is not None:
             return Resolved(code)
         for text in dict.fromkeys((stripped, raw)):
@@ -491,7 +496,7 @@ DOLS_ACCOMMODATION = _cs(
     Code("Registered children's home", "Registered children's home", ("Children's home", "K2")),
     Code("Secure children's home", "Secure children's home", ("K1",)),
     Code("Unregistered supported accommodation", "Unregistered supported accommodation"),
-    Code("Registered supported accommodation", "Registered supported accommodation", ("Supported accommodation", "H5")),
+    Code("Registered supported accommodation", "Registered supported accommodation", ("Supported accommodation", "H5", "K3")),
     Code("Foster placement", "Foster placement", ("Foster care", "Fostering")),
     Code("Hospital or health setting", "Hospital or health setting", ("Hospital", "R2")),
     Code("Other", "Other"),
