@@ -318,27 +318,26 @@ def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, p
         if c.type in lookups:
             old, new = lookups[c.type]
             value = s.replace_strict(old, new, default=None, return_dtype=_DTYPES[c.type])
-            if c.name == "age":
-                value, decimals = _decimal_ages(frame, c, value)
+            if c.name == "age" and new.null_count():
+                value, decimals = _decimal_ages(old.filter(new.is_null()), value)
                 if decimals:
                     notes.append((c, "age_decimal", decimals))
         elif c.type == "code" and c.codes is not None:
-            distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls().to_list()
-            resolved = [c.codes.resolve(v) for v in distinct]
+            distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls()
+            raws = distinct.to_list()
+            resolved = [c.codes.resolve(v) for v in raws]
             mapped = pl.Series([r.code for r in resolved], dtype=pl.String)
             value = s.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)
-            retired = [
-                v for v, r in zip(distinct, resolved, strict=True) if r.code in c.codes.retired
-            ]
-            mismatched = [v for v, r in zip(distinct, resolved, strict=True) if r.label_mismatch]
+            retired = [v for v, r in zip(raws, resolved, strict=True) if r.code in c.codes.retired]
+            mismatched = [v for v, r in zip(raws, resolved, strict=True) if r.label_mismatch]
             notes += [
                 (c, rule, vs)
                 for rule, vs in (("retired_code", retired), ("code_label_mismatch", mismatched))
                 if vs
             ]
         elif c.place:
-            distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls().to_list()
-            mapped = pl.Series([places.ons_code(v) for v in distinct], dtype=pl.String)
+            distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls()
+            mapped = pl.Series([places.ons_code(v) for v in distinct.to_list()], dtype=pl.String)
             value = s.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)
         else:
             value = s
@@ -358,10 +357,11 @@ def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, p
     return typed, findings
 
 
-def _decimal_ages(frame: pl.DataFrame, c: S.Column, value: pl.Expr) -> tuple[pl.Expr, list[str]]:
+def _decimal_ages(unparsed: pl.Series, value: pl.Expr) -> tuple[pl.Expr, list[str]]:
     """An age given with decimals ('6.138261464750171', as public sample workbooks have it) is the
-    whole years it has reached: floored. Returns the typed expression and the values floored."""
-    distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls()
+    whole years it has reached: floored. `unparsed`: the distinct values no whole number was read
+    from. Returns the typed age and the values floored."""
+    distinct = unparsed
     years = (
         distinct.to_frame("s")
         .select(
@@ -377,7 +377,7 @@ def _decimal_ages(frame: pl.DataFrame, c: S.Column, value: pl.Expr) -> tuple[pl.
     if not kept.any():
         return value, []
     old, new = distinct.filter(kept), years.filter(kept)
-    floored = pl.col(f"__c_{c.name}").replace_strict(old, new, default=None, return_dtype=pl.Int64)
+    floored = pl.col("__c_age").replace_strict(old, new, default=None, return_dtype=pl.Int64)
     return pl.coalesce(value, floored), old.to_list()
 
 
@@ -454,7 +454,9 @@ _CAST_RULES = {"date": "date_unparseable", "int": "int_unparseable", "code": "co
 def _value_findings(spec: S.ListSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """Every column's checks evaluated in one pass; only the checks that hit are filtered out (a
     filter per column and check cost more than the checks on a small list)."""
-    checks = [(c, *check) for c in spec.columns for check in _checks(c)]
+    # the columns some sheet of the list lacks (the marker has one value per sheet: cheap to read)
+    absent = {n for v in frame.get_column(ABSENT).unique().to_list() for n in v.split("|") if n}
+    checks = [(c, *check) for c in spec.columns for check in _checks(c, c.name in absent)]
     if not checks:
         return F.empty()
     flags = frame.select(mask.alias(f"__k{i}") for i, (_, mask, *_) in enumerate(checks))
@@ -479,7 +481,7 @@ def _value_findings(spec: S.ListSpec, frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(out, how="vertical") if out else F.empty()
 
 
-def _checks(c: S.Column) -> list[tuple[pl.Expr, str, str, str]]:
+def _checks(c: S.Column, absent_somewhere: bool = False) -> list[tuple[pl.Expr, str, str, str]]:
     """(mask of the rows that fail, rule, severity, message) for one column's values."""
     cleaned = pl.col(f"__c_{c.name}")
     checks: list[tuple[pl.Expr, str, str, str]] = []
@@ -507,9 +509,12 @@ def _checks(c: S.Column) -> list[tuple[pl.Expr, str, str, str]]:
         # a blank ID or key date makes the row unusable; other required blanks are worth a query.
         # A column the sheet does not have is reported once (column_missing), not on every row.
         severity = "error" if c.type == "id" or c.key_date else "warning"
+        blank = cleaned.is_null()
+        if absent_somewhere:
+            blank = blank & ~pl.col(ABSENT).str.contains(f"|{c.name}|", literal=True)
         checks.append(
             (
-                cleaned.is_null() & ~pl.col(ABSENT).str.contains(f"|{c.name}|", literal=True),
+                blank,
                 "required_blank",
                 severity,
                 f"{c.header} is blank; it must be given.",
