@@ -148,8 +148,19 @@ def family_index() -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 def nearest(spec: S.ListSpec, header: str, n: int = 2) -> list[str]:
-    """The template headers of a list closest in wording to a header (for a finding's message)."""
-    target = " ".join(words(header))
-    choices = {" ".join(words(c.header)): c.header for c in spec.columns}
-    close = difflib.get_close_matches(target, list(choices), n=n, cutoff=0.4)
-    return [choices[c] for c in close]
+    """The template headers of a list closest in wording to a header (for a finding's message):
+    most words shared with the header or one of its aliases, then the closest spelling."""
+    sent = set(words(header))
+    target = " ".join(sorted(sent))
+
+    def score(col: S.Column) -> tuple[float, float]:
+        best = (0.0, 0.0)
+        for h in (col.header, *col.aliases):
+            w = set(words(h))
+            overlap = len(sent & w) / len(sent | w) if sent | w else 0.0
+            spelling = difflib.SequenceMatcher(None, target, " ".join(sorted(w))).ratio()
+            best = max(best, (overlap, spelling))
+        return best
+
+    ranked = sorted(spec.columns, key=score, reverse=True)
+    return [c.header for c in ranked[:n] if score(c)[0] > 0]

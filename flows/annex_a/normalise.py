@@ -172,7 +172,10 @@ def _header_findings(
         )
 
     rows = []
-    older = [c for c in absent if c.since]
+    # every column a later template added is absent: the sheet is on the older layout (one
+    # finding); only some absent is not a layout, and each is reported as missing
+    later = [c for c in spec.columns if c.since]
+    older = later if later and all(c in absent for c in later) else []
     if older:
         names = ", ".join(f"'{c.header}'" for c in older)
         rows.append(
@@ -185,10 +188,12 @@ def _header_findings(
             )
         )
     # a required column missing makes rows unusable (error); another is worth a query (warning), or
-    # only noted where the list has no fixed template or the older layout explains it
+    # only noted where the list has no fixed template; the older layout's columns were named above
     template = spec.number.isdigit()
     for c in absent:
-        severity = "error" if c.required else ("warning" if template and not c.since else "info")
+        if c in older:
+            continue
+        severity = "error" if c.required else ("warning" if template else "info")
         rows.append(
             finding(
                 "column_missing",
