@@ -2,7 +2,7 @@
 
 LAs write the placing authority as a name ("Leeds", "Leeds City Council", "London Borough of
 Barnet", "Bristol, City of"), an old DfE code ("383") or an ONS code ("E08000035"). All are typed to
-the current ONS code (flows/las.py); codes an LA reorganisation retired (flows/la_reorganisations.csv)
+the current ONS code (flows/las.py); codes an LA reorganisation retired (flows/statistics/la_reorganisations.csv)
 resolve to their one successor. The template's codes for a placement outside England or withheld
 (NIR, WAL, SCO, NUK, CON) are kept as they are. Anything else stays null and is reported
 (`place_unknown`); the raw value is kept beside it in annex_a.*.
@@ -24,7 +24,8 @@ OUTSIDE_ENGLAND = {
     "NUK": "Outside the UK",
     "CON": "Confidential",
 }
-_REORGANISATIONS = Path(__file__).resolve().parent.parent / "la_reorganisations.csv"
+# the statistics package keeps the file; it is data, read here without importing that package
+_REORGANISATIONS = Path(__file__).resolve().parent.parent / "statistics" / "la_reorganisations.csv"
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # words that name the council rather than the place ("Leeds City Council", "Royal Borough of
 # Greenwich", "Bristol, City of"); dropped from both the lookup names and the values
