@@ -127,24 +127,6 @@ LIIA_HEADERS = {
     "referral_source": "Referral Source (Annex A code)",
     "referrals_last_12_months": "No. of Referrals in Last 12 Months",
 }
-# the Standard Safeguarding Dataset's Annex A extract (data-to-insight/ssd-data-model): its aliases
-SSD_HEADERS = {
-    "child_id": "ChildUniqueID",
-    "date_of_birth": "DateOfBirth",
-    "disability": "HasDisability",
-    "assessment_start_date": "ContinuousAssessmentStart",
-    "child_seen": "ContinuousAssessmentChildSeen",
-    "assessment_authorised_date": "ContinuousAssessmentAuthDate",
-    "requires_support": "CSCSupportRequired",
-    "strategy_discussion_date": "StratDiscussionDate",
-    "icpc_unnecessary": "InitialCPConfUnnecessary",
-    "icpc_date": "InitialCPConfDate",
-    "icpc_resulted_in_plan": "CPConfResultInCPPlan",
-    "s47_last_12_months": "NumberS47s12m",
-    "icpcs_last_12_months": "NumberICPCs12m",
-    "allocated_team": "AllocatedTeam",
-    "allocated_worker": "AllocatedWorker",
-}
 
 
 class _NoCandidate(Exception):
@@ -178,8 +160,11 @@ def _header(spec: ListSpec, i: int, style: str) -> str:
         return h.lower()
     if style == "liia":
         return LIIA_HEADERS.get(c.name, h)
-    if style == "ssd":
-        return SSD_HEADERS.get(c.name, _camel(h))
+    if (
+        style == "ssd"
+    ):  # an extract's column names: the spec's CamelCase alias (the SSD's), else CamelCase
+        extract = [a for a in c.aliases if re.fullmatch(r"[A-Za-z0-9]+", a) and a != a.upper()]
+        return extract[-1] if extract else _camel(h)
     if style == "sex":  # the 2026 template: Sex for Gender, in every list
         return "Sex" if c.name == "gender" else h
     if style == "pivot" and c.type == "int":
