@@ -423,10 +423,14 @@ def test_headers_that_do_not_fit_are_reported_never_guessed_or_called_blank(fram
     cols = [
         c for c in spec.columns if c.name not in ("date_started_looked_after", "la_of_placement")
     ]
-    headers = [c.header for c in cols] + ["Date Entered The System", "Unique Child ID"]
+    headers = [c.header for c in cols] + [
+        "Date Entered The System",
+        "Unique Child ID",
+        "Visit Date",
+    ]
     rows = [headers]
     for i, rec in enumerate(frames[spec.table].head(5).iter_rows(named=True)):
-        rows.append([_cell(SHAPES[0], spec, c, rec[c.name], i) for c in cols] + ["x", "y"])
+        rows.append([_cell(SHAPES[0], spec, c, rec[c.name], i) for c in cols] + ["x", "y", "z"])
     found = _load_sheets(tmp_path, {"CLA": rows})
     by_rule = {r: found.filter(pl.col("rule") == r) for r in found.get_column("rule").unique()}
     # the key date's column is missing: said once, and no row is told its value is blank
@@ -442,10 +446,14 @@ def test_headers_that_do_not_fit_are_reported_never_guessed_or_called_blank(fram
     (message,) = unrec.get_column("message").to_list()
     assert "'Date Started to be Looked After'" in message and "raw_extra" in message
     assert unrec.get_column("severity").to_list() == ["warning"]  # a column is missing
-    # a second header claiming the child's ID: reported, the first kept
-    amb = by_rule["header_ambiguous"]
-    assert amb.get_column("column_name").to_list() == ["Unique Child ID"]
-    assert "'Child Unique ID' was used" in amb.get_column("message").item()
+    # a second header claiming the child's ID: reported, the first kept; a header that fits two
+    # columns ("Visit Date": the social worker's or the IRO's?) is reported and used for neither
+    amb = {
+        r["column_name"]: r["message"] for r in by_rule["header_ambiguous"].iter_rows(named=True)
+    }
+    assert set(amb) == {"Unique Child ID", "Visit Date"}
+    assert "'Child Unique ID' was used" in amb["Unique Child ID"]
+    assert "'Date of Last Social Work Visit' or 'Date of Last IRO Visit" in amb["Visit Date"]
 
 
 def test_retired_codes_label_mismatches_and_unknown_places_are_reported_once_per_value(

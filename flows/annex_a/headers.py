@@ -138,6 +138,25 @@ def match(table: str, header: str) -> tuple[str, ...]:
 
 
 @cache
+def _word_sets(table: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(
+        (col.name, frozenset(words(h)))
+        for col in S.BY_TABLE[table].columns
+        for h in (col.header, *col.aliases)
+    )
+
+
+def fits(table: str, header: str) -> tuple[str, ...]:
+    """The columns whose header (or an alias) holds every word of a header that matched none:
+    "Visit Date" fits both of list 8's visit dates. One is still not a match (the header says
+    less than the template); two or more make the header ambiguous."""
+    sent = frozenset(words(header))
+    if len(sent) < 2:
+        return ()
+    return tuple(dict.fromkeys(name for name, w in _word_sets(table) if sent <= w))
+
+
+@cache
 def family_index() -> dict[str, dict[str, tuple[str, ...]]]:
     """family key -> {table: columns it may mean}, over every list (for identifying a sheet)."""
     index: dict[str, dict[str, tuple[str, ...]]] = {}

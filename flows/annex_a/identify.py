@@ -170,7 +170,9 @@ def map_headers(
         cols = H.match(spec.table, text)
         if len(cols) == 1:
             by_family[col] = cols[0]
-        elif len(cols) > 1:
+            continue
+        cols = cols or H.fits(spec.table, text)
+        if len(cols) > 1:
             options = " or ".join(f"'{spec.column(c).header}'" for c in cols)
             notes.append(
                 (
