@@ -37,6 +37,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("s", "47", "s"), ("section", "47")),
     (("s", "47"), ("section", "47")),
     (("12", "m"), ("12", "months")),
+    (("do", "b"), ("date", "birth")),
     (("sec", "47"), ("section", "47")),
     (("d", "o", "b"), ("date", "birth")),
 )
@@ -82,6 +83,20 @@ def words(header: str) -> list[str]:
     """The meaningful words of a header, in order (see module docstring)."""
     text = _POSSESSIVE.sub("", _BRACKETED.sub(" ", str(header)))
     raw = [w.casefold() for w in _WORD.findall(text.replace("_", " "))]
+    if _PHRASE_STARTS.intersection(raw):  # rare: "S 47", "D o B", "12 m"
+        raw = _join_phrases(raw)
+    out = []
+    for w in raw:
+        for x in _EXPAND.get(w, (w,)):
+            if x not in _DROP:
+                out.append(_stem(x))
+    return out
+
+
+_PHRASE_STARTS = frozenset(p[0] for p, _ in _PHRASES)
+
+
+def _join_phrases(raw: list[str]) -> list[str]:
     joined: list[str] = []
     i = 0
     while i < len(raw):
@@ -91,9 +106,9 @@ def words(header: str) -> list[str]:
                 i += len(phrase)
                 break
         else:
-            joined.extend(_EXPAND.get(raw[i], (raw[i],)))
+            joined.append(raw[i])
             i += 1
-    return [_stem(w) for w in joined if w not in _DROP]
+    return joined
 
 
 def _stem(word: str) -> str:

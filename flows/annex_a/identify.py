@@ -26,6 +26,7 @@ HEADER_SEARCH_ROWS = 30
 _DISTINCTIVE_MAX_LISTS = 3  # a key known to at most this many lists can identify one on its own
 _WORD = re.compile(r"[a-z0-9]+")
 _LIST_NUMBER = re.compile(r"\blist\s*0*(\d{1,2})\b")
+_LETTERS = re.compile(r"[a-z]{3}")
 
 
 @dataclass
@@ -126,7 +127,12 @@ def identify(grid: Grid, file_stem: str = "") -> Identified | None:
             return ""
         if value not in known:
             k = S.header_key(value)
-            known[value] = k if k in index else " " + H.family_key(value)
+            # a cell no key knows may still head a column by its family; a date, a number or a
+            # code's worth of letters cannot (most cells in the top rows are data: skip them fast)
+            if k in index or len(k) < 4 or not _LETTERS.search(k):
+                known[value] = k
+            else:
+                known[value] = " " + H.family_key(value)
         return known[value]
 
     for i, row in enumerate(top.select(columns).iter_rows()):
