@@ -355,7 +355,7 @@ PLACEMENT_TYPE = _cs(
     Code("H5", "Semi-independent living accommodation not subject to children's homes regulations", retired=True),
     ("K1", "Secure children's home"),
     ("K2", "Children's home"),
-    ("K3", "Supported accommodation registered with Ofsted"),
+    ("K3", "Supported accommodation (SSDA903 code K3)"),
     ("R1", "Residential care home"),
     ("R2", "NHS/health trust or other establishment providing medical or nursing care"),
     ("R3", "Family centre or mother and baby unit"),
