@@ -91,6 +91,8 @@ DROPDOWN = [
     (C.GENDER, "0 - Not known", "Not stated/recorded"),
     (C.ETHNICITY, "WBRI - White British", "WBRI"),
     (C.ETHNICITY, "t) NOBT", "NOBT"),
+    (C.ETHNICITY, "A1 - White British", "WBRI"),
+    (C.ETHNICITY, "C1", "AIND"),
     (C.ABUSE_CATEGORY, "1d Neglect", "Neglect"),
     (C.CASE_STATUS, "CLA", "Looked after child"),
     (C.CASE_STATUS, "CiN Plan", "Child in need plan"),
