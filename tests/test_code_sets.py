@@ -93,6 +93,8 @@ DROPDOWN = [
     (C.ETHNICITY, "t) NOBT", "NOBT"),
     (C.ETHNICITY, "A1 - White British", "WBRI"),
     (C.ETHNICITY, "C1", "AIND"),
+    (C.ETHNICITY, "White British (WBRI)", "WBRI"),
+    (C.NEED, "Parental illness or disability [N3]", "N3"),
     (C.ABUSE_CATEGORY, "1d Neglect", "Neglect"),
     (C.CASE_STATUS, "CLA", "Looked after child"),
     (C.CASE_STATUS, "CiN Plan", "Child in need plan"),
@@ -116,6 +118,8 @@ def test_a_label_naming_another_code_maps_by_the_code_and_is_flagged():
     assert (got.code, got.label_mismatch) == ("N1", True)
     got = C.PLACEMENT_PROVIDER.resolve("PR1 - Private provision")
     assert (got.code, got.label_mismatch) == ("PR1", True)
+    got = C.NEED.resolve("Low income (N1)")
+    assert (got.code, got.label_mismatch) == ("N1", True)
 
 
 @pytest.mark.parametrize(

@@ -203,6 +203,8 @@ def test_garbage_never_crashes_and_maps_only_to_the_code_it_spells(cs, values):
         code = next(c for c in cs.codes if c.code == got)
         stripped = codes.strip_prefix(v)
         leading = [re.match(r"\s*([0-9A-Za-z]*)", t).group(1) for t in (v, stripped)]
+        trailing = re.search(r"[(\[]\s*([0-9A-Za-z]+)\s*[)\]]\s*$", v)  # "White British (WBRI)"
+        leading += [trailing.group(1)] if trailing else []
         assert (
             codes.value_key(v) in code.keys()
             or codes.value_key(stripped) in code.keys()

@@ -31,6 +31,7 @@ _PREFIX = re.compile(
 # a leading token, then a separator and the rest ("K2: Children's Homes", "RC6 - Transferred …")
 _TOKEN = re.compile(r"^\s*([0-9A-Za-z]+)(?:(\s*[:\-\u2013\u2014.,;/|=>]+\s*|\s+)(.*))?$", re.DOTALL)
 _CODE_LIKE = re.compile(r"[0-9]")
+_TRAILING_CODE = re.compile(r"^(.*?)\s*[(\[]\s*([0-9A-Za-z]+)\s*[)\]]\s*$", re.DOTALL)
 CACHE_MAX = 4096  # distinct raw values remembered per code set
 
 
@@ -126,6 +127,11 @@ class CodeSet:
             if sep is not None and not sep.strip() and not (_CODE_LIKE.search(token) or token.isupper()):
                 continue
             other = self.lookup.get(value_key(rest or ""))
+            return Resolved(code, other is not None and other != code)
+        # the code last, in brackets: "White British (WBRI)", "Parental illness or disability [N3]"
+        m = _TRAILING_CODE.search(raw)
+        if m is not None and (code := self.token_lookup.get(value_key(m.group(2)))) is not None:
+            other = self.lookup.get(value_key(m.group(1)))
             return Resolved(code, other is not None and other != code)
         return Resolved(None)
 
