@@ -107,7 +107,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
     # raw: every column with a header or any data, under its header text as read
     raw_names: dict[str, str] = {}
     used = {s.casefold() for s in SOURCE_COLUMNS}
-    unexpected: list[str] = []
+    unexpected: list[tuple[str, bool]] = []  # (raw column name, whether the sheet headed it)
     for n, col in enumerate(grid.data_columns, start=1):
         header = ident.headers.get(col)
         has_header = header is not None and header.strip() != ""
@@ -120,7 +120,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
         used.add(name.casefold())
         raw_names[col] = name
         if col not in ident.mapping:
-            unexpected.append(name)
+            unexpected.append((name, has_header))
 
     def raw(only: list[str] | None = None) -> pl.DataFrame:
         """The raw columns (those headed `only`, when given) and the source columns."""
@@ -153,7 +153,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
 
 
 def _header_findings(
-    spec: S.ListSpec, part: Part, absent: list[S.Column], unexpected: list[str]
+    spec: S.ListSpec, part: Part, absent: list[S.Column], unexpected: list[tuple[str, bool]]
 ) -> list[F.Finding]:
     """What the sheet's headers say: columns it lacks (an older template layout once, not per
     column), headers that fit two columns or claim a taken one, and headers not recognised."""
@@ -204,23 +204,24 @@ def _header_findings(
         )
     rows.extend(finding(rule, F.RULES[rule][0], message, h) for rule, h, message in ident.notes)
     noted = {h for _, h, _ in ident.notes}
-    for name in unexpected:
+    # its values may be a column the sheet lacks: worth a look; else only noted
+    severity = "warning" if any(c not in older for c in absent) else "info"
+    for name, headed in unexpected:
         if name in noted:
             continue
-        near = H.nearest(spec, name)
+        near = H.nearest(spec, name) if headed else []
         hint = (
             " The nearest template headers are " + " or ".join(f"'{h}'" for h in near) + "."
             if near
             else ""
         )
-        # its values may be a column the sheet lacks: worth a look; else only noted
-        severity = "warning" if any(not c.since for c in absent) else "info"
+        what = f"The column '{name}'" if headed else f"A column with no header (kept as '{name}')"
         rows.append(
             finding(
                 "header_unrecognised",
                 severity,
-                f"The column '{name}' is not a template column of List {spec.number} "
-                f"({spec.title}); its values are kept as sent (raw_extra) but not used.{hint}",
+                f"{what} is not a template column of List {spec.number} ({spec.title}); its "
+                f"values are kept as sent (raw_extra) but not used.{hint}",
                 name,
             )
         )
