@@ -130,6 +130,10 @@ RULES: dict[str, tuple[Severity, str]] = {
         "Ages were given with decimals; they were read as whole years (floored).",
     ),
     "place_unknown": ("warning", "The LA of placement is not a local authority name or code."),
+    "column_mostly_blank": (
+        "warning",
+        "A column is blank or unreadable on most rows of a list; nothing is concluded from it.",
+    ),
     # content (validation)
     "date_out_of_period": ("warning", "The date is outside the period the list must cover."),
     "date_in_future": ("error", "The date is after the notification date."),
