@@ -23,12 +23,11 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 
-from flows import las, milestones, pipeline, storage
+from flows import deploy_config, las, milestones, pipeline, storage
 from flows.config import data_dir
 from flows.context import RunContext, parse_notification_date, parse_visit_type
 from flows.errors import InputError, RemoteError
 
-INSPECTION_DEPLOYMENT = "inspection-pack/inspection-pack"
 LOCK_WAIT_SECONDS = 900  # a resubmission during a run waits for it instead of failing
 
 
@@ -271,7 +270,7 @@ def on_notification(
     ids = []
     for run in planned_runs(la_code, notification_date, visit_type):
         fr = run_deployment(
-            INSPECTION_DEPLOYMENT,
+            deploy_config.inspection_deployment(),
             parameters=params,
             scheduled_time=run["at"].astimezone(dt.UTC),
             flow_run_name=run["name"],

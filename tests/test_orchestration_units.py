@@ -113,3 +113,37 @@ def test_notify_without_a_server_says_how_to_point_at_one(monkeypatch, capsys):
         )
     assert code == 2
     assert "PREFECT_API_URL" in capsys.readouterr().err
+
+
+def test_the_crash_automation_is_prefects_proactive_heartbeat_pattern(monkeypatch):
+    from flows import deploy_config
+
+    monkeypatch.setenv("PIA_HEARTBEAT_GRACE_SECONDS", "90")
+    a = deploy_config.crash_automation()
+    t = a.trigger
+    assert t.posture == "Proactive" and t.within == dt.timedelta(seconds=90)
+    assert t.after == {"prefect.flow-run.heartbeat"} and "prefect.flow-run.Completed" in t.expect
+    assert t.for_each == {"prefect.resource.id"}
+    [action] = a.actions
+    assert action.state.value == "CRASHED" and "stopped responding" in action.message
+    monkeypatch.setenv("PIA_HEARTBEAT_GRACE_SECONDS", "31")  # a healthy run could be crashed
+    with pytest.raises(ValueError, match="too short"):
+        deploy_config.heartbeat_grace_seconds()
+
+
+def test_pool_and_deployment_names_come_from_configuration(monkeypatch):
+    from flows import deploy_config
+
+    monkeypatch.delenv("PIA_WORK_POOL", raising=False)
+    monkeypatch.delenv("PIA_INSPECTION_DEPLOYMENT", raising=False)
+    assert deploy_config.work_pool() == "pia-process"
+    assert deploy_config.inspection_deployment() == "inspection-pack/inspection-pack"
+    monkeypatch.setenv("PIA_WORK_POOL", "pia-k8s")
+    monkeypatch.setenv("PIA_INSPECTION_DEPLOYMENT", "inspection-pack/inspection-pack-k8s")
+    assert deploy_config.work_pool() == "pia-k8s"
+    assert deploy_config.inspection_deployment() == "inspection-pack/inspection-pack-k8s"
+    # prefect.yaml takes the pool from the same variable
+    text = (Path(__file__).resolve().parents[1] / "prefect.yaml").read_text()
+    assert (
+        'name: "{{ $PIA_WORK_POOL }}"' in text and 'PREFECT_FLOWS_HEARTBEAT_FREQUENCY: "30"' in text
+    )

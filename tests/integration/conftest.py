@@ -25,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "ilacs-pia-test"
 READY_TIMEOUT = 180  # server start + deploy; ~25 s on an idle 2-core machine
+HEARTBEAT_GRACE = 60
 
 
 def free_port() -> int:
@@ -70,8 +71,10 @@ def prefect_ui(s3):
         "PIA_UI_PORT": str(port),
         "PREFECT_HOME": str(tmp / "prefect"),
         "PIA_DATA_DIR": os.environ["PIA_DATA_DIR"],  # the session's (tests/conftest.py)
-        "PREFECT_WORKER_QUERY_SECONDS": "1",  # pick up runs at once (default 10 s)
         "PIA_WORK_POOL_LIMIT": "2",
+        # the crash test waits this long after killing a run (production: 90 s); above 1.5
+        # heartbeats so no healthy run of the session is crashed (flows/deploy_config.py)
+        "PIA_HEARTBEAT_GRACE_SECONDS": str(HEARTBEAT_GRACE),
     }
     env.pop("PREFECT_API_URL", None)
     started = time.monotonic()
@@ -103,6 +106,8 @@ def prefect_ui(s3):
             "api_url": f"http://127.0.0.1:{port}/api",
             "home": tmp / "prefect",
             "ready_seconds": time.monotonic() - started,
+            "pid": proc.pid,
+            "heartbeat_grace": HEARTBEAT_GRACE,
         }
     finally:
         proc.terminate()  # ui.sh stops its worker and server in order
