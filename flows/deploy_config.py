@@ -2,6 +2,9 @@
 
 - The work pool and the inspection deployment's name come from the environment (`PIA_WORK_POOL`,
   `PIA_INSPECTION_DEPLOYMENT`), so moving to a Kubernetes or ECS pool is configuration, not code.
+- Job variables for a Kubernetes pool are checked before a deploy (`python -m flows.deploy_config
+  check-k8s prefect.kubernetes.yaml`): Prefect's server accepts unknown names (`memory_limt`) and any
+  string for a resource (`cpu_request: "lots"`), which then fail only when a pod is created.
 - The crash automation: a flow run's process sends `prefect.flow-run.heartbeat` every
   `PREFECT_FLOWS_HEARTBEAT_FREQUENCY` seconds (30, Prefect's minimum: prefect.yaml sets it for every
   run). When a run stops sending them without reaching a final state — its machine, pod or worker
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 DEFAULT_POOL = "pia-process"
@@ -98,10 +103,102 @@ def ensure_crash_automation(client: Any, grace: int | None = None) -> Any:
     return client.create_automation(automation)
 
 
+# --- Kubernetes job variables ---------------------------------------------------------------------------
+# Kubernetes resource quantities: a decimal number with an optional SI or binary suffix ("500m", "2",
+# "1.5", "512Mi", "4Gi"); what the API server would refuse, refused here before a deploy.
+_QUANTITY = re.compile(r"^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_QUANTITIES = ("cpu_request", "cpu_limit", "memory_request", "memory_limit")
+
+
+def kubernetes_base_job_template() -> dict:
+    """The base job template a new `kubernetes` work pool gets (prefect-kubernetes' default)."""
+    from prefect_kubernetes.worker import KubernetesWorker
+
+    return KubernetesWorker.get_default_base_job_template()
+
+
+def job_variable_problems(job_variables: dict, base_job_template: dict) -> list[str]:
+    """What is wrong with a deployment's job variables for a pool: unknown names, wrong types (the
+    pool's own JSON schema), resource quantities Kubernetes would refuse."""
+    import jsonschema
+
+    schema = base_job_template["variables"]
+    known = schema.get("properties", {})
+    problems = []
+    for name, value in job_variables.items():
+        if name not in known:
+            close = [k for k in known if _similar(k, name)]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{name!r} is not a job variable of this pool{hint}")
+            continue
+        one = {**schema, "properties": {name: known[name]}, "required": []}
+        for err in jsonschema.Draft202012Validator(one).iter_errors({name: value}):
+            problems.append(f"{name!r}: {err.message}")
+        if name in _QUANTITIES and value is not None and not _QUANTITY.match(str(value)):
+            problems.append(
+                f"{name!r}: {str(value)[:20]!r} is not a Kubernetes quantity (e.g. '500m', '2', '4Gi')"
+            )
+    return problems
+
+
+def _similar(a: str, b: str) -> bool:
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def render_kubernetes_job(job_variables: dict, base_job_template: dict | None = None) -> dict:
+    """The Job manifest the Kubernetes worker would create for a run of a deployment with these
+    job variables (prefect-kubernetes' own rendering), after refusing bad variables."""
+    import asyncio
+    import uuid
+
+    from prefect.client.schemas.objects import FlowRun
+    from prefect_kubernetes.worker import KubernetesWorkerJobConfiguration
+
+    template = base_job_template or kubernetes_base_job_template()
+    problems = job_variable_problems(job_variables, template)
+    if problems:
+        raise ValueError("Job variables refused: " + "; ".join(problems))
+    from prefect.client.orchestration import PrefectClient
+
+    # The client would resolve block and variable references in the template; ours has none, so an
+    # unreachable address keeps the rendering offline (a reference would fail loudly, not silently).
+    offline = PrefectClient(api="http://127.0.0.1:9/api")
+    config = asyncio.run(
+        KubernetesWorkerJobConfiguration.from_template_and_values(
+            template, job_variables, client=offline
+        )
+    )
+    config.prepare_for_flow_run(FlowRun(id=uuid.uuid4(), name="render-check", flow_id=uuid.uuid4()))
+    return config.job_manifest
+
+
+def check_prefect_file(path: Path, base_job_template: dict | None = None) -> list[str]:
+    """Problems in every deployment's job variables in a prefect.yaml for a Kubernetes pool."""
+    import yaml
+
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    template = base_job_template or kubernetes_base_job_template()
+    problems = []
+    for dep in config.get("deployments") or []:
+        variables = (dep.get("work_pool") or {}).get("job_variables") or {}
+        problems += [f"{dep.get('name')}: {p}" for p in job_variable_problems(variables, template)]
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 2 and args[0] == "check-k8s":
+        problems = check_prefect_file(Path(args[1]))
+        for p in problems:
+            print(f"{args[1]}: {p}", file=sys.stderr)
+        return 1 if problems else 0
     if args != ["automations"]:
-        print("usage: python -m flows.deploy_config automations", file=sys.stderr)
+        print(
+            "usage: python -m flows.deploy_config automations | check-k8s PREFECT_YAML",
+            file=sys.stderr,
+        )
         return 2
     from prefect.client.orchestration import get_client
 

@@ -113,7 +113,7 @@ def check_notification_date(
         return nd
     today = today or dt.datetime.now(milestones.LONDON).date()
     if not milestones.is_working_day(nd):
-        kind = "a bank holiday" if milestones.is_bank_holiday(nd) else f"a {nd:%A}"
+        kind = f"a {nd:%A}" if nd.weekday() >= 5 else "a bank holiday"
         raise InputError(
             f"{nd:%a %d %b %Y} is {kind}: Ofsted notifies on working days. Check the date; if it"
             " really is the notification date, add --force."

@@ -88,7 +88,14 @@ start_worker() {
     "$BIN/prefect" worker start --pool "$POOL" >>"$LOG/worker.log" 2>&1 &
   worker_pid=$!
 }
+before=$(wc -l <"$LOG/worker.log")
 start_worker
+# "ready" means a worker is polling: a run triggered now is picked up, `pia notify` finds it online
+for _ in $(seq 1 240); do
+  tail -n +"$((before + 1))" "$LOG/worker.log" | grep -q "started!" && break
+  kill -0 "$worker_pid" 2>/dev/null || { echo "ui: the worker stopped; see $LOG/worker.log" >&2; exit 1; }
+  sleep 0.25
+done
 
 cat <<MSG
 ui: ready — open http://127.0.0.1:$PORT  (deployments: inspection-pack, on-notification, statistics-refresh)

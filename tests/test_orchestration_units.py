@@ -223,3 +223,68 @@ def test_batch_and_published_then_failed_artifacts_say_what_happened():
         "Rutland", "2026-11-16", "s3://p/E06000017/2026-11-16", "OSError"
     )
     assert "**was published**" in md and "s3://p/E06000017/2026-11-16" in md and "OSError" in md
+
+
+def _doc_block(name: str) -> dict:
+    import re
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "orchestration.md").read_text()
+    [block] = re.findall(rf"<!-- validated: {name} -->\s*```yaml\n(.*?)```", text, flags=re.S)
+    return yaml.safe_load(block)
+
+
+def test_the_kubernetes_job_renders_from_the_pool_template_with_our_job_variables():
+    from flows import deploy_config
+
+    [dep] = _doc_block("kubernetes")["deployments"]
+    variables = dep["work_pool"]["job_variables"]
+    manifest = deploy_config.render_kubernetes_job(variables)
+    assert manifest["kind"] == "Job" and manifest["metadata"]["namespace"] == variables["namespace"]
+    pod = manifest["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["image"] == variables["image"]
+    assert pod["serviceAccountName"] == variables["service_account_name"]
+    assert container["resources"] == {
+        "requests": {"cpu": variables["cpu_request"], "memory": variables["memory_request"]},
+        "limits": {"memory": variables["memory_limit"]},
+    }
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["PIA_DATA_DIR"] == "/tmp/pia" and env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "30"
+    assert manifest["spec"]["ttlSecondsAfterFinished"] == variables["finished_job_ttl"]
+
+
+def test_unknown_or_ill_typed_kubernetes_job_variables_are_refused(tmp_path):
+    import yaml
+
+    from flows import deploy_config
+
+    template = deploy_config.kubernetes_base_job_template()
+    bad = {"memory_limt": "4Gi", "cpu_request": "lots", "finished_job_ttl": "soon", "image": 3}
+    problems = deploy_config.job_variable_problems(bad, template)
+    assert len(problems) == 4, problems
+    assert "did you mean 'memory_limit'" in problems[0] and "'lots'" in problems[1]
+    with pytest.raises(ValueError, match="memory_limt"):
+        deploy_config.render_kubernetes_job(bad, template)
+    # the command run before `prefect deploy` fails on the same file, passes on the docs' one
+    good = _doc_block("kubernetes")
+    f = tmp_path / "prefect.kubernetes.yaml"
+    f.write_text(yaml.safe_dump(good))
+    assert deploy_config.main(["check-k8s", str(f)]) == 0
+    good["deployments"][0]["work_pool"]["job_variables"]["memory_limt"] = "4Gi"
+    f.write_text(yaml.safe_dump(good))
+    assert deploy_config.main(["check-k8s", str(f)]) == 1
+
+
+def test_the_image_has_every_folder_the_code_reads_and_the_locked_worker_extras():
+    from flows import config
+
+    root = Path(__file__).resolve().parents[1]
+    docker = (root / "Dockerfile").read_text()
+    for folder in (config.SQL_DIR, config.TEMPLATES_DIR, config.EXPECTATIONS_DIR, root / "flows"):
+        name = folder.relative_to(root).as_posix()
+        assert f"COPY {name} ./{name}" in docker, name
+    assert "uv sync --frozen --no-dev --extra workers" in docker  # the lock, with the extras
+    lock = (root / "uv.lock").read_text()
+    assert 'name = "prefect-kubernetes"' in lock and 'name = "prefect-aws"' in lock

@@ -66,7 +66,9 @@ def ensure_pool(c, name: str, limit: int | None) -> None:
         c.update_work_pool(name, WorkPoolUpdate(concurrency_limit=limit))
 
 
-def start_worker(api_url: str, pool: str, log: Path, name: str, **env: str) -> subprocess.Popen:
+def start_worker(
+    api_url: str, pool: str, log: Path, name: str, *args: str, **env: str
+) -> subprocess.Popen:
     """`prefect worker start` in its own session, its output (and its runs') appended to `log`."""
     full_env = {
         **os.environ,
@@ -76,7 +78,7 @@ def start_worker(api_url: str, pool: str, log: Path, name: str, **env: str) -> s
     }
     with log.open("ab") as out:
         return subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", pool, "--name", name],
+            [PREFECT, "worker", "start", "--pool", pool, "--name", name, *args],
             cwd=ROOT,
             env=full_env,
             stdout=out,
