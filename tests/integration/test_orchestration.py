@@ -287,6 +287,17 @@ def test_kubernetes_and_ecs_configurations_in_the_docs_are_accepted(
             stored = c.read_deployment_by_name(f"inspection-pack/{dep['name']}")
             assert stored.work_pool_name == pool
             assert stored.job_variables == dep["work_pool"]["job_variables"]
+            if kind == "kubernetes":
+                # the Job the worker would create, from the template the pool holds on the server
+                from flows import deploy_config
+
+                template = c.read_work_pool(pool).base_job_template
+                manifest = deploy_config.render_kubernetes_job(stored.job_variables, template)
+                [container] = manifest["spec"]["template"]["spec"]["containers"]
+                assert container["image"] == stored.job_variables["image"]
+                assert container["resources"]["limits"]["memory"] == "4Gi"
+                bad = {**stored.job_variables, "memory_limt": "4Gi", "cpu_request": "lots"}
+                assert len(deploy_config.job_variable_problems(bad, template)) == 2
 
         # The server really checks job variables against the pool's schema: a bad launch type is refused.
         bad = yaml.safe_load(blocks["ecs"])
