@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import traceback
 import uuid
 from collections.abc import Iterator
@@ -194,7 +195,9 @@ def _say_published_then_failed(flow_: Any, run: Any, state: Any) -> None:
 
         p = run.parameters
         la = las.resolve(str(p["la_code"]))
-        error = (state.message or "").split(":", 1)[0][:80] or state.name
+        # the exception's type only: its message may quote the LA's data
+        found = re.search(r"exception: (\w+)", state.message or "")
+        error = found.group(1) if found else state.name
         with get_client(sync_client=True) as client:
             client.create_artifact(
                 ArtifactCreate(

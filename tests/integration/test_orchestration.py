@@ -446,3 +446,38 @@ def test_national_batch_goes_through_the_pool_to_both_workers_and_fails_if_one_f
         )[-1:]
         assert "2 of 3 packs built" in art.data
         assert art.data.index("Isles of Scilly") < art.data.index("Rutland")
+
+
+def test_a_run_that_published_and_then_failed_says_so(
+    prefect_client_settings, tmp_path, monkeypatch
+):
+    """The pack is published, then the run fails (here: the summary artifact's API call): the
+    run's artifact says the pack was published and where, and the pack is on disk."""
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows import inspection, synth
+
+    submission = tmp_path / "submission"
+    synth.generate(SMALL_LA, dt.date.fromisoformat(NOTIFIED), submission)
+
+    def artifact_api_down(*args, **kwargs):
+        raise OSError("artifact API unavailable")
+
+    monkeypatch.setattr(inspection, "create_markdown_artifact", artifact_api_down)
+    state = inspection.inspection_pack(
+        la_code=SMALL_LA,
+        notification_date=NOTIFIED,
+        annex_a_url=str(submission),
+        output_url=str(tmp_path / "out"),
+        return_state=True,
+    )
+    assert state.is_failed()
+    pack = tmp_path / "out" / SMALL_LA / NOTIFIED
+    assert (pack / "pia.html").is_file()
+    with client() as c:
+        [art] = c.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
+    assert "**was published**" in art.data and str(pack) in art.data and "OSError" in art.data
