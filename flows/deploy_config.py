@@ -16,35 +16,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-DEFAULT_POOL = "pia-process"
-DEFAULT_INSPECTION_DEPLOYMENT = "inspection-pack/inspection-pack"
+from flows import config
+from flows.errors import ConfigError
+
 HEARTBEAT_SECONDS = 30  # Prefect's minimum (flow_engine.MINIMUM_HEARTBEAT_INTERVAL)
-DEFAULT_GRACE_SECONDS = 90  # three heartbeats' time: two missed beats mean the run is gone
 CRASH_AUTOMATION = "ilacs-pia: mark runs whose machine stopped as Crashed"
 
 
 def work_pool() -> str:
-    return os.environ.get("PIA_WORK_POOL", "").strip() or DEFAULT_POOL
+    return config.settings().work_pool
 
 
 def inspection_deployment() -> str:
     """`<flow name>/<deployment name>` that notifications and the national batch start runs of."""
-    return os.environ.get("PIA_INSPECTION_DEPLOYMENT", "").strip() or DEFAULT_INSPECTION_DEPLOYMENT
+    return config.settings().inspection_deployment
 
 
 def heartbeat_grace_seconds() -> int:
     """How long without a heartbeat before a run is declared lost (PIA_HEARTBEAT_GRACE_SECONDS)."""
-    raw = os.environ.get("PIA_HEARTBEAT_GRACE_SECONDS", "").strip()
-    value = int(raw) if raw else DEFAULT_GRACE_SECONDS
+    value = config.settings().heartbeat_grace_seconds
     # below ~1.5 heartbeats a healthy run on a busy machine could be crashed between two beats
     if value < HEARTBEAT_SECONDS + 15:
-        raise ValueError(
+        raise ConfigError(
             f"PIA_HEARTBEAT_GRACE_SECONDS={value} is too short: heartbeats come every"
             f" {HEARTBEAT_SECONDS} s, so allow at least {HEARTBEAT_SECONDS + 15} s."
         )

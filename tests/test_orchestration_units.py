@@ -130,7 +130,9 @@ def test_the_crash_automation_is_prefects_proactive_heartbeat_pattern(monkeypatc
     [action] = a.actions
     assert action.state.value == "CRASHED" and "stopped responding" in action.message
     monkeypatch.setenv("PIA_HEARTBEAT_GRACE_SECONDS", "31")  # a healthy run could be crashed
-    with pytest.raises(ValueError, match="too short"):
+    from flows.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="too short"):
         deploy_config.heartbeat_grace_seconds()
 
 
