@@ -189,6 +189,20 @@ def _wait_for_notification_run(client: Any, la_code: str, sent: dt.datetime, tim
     return None
 
 
+def _send_from_args(name: str, args: argparse.Namespace) -> Any:
+    event = build_event(
+        name,
+        args.la,
+        args.notification_date,
+        args.visit,
+        args.annex_a,
+        statistics_url=args.stats,
+        output_url=args.out,
+    )
+    emit(event)
+    return event
+
+
 def cli_notify(args: argparse.Namespace) -> int:
     """`pia notify`: send the notification, then print what the server scheduled (not our guess)."""
     from prefect.client.orchestration import get_client
@@ -197,14 +211,7 @@ def cli_notify(args: argparse.Namespace) -> int:
 
     check_notification_date(args.notification_date, force=args.force)
     sent = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
-    event = notified(
-        args.la,
-        args.notification_date,
-        args.visit,
-        args.annex_a,
-        statistics_url=args.stats,
-        output_url=args.out,
-    )
+    event = _send_from_args(NOTIFIED, args)
     la, name = event.resource["la_code"], event.resource.get("prefect.resource.name")
     nd = event.payload["notification_date"]
     print(f"Notification sent for {name} ({la}), notified {nd}, {event.payload['visit_type']}.")
@@ -233,14 +240,7 @@ def cli_notify(args: argparse.Namespace) -> int:
 
 def cli_uploaded(args: argparse.Namespace) -> int:
     """`pia uploaded`: the LA's files are in place; the server starts a pack build at once."""
-    event = uploaded(
-        args.la,
-        args.notification_date,
-        args.visit,
-        args.annex_a,
-        statistics_url=args.stats,
-        output_url=args.out,
-    )
+    event = _send_from_args(UPLOADED, args)
     print(
         f"Upload event sent for {event.resource.get('prefect.resource.name')}"
         f" ({event.resource['la_code']}): the server starts an inspection-pack run now."

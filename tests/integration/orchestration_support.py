@@ -38,6 +38,17 @@ def deployment_runs(c, deployment: str, la_code: str | None = None) -> list:
     return [r for r in runs if la_code is None or r.parameters.get("la_code") == la_code]
 
 
+def first_final_run(c, deployment: str, la_code: str, timeout: float, what: str):
+    """The first run of `deployment` for the LA to reach a final state."""
+    return wait_for(
+        lambda: next(
+            (r for r in deployment_runs(c, deployment, la_code) if r.state.is_final()), None
+        ),
+        timeout,
+        what,
+    )
+
+
 def copy_deployment(c, source: str, name: str, pool: str, **changes: Any):
     """A deployment of the same flow and code as `source` on another pool (for isolated workers)."""
     dep = c.read_deployment_by_name(source)

@@ -22,6 +22,7 @@ from orchestration_support import (
     copy_deployment,
     deployment_runs,
     ensure_pool,
+    first_final_run,
     start_worker,
     stop_worker,
     wait_for,
@@ -170,18 +171,12 @@ def test_upload_event_builds_a_pack_with_aggregates_only(prefect_client_settings
     done = _pia(args, prefect_client_settings["api_url"])
     assert done.returncode == 0 and "Upload event sent for Rutland" in done.stdout, done.stderr
     with client() as c:
-        run = wait_for(
-            lambda: next(
-                (
-                    r
-                    for r in deployment_runs(c, "inspection-pack/inspection-pack", SMALL_LA)
-                    if r.state.is_final()
-                ),
-                None,
-            ),
+        run = first_final_run(
+            c,
+            "inspection-pack/inspection-pack",
+            SMALL_LA,
             600,
             "the inspection-pack run triggered by the upload event",
-            poll=2,
         )
         assert run.state.is_completed(), run.state.message
         assert run.name == f"Rutland · standard · {NOTIFIED}"

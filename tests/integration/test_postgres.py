@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from orchestration_support import client, deployment_runs, wait_for
+from orchestration_support import client, deployment_runs, first_final_run, wait_for
 
 from flows import deploy_config, notify
 
@@ -55,18 +55,12 @@ def test_a_server_on_postgresql_schedules_triggers_and_runs(
         submission, out = tmp_path / "submission", tmp_path / "out"
         synth.generate(LA, dt.date.fromisoformat(NOTIFIED), submission)
         notify.uploaded(LA, NOTIFIED, "standard", str(submission), output_url=str(out))
-        run = wait_for(
-            lambda: next(
-                (
-                    r
-                    for r in deployment_runs(c, "inspection-pack/inspection-pack", LA)
-                    if r.state.is_final()
-                ),
-                None,
-            ),
+        run = first_final_run(
+            c,
+            "inspection-pack/inspection-pack",
+            LA,
             300,
             "the upload's inspection-pack run on PostgreSQL",
-            poll=1,
         )
         assert run.state.is_completed(), run.state.message
         assert (out / LA / NOTIFIED / "pia.html").is_file()
