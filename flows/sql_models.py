@@ -7,7 +7,7 @@ A model is one statement per file (`create or replace view|table <schema.name> a
 
 A layer runs its files in the order those declarations give (a model after the models that make what
 it reads; otherwise by file name), so a file's number says nothing about when it runs.
-tests/test_sql_models.py checks that each file declares every `schema.table` its SQL names, so the
+tests/sql/test_sql_models.py checks that each file declares every `schema.table` its SQL names, so the
 declarations cannot drift from the SQL. What no model of the layer makes must already be in the
 warehouse (made by Python or by an earlier stage) when the layer runs; the caller decides what a
 model whose such dependency is missing does (skip_missing), else the run stops and names the file.

@@ -937,7 +937,7 @@ NOTES = """## How the pipeline keeps close to the floor (and what is left)
 
 - Validation runs the reviewed suites in `expectations/*.json` with a vectorised polars executor
   (`flows/validation/native.py`); Great Expectations stays the reference engine
-  (`PIA_VALIDATION_ENGINE=gx`) and `tests/test_validation_engines.py` replays every committed suite
+  (`PIA_VALIDATION_ENGINE=gx`) and `tests/validation/test_validation_engines.py` replays every committed suite
   through both on real frames and asserts identical results. GX costs ~30 ms per expectation (313 of
   them) plus a ~5 s import, which is why validation was ten times the floor; it is no longer imported
   on the run path. Cross-list checks fetch only the rows that failed.

@@ -1,7 +1,7 @@
 """Render the pre-inspection analysis (PIA) pack: one self-contained, accessible, printable HTML file.
 
 render(ctx) reads the pre-aggregated pack.* views (built by flows.pack.models in the indicators
-stage) and renders templates/pia.html with autoescape on (building the models first when asked to
+stage) and renders templates/pack/pia.html with autoescape on (building the models first when asked to
 render on its own). The generation time comes from ctx (never the clock) and every query is ordered,
 so the same inputs give the same bytes.
 """
@@ -566,7 +566,7 @@ def render_html(ctx: RunContext, *, built: bool = False) -> str:
     css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
     return (
         _environment()
-        .get_template("pia.html")
+        .get_template("pack/pia.html")
         .render(
             ctx=ctx,
             la=ctx.la,

@@ -92,7 +92,7 @@ def run_suite(
 
     PIA_VALIDATION_ENGINE picks the engine: `native` (default; flows.validation.native, vectorised
     polars, which hands any suite it cannot evaluate exactly to GX) or `gx` (Great Expectations, the
-    reference; tests/test_validation_engines.py asserts both give identical results).
+    reference; tests/validation/test_validation_engines.py asserts both give identical results).
     """
     spec = load_suite(suite)
     if validation_engine() == "native":

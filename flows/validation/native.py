@@ -3,7 +3,7 @@
 GX 1.24 costs ~30 ms per expectation whatever the rows, plus ~5 s to import (measured): the 313
 expectations of the Annex A suites made validation ten times slower than reading the files. The
 suites in expectations/*.json stay the declaration and GX the reference engine;
-tests/test_validation_engines.py runs every committed suite through both engines on real frames and
+tests/validation/test_validation_engines.py runs every committed suite through both engines on real frames and
 asserts identical results.
 
 The executor is deliberately narrow. It evaluates an expectation only where it knows GX's pandas

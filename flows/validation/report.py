@@ -226,7 +226,7 @@ def render_html(issues: pl.DataFrame, lists: list[dict], context: dict) -> str:
     css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
     return (
         _environment()
-        .get_template("data_quality.html")
+        .get_template("data_quality/report.html")
         .render(
             groups=group_findings(issues),
             total=issues.height,

@@ -11,7 +11,7 @@ mirrors (CIN census, SSDA903). `where` says what evaluates it:
 
 Severity: `error` when the fact is impossible or the row cannot be used, `warning` when it is
 suspicious, `info` when it is worth knowing. `python -m flows.validation.rules > docs/rules.md`
-writes the catalogue; tests/test_validation_rules.py fails when the committed file is not current.
+writes the catalogue; tests/validation/test_validation_rules.py fails when the committed file is not current.
 
 The DfE rules listed in DFE_NOT_APPLICABLE are those concerning a field Annex A carries that no rule
 here mirrors, with the reason.

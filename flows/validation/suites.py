@@ -1,6 +1,6 @@
 """The Great Expectations suites, generated from the list specs: one per list, one per kind of
 cross-list check. `python -m flows.validation.suites --write-suites` writes them to expectations/ as
-reviewed JSON; tests/test_quality_suites.py fails when the committed files are not current.
+reviewed JSON; tests/validation/test_quality_suites.py fails when the committed files are not current.
 """
 
 from __future__ import annotations

@@ -197,7 +197,7 @@ def test_unknown_engine_is_refused(monkeypatch):
 def test_native_validation_never_imports_great_expectations(tmp_path):
     """The ~5 s import is paid only where GX runs (statistics refresh, the gx engine)."""
     code = (
-        "import sys, datetime as dt; from pathlib import Path; sys.path.insert(0, 'tests');"
+        "import sys, datetime as dt; from pathlib import Path; sys.path.insert(0, 'tests/support');"
         "import quality_fixtures as Q; from flows.validation import stage;"
         f"ctx = Q.context(Path({str(tmp_path)!r})); Q.make_warehouse(ctx, Q.good_submission());"
         "stage.validate(ctx); print('great_expectations' in sys.modules)"

@@ -1,4 +1,4 @@
-"""The pack: SQL models on hand-made tables with answers worked out by hand (tests/pack_fixtures.py),
+"""The pack: SQL models on hand-made tables with answers worked out by hand (tests/support/pack_fixtures.py),
 golden numbers in every section, missing inputs, autoescape, determinism, notes and the vendored CSS."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from hostile_corpus import PIA, pia_env
 from flows.pack import render as pack
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 MAX_PAGES = 25
 MARKING = re.compile(r"OFFICIAL-SENSITIVE|page \d+ of \d+")
 

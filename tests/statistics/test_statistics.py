@@ -339,7 +339,7 @@ def test_build_indicators_leaves_a_self_contained_warehouse(stats_db, tmp_path):
             "Inadequate",
         }
         c.execute("create schema if not exists pack")
-        c.execute((Path(__file__).parents[1] / "sql/pack/100_national_comparisons.sql").read_text())
+        c.execute((Path(__file__).parents[2] / "sql/pack/100_national_comparisons.sql").read_text())
         cols = [
             d[0] for d in c.execute("select * from pack.national_comparisons limit 0").description
         ]

@@ -572,7 +572,7 @@ def write_good(folder: Path, rows: int = 2) -> Path:
 
 # --- subprocess runs of `pia` (shared by the integration tests) ------------------------------------
 GENERATED_AT = "2026-11-23T09:00:00+00:00"  # a fixed generation time: re-runs give the same bytes
-PIA = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "pia")
+PIA = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "pia")
 
 
 def pia_env(root: Path, **extra: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Golden: the summary's candidate lines of enquiry on a fixed synthetic submission.
 
-The fixture lists (tests/pack_fixtures.py) with published comparisons under the real indicator ids:
+The fixture lists (tests/support/pack_fixtures.py) with published comparisons under the real indicator ids:
 care leavers in band D on two measures, repeat child protection plans in band D and worse than last
 year, re-referrals worse in band C with a recent Annex A figure above England, turnover in band A
 (raises nothing), and assessments within 45 working days whose recent figure is on a base under 10

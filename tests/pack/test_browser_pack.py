@@ -23,7 +23,7 @@ ARGS = [
     "--disable-gpu",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"  # /build/ is git-ignored
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"  # /build/ is git-ignored
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="Debian chromium not installed at /usr/bin/chromium"

@@ -17,7 +17,7 @@ import pytest
 from hostile_corpus import record
 
 pytestmark = pytest.mark.integration
-PREFECT = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "prefect")
+PREFECT = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "prefect")
 AUTH = "officer:correct-horse-battery"
 
 
