@@ -211,17 +211,27 @@ def cli_validate(args) -> int:
         os.chmod(tmp, 0o700)
         landed = tmp / "landed"
         storage.fetch_dir(args.annex_a, landed)
-        ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
+        # the earlier report's data_quality.json in --out says what a resubmission changed
+        ctx = RunContext(
+            la=la,
+            notification_date=nd,
+            visit_type="standard",
+            work_dir=tmp / "work",
+            earlier_dir=out,
+        )
         storage.make_private_dir(ctx.work_dir)
         rows, counts = pipeline.check(ctx, landed)
         written = dq_report.write_reports(ctx, out_dir=out)
+        table = dq_report.terminal_lines(ctx)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{la.name} ({la.ons_code}), notification date {nd:%d/%m/%Y}")
     print(f"  lists read: {len(rows)}, rows: {sum(rows.values()):,}")
     print("  findings: " + ", ".join(f"{counts[s]} {s}" for s in counts))
+    print("\n".join(table))
+    print("  report:")
     for p in written:
-        print(f"  {p}")
+        print(f"    {p}")
     return 1 if counts.get("error") else 0
 
 

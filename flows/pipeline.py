@@ -194,7 +194,10 @@ def prepare(
     work = storage.make_private_dir(
         final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
     )
-    return RunContext(la=la, notification_date=nd, visit_type=visit, work_dir=work), final
+    ctx = RunContext(
+        la=la, notification_date=nd, visit_type=visit, work_dir=work, earlier_dir=final
+    )
+    return ctx, final
 
 
 @contextlib.contextmanager

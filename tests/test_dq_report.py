@@ -11,6 +11,7 @@ import pytest
 import quality_fixtures as Q
 
 from flows import warehouse
+from flows.annex_a.specs import SPECS
 from flows.validation import report as dq_report
 from flows.validation import stage as validation
 from flows.validation import summary as list_summary
@@ -51,7 +52,12 @@ def report(tmp_path):
 
 def test_three_files_owner_only(report):
     _, paths = report
-    assert set(paths) == {"data_quality.html", "data_quality.csv", "data_quality.xlsx"}
+    assert set(paths) == {
+        "data_quality.html",
+        "data_quality.csv",
+        "data_quality.xlsx",
+        "data_quality.json",
+    }
     for p in paths.values():
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
 
@@ -76,7 +82,7 @@ def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
     header, body = rows[0], rows[1:]
     assert header == list(dq_report.FINDING_COLUMNS.values())
     wb = openpyxl.load_workbook(paths["data_quality.xlsx"])
-    ws = wb["Findings"]
+    ws = wb["3 Referrals"]  # every finding here is on list 3
     # xlsx stores a carriage return as _x000D_, which openpyxl leaves as is (Excel shows the CR)
     xrows = [
         ["" if v is None else str(v).replace("_x000D_", "\r") for v in r]
@@ -104,10 +110,143 @@ def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
             assert cell.data_type != "f"
     # errors first
     assert [r[0] for r in body][:5] == ["error"] * 5
-    assert "Lists" in wb.sheetnames
+    assert wb.sheetnames == ["Summary", "3 Referrals"]
+    for sheet in wb.worksheets:  # filter headers, header row frozen
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref.startswith("A1:")
+    assert [c.value for c in wb["Summary"][1]] == list(dq_report.LIST_COLUMNS.values())
+    assert wb["Summary"].max_row == 1 + len(SPECS)  # a row for every list, provided or not
 
 
 def test_neutralise():
     assert dq_report.neutralise("=1+1") == "'=1+1"
     assert dq_report.neutralise("a=1") == "a=1"
     assert dq_report.neutralise(5) == 5 and dq_report.neutralise(None) is None
+
+
+# --- findings grouped by list, rule and column; the print layout --------------------------------------
+def _issue(list_name, column, rule, severity, message, row, value, file="a.xlsx"):
+    return (list_name, file, "Sheet", row, column, rule, severity, message, value)
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory):
+    """A report with 25 unmapped genders on list 1, two messages for one rule on list 3, and a
+    finding outside any list."""
+    ctx = Q.context(tmp_path_factory.mktemp("grouped"))
+    sub = Q.good_submission()
+    Q.make_warehouse(ctx, {k: sub[k] for k in ("list_01_contacts", "list_03_referrals")})
+    rows = [
+        _issue(
+            "list_01_contacts",
+            "Gender",
+            "code_unmapped",
+            "warning",
+            "Gender: not a code.",
+            10 + i,
+            f"G{i}",
+        )
+        for i in range(25)
+    ]
+    rows += [
+        _issue(
+            "list_03_referrals",
+            "Date of referral",
+            "date_order",
+            "error",
+            f"Message {i % 2}.",
+            5 + i,
+            "x",
+        )
+        for i in range(3)
+    ]
+    rows.append(_issue(None, None, "sheet_unrecognised", "warning", "Sheet not read.", None, None))
+    con = warehouse.connect(ctx.warehouse)
+    con.executemany("insert into quality.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    list_summary.write_list_summary(
+        con, {"list_01_contacts", "list_03_referrals"}, validation._run_parameters(con, ctx)
+    )
+    con.close()
+    paths = {p.name: p for p in dq_report.write_reports(ctx)}
+    return ctx, paths
+
+
+def test_findings_grouped_by_list_rule_column(grouped):
+    ctx, paths = grouped
+    issues, _, _ = dq_report.load(ctx.db)
+    groups = dq_report.group_findings(issues)
+    assert [(g["number"], g["sheet"]) for g in groups] == [
+        ("1", "1 Contacts"),
+        ("3", "3 Referrals"),
+        (None, "Not in a list"),
+    ]
+    (rule,) = groups[0]["rules"]
+    (column,) = rule["columns"]
+    assert (rule["rule"], rule["count"], column["count"], column["more"]) == (
+        "code_unmapped",
+        25,
+        25,
+        15,
+    )
+    assert [r["source_row"] for r in column["rows"]] == list(
+        range(10, 20)
+    )  # the first ten, in order
+    assert column["message"] == "Gender: not a code." and not column["messages_vary"]
+    # the accepted values are the spec's code set for the column
+    from flows.annex_a.specs import spec
+
+    assert column["accepted"] == [
+        (c.code, c.label) for c in spec("list_01_contacts").column("gender").codes.codes
+    ]
+    assert groups[1]["rules"][0]["columns"][0]["messages_vary"]
+    assert groups[0]["counts"] == {"error": 0, "warning": 25, "info": 0}
+
+    html = paths["data_quality.html"].read_text(encoding="utf-8")
+    assert html.count("Gender: not a code.") == 1  # the message once, not per row
+    assert ">G9<" in html and ">G10<" not in html  # ten rows shown, the rest in the files
+    assert "and 15 more" in html and "sheet &ldquo;1 Contacts&rdquo;" in html
+    assert "Accepted values:" in html
+    assert html.count("Message 0.") == 2 and html.count("Message 1.") == 1  # varying: per row
+    # summary first: the list table comes before the findings
+    assert (
+        html.index('id="summary"') < html.index('id="lists-caption"') < html.index('id="findings"')
+    )
+
+
+def test_every_row_in_csv_and_one_xlsx_sheet_per_list(grouped):
+    _, paths = grouped
+    text = paths["data_quality.csv"].read_bytes().decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(text)))) == 1 + 25 + 3 + 1
+    wb = openpyxl.load_workbook(paths["data_quality.xlsx"])
+    assert wb.sheetnames == ["Summary", "1 Contacts", "3 Referrals", "Not in a list"]
+    assert [wb[s].max_row - 1 for s in wb.sheetnames[1:]] == [25, 3, 1]
+
+
+def test_terminal_summary_has_counts_not_values(grouped):
+    ctx, _ = grouped
+    lines = dq_report.terminal_lines(ctx)
+    text = "\n".join(lines)
+    assert "1: Contacts" in text and "not provided" in text  # list 2 was not sent
+    contacts = next(line for line in lines if "1: Contacts" in line)
+    assert contacts.split()[-3:] == ["0", "25", "0"]  # errors, warnings, info
+    assert "G1" not in text and "a.xlsx" not in text
+
+
+def test_sheet_names_within_excel_limits():
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {
+            "list_name": ["a", "b", "c"],
+            "list_number": ["3.18", "3.18", "x"],
+            "list_title": [
+                "Children subject to a deprivation of liberty order",
+                "Children subject to a deprivation of liberty order",
+                "What: [is]/this?*",
+            ],
+        }
+    )
+    names = dq_report.sheet_names(frame)
+    assert all(len(n) <= 31 for n in names.values())
+    assert len(set(names.values())) == 3
+    assert not any(ch in n for n in names.values() for ch in "[]:*?/\\")

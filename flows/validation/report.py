@@ -9,8 +9,10 @@ leading apostrophe. Files are written atomically, owner-only (0600).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -20,6 +22,8 @@ from flows import warehouse as wh
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+FIRST_ROWS = 10  # rows shown under each list, rule and column; every row is in the csv and xlsx
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 
 # column in the csv/xlsx → header shown
 FINDING_COLUMNS = {
@@ -153,18 +157,125 @@ def _environment():
     )
 
 
-def render_html(issues: pl.DataFrame, lists: list[dict], context: dict) -> str:
+# --- findings grouped for reading: list → rule → column ------------------------------------------
+def group_findings(issues: pl.DataFrame, first: int = FIRST_ROWS) -> list[dict]:
+    """The findings as the LA reads them: per list (in template order), its rules (errors first),
+    per rule its columns, each with the count, the message once, the accepted values when the rule
+    is about codes, and the first `first` rows (file, sheet, Excel row, value sent)."""
+    if not issues.height:
+        return []
+    from flows.annex_a.specs import SPECS
+
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    columns = {(s.table, c.header): c for s in SPECS for c in s.columns}
+    keys = ["list_name", "list_number", "list_title", "rule", "column_name", "severity"]
+    groups = (
+        issues.with_row_index("_i")
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.len().alias("count"),
+            pl.col("message").first(),
+            (pl.col("message").n_unique() > 1).alias("messages_vary"),
+            pl.struct("source_file", "source_sheet", "source_row", "value", "message")
+            .head(first)
+            .alias("rows"),
+            pl.col("_i").first(),
+        )
+        .with_columns(
+            pl.col("list_name").replace_strict(order, default=len(order)).alias("_list"),
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=9).alias("_sev"),
+        )
+        .sort(["_list", "list_name", "_sev", "rule", "_i"], nulls_last=True)
+    )
+    sheets = sheet_names(issues)
+    out: list[dict] = []
+    for g in groups.iter_rows(named=True):  # one per list, rule and column: tens, not child rows
+        if not out or out[-1]["list_name"] != g["list_name"]:
+            out.append(
+                {
+                    "list_name": g["list_name"],
+                    "number": g["list_number"],
+                    "title": g["list_title"],
+                    "anchor": f"list-{g['list_name'] or 'other'}",
+                    "sheet": sheets[g["list_name"]],
+                    "rules": [],
+                    "counts": dict.fromkeys(SEVERITY_ORDER, 0),
+                }
+            )
+        lst = out[-1]
+        lst["counts"][g["severity"]] = lst["counts"].get(g["severity"], 0) + g["count"]
+        if not lst["rules"] or (lst["rules"][-1]["rule"], lst["rules"][-1]["severity"]) != (
+            g["rule"],
+            g["severity"],
+        ):
+            lst["rules"].append(
+                {"rule": g["rule"], "severity": g["severity"], "count": 0, "columns": []}
+            )
+        rule = lst["rules"][-1]
+        rule["count"] += g["count"]
+        spec_column = columns.get((g["list_name"], g["column_name"]))
+        accepted = (
+            [(c.code, c.label) for c in spec_column.codes.codes]
+            if g["rule"].startswith("code_") and spec_column and spec_column.codes
+            else []
+        )
+        rule["columns"].append(
+            {
+                "column_name": g["column_name"],
+                "count": g["count"],
+                "message": g["message"],
+                "messages_vary": g["messages_vary"],
+                "accepted": accepted,
+                "rows": g["rows"],
+                "more": g["count"] - len(g["rows"]),
+            }
+        )
+    return out
+
+
+def sheet_names(issues: pl.DataFrame) -> dict[str | None, str]:
+    """The xlsx sheet of each list with findings: "3 Referrals", within Excel's 31 characters and
+    without the characters it refuses; findings outside any list go to "Not in a list"."""
+    from flows.annex_a.specs import SPECS
+
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    names: dict[str | None, str] = {}
+    pairs = (
+        issues.select("list_name", "list_number", "list_title")
+        .unique(maintain_order=True)
+        .sort(pl.col("list_name").replace_strict(order, default=len(order)), nulls_last=True)
+    )
+    for name, number, title in pairs.iter_rows():
+        if name is None:
+            sheet = "Not in a list"
+        else:
+            sheet = _SHEET_UNSAFE.sub(" ", f"{number} {title or name}")[:31].strip()
+        while sheet in names.values() or sheet.casefold() in ("summary", "changes"):
+            sheet = sheet[:28] + f" {len(names)}"
+        names[name] = sheet
+    return names
+
+
+# --- rendering ------------------------------------------------------------------------------------
+def render_html(
+    issues: pl.DataFrame, lists: list[dict], context: dict, changes: dict | None = None
+) -> str:
     from markupsafe import Markup
 
     from flows.config import TEMPLATES_DIR
 
     css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
+    groups = group_findings(issues)
     return (
         _environment()
         .get_template("data_quality.html")
         .render(
-            findings=issues.to_dicts(),
+            groups=groups,
+            total=issues.height,
+            first_rows=FIRST_ROWS,
             lists=lists,
+            anchors={g["list_name"]: g["anchor"] for g in groups},
+            changes=changes,
             css=Markup(css.replace("</", "<\\/")),
             **context,
         )
@@ -185,7 +296,12 @@ def render_csv(issues: pl.DataFrame) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 correctly
 
 
-def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
+def render_xlsx(
+    issues: pl.DataFrame, lists: list[dict], created=None, changes: dict | None = None
+) -> bytes:
+    """A summary sheet (each list), a sheet of every finding for each list that has any, and the
+    changes since an earlier run when there was one; every sheet with filter headers and its header
+    row frozen."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -203,14 +319,30 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
     ):  # the run's generation time, not the clock: a re-run gives the same bytes
         wb.set_properties({"created": created.replace(tzinfo=None)})
     bold = wb.add_format({"bold": True})
-    for name, headers, rows in (
-        ("Findings", list(FINDING_COLUMNS.values()), _cells(issues)),
+    sheets = [
         (
-            "Lists",
+            "Summary",
             list(LIST_COLUMNS.values()),
             [[neutralise(r[k]) for k in LIST_COLUMNS] for r in lists],
-        ),
-    ):
+        )
+    ]
+    for name, sheet in sheet_names(issues).items():
+        part = issues.filter(
+            pl.col("list_name").is_null() if name is None else pl.col("list_name") == name
+        )
+        sheets.append((sheet, list(FINDING_COLUMNS.values()), _cells(part)))
+    if changes and changes["rows"] + changes["findings"]:
+        sheets.append(
+            (
+                "Changes",
+                list(CHANGE_COLUMNS.values()),
+                [
+                    [neutralise(r[k]) for k in CHANGE_COLUMNS]
+                    for r in changes["rows"] + changes["findings"]
+                ],
+            )
+        )
+    for name, headers, rows in sheets:
         ws = wb.add_worksheet(name)
         ws.write_row(0, 0, headers, bold)
         for i, row in enumerate(rows, start=1):
@@ -227,10 +359,91 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
     return buf.getvalue()
 
 
+# --- what changed since an earlier run ------------------------------------------------------------
+CHANGE_COLUMNS = {
+    "what": "What",
+    "list": "List",
+    "rule": "Rule",
+    "column_name": "Column",
+    "severity": "Severity",
+    "before": "Earlier run",
+    "after": "This run",
+    "change": "Change",
+}
+
+
+def change_rows(earlier: dict | None, changes: pl.DataFrame) -> dict | None:
+    """quality.resubmission for reading: rows per list, findings fewer (fixed, or their rows gone)
+    and findings new or more; None when there was no earlier run or nothing changed (a re-run of the
+    same files then gives the same report)."""
+    if earlier is None or not changes.height:
+        return None
+    from flows.annex_a.specs import SPECS
+
+    names = {s.table: f"{s.number}: {s.title}" for s in SPECS}
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    rows, fewer, more = [], [], []
+    for r in sorted(
+        changes.iter_rows(named=True),  # one per count that changed: tens, not child rows
+        key=lambda r: (order.get(r["list_name"], len(order)), SEVERITY_ORDER.get(r["severity"], 9)),
+    ):
+        item = {
+            **r,
+            "list": names.get(r["list_name"], r["list_name"] or "Not in a list"),
+            "change": r["after"] - r["before"],
+        }
+        if r["kind"] == "rows":
+            rows.append({**item, "what": "rows"})
+        else:
+            (fewer if item["change"] < 0 else more).append({**item, "what": "findings"})
+    when = earlier["earlier_at"]
+    return {
+        "earlier_at": when.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC") if when else "",
+        "source": earlier["source"],
+        "rows": rows,
+        "findings": fewer + more,
+        "fewer": fewer,
+        "more": more,
+    }
+
+
+# --- the terminal (pia validate): aggregates only, never a child's value --------------------------
+def terminal_summary(lists: list[dict], changes: dict | None) -> list[str]:
+    """Per list: provided, rows, errors, warnings, info; then what changed since the earlier run."""
+    out = [f"  {'List':<44} {'Rows':>8} {'Errors':>7} {'Warnings':>9} {'Info':>6}"]
+    for r in lists:
+        label = f"{r['number']}: {r['title']}"[:44]
+        if r["provided"] != "Yes":
+            out.append(f"  {label:<44} {'not provided':>8}")
+            continue
+        rows = f"{r['rows']:,}" if r["rows"] is not None else ""
+        out.append(
+            f"  {label:<44} {rows:>8} {r['errors']:>7,} {r['warnings']:>9,} {r['infos']:>6,}"
+        )
+    if changes:
+        fixed = -sum(r["change"] for r in changes["fewer"])
+        new = sum(r["change"] for r in changes["more"])
+        out.append(
+            f"  since the earlier run ({changes['earlier_at']}): {fixed:,} fewer findings, "
+            f"{new:,} new; rows changed in {len(changes['rows'])} lists"
+        )
+    return out
+
+
 def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
-    """The three report files for the run in ctx (read from ctx.warehouse) into out_dir or ctx.work_dir."""
+    """The report files for the run in ctx (read from ctx.db) into out_dir or ctx.work_dir: html, csv
+    and xlsx for the LA, and data_quality.json (aggregates only) that a later run compares with."""
+    from flows.validation import resubmission
+
     out_dir = out_dir or ctx.work_dir
     issues, lists_frame, run = load(ctx.db)
+    con = ctx.db.connect(read_only=True)
+    try:
+        earlier, change_frame = resubmission.load(con)
+        basis = resubmission.basis(con)
+    finally:
+        con.close()
+    changes = change_rows(earlier, change_frame)
     lists = _list_rows(lists_frame) if lists_frame.height else []
     counts = {s: issues.filter(pl.col("severity") == s).height for s in SEVERITY_ORDER}
     context = {
@@ -241,13 +454,30 @@ def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
         "generated_at": ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
         "counts": counts,
     }
-    paths = [
+    written = [
         storage.atomic_write_text(
-            out_dir / "data_quality.html", render_html(issues, lists, context)
+            out_dir / "data_quality.html", render_html(issues, lists, context, changes)
         ),
         storage.atomic_write_bytes(out_dir / "data_quality.csv", render_csv(issues)),
         storage.atomic_write_bytes(
-            out_dir / "data_quality.xlsx", render_xlsx(issues, lists, ctx.generated_at)
+            out_dir / "data_quality.xlsx",
+            render_xlsx(issues, lists, ctx.generated_at, changes),
+        ),
+        storage.atomic_write_text(
+            out_dir / resubmission.BASIS_FILE, basis.to_json(ctx.generated_at)
         ),
     ]
-    return paths
+    return written
+
+
+def terminal_lines(ctx) -> list[str]:
+    """terminal_summary for the run in ctx, from its warehouse (pia validate prints it)."""
+    from flows.validation import resubmission
+
+    _, lists_frame, _ = load(ctx.db)
+    con = ctx.db.connect(read_only=True)
+    try:
+        changes = change_rows(*resubmission.load(con))
+    finally:
+        con.close()
+    return terminal_summary(_list_rows(lists_frame) if lists_frame.height else [], changes)
