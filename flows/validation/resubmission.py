@@ -113,10 +113,12 @@ def earlier(folder: Path | None, la_code: str, notification_date: dt.date) -> Ba
     return found
 
 
-def _from_warehouse(path: Path) -> Basis | None:
+def _open(path: Path):
+    """An earlier run's warehouse, opened as data: read-only, no file or network access, no
+    extensions loaded, and the configuration locked so nothing in the file can turn that back."""
     import duckdb
 
-    con = duckdb.connect(
+    return duckdb.connect(
         str(path),
         read_only=True,
         config={
@@ -126,6 +128,10 @@ def _from_warehouse(path: Path) -> Basis | None:
             "lock_configuration": True,
         },
     )
+
+
+def _from_warehouse(path: Path) -> Basis | None:
+    con = _open(path)
     try:
         base = {
             (s, t)
