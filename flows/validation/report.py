@@ -65,28 +65,31 @@ def _date(d) -> str:
 
 def load(warehouse: Path | wh.RunWarehouse) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """(findings in report order, per-list summary, run parameters) from a run's warehouse."""
-    from flows.annex_a.specs import SPECS
-
     db = warehouse if isinstance(warehouse, wh.RunWarehouse) else wh.RunWarehouse(warehouse)
     con = db.connect(read_only=True)
     try:
-        issues = con.sql("select * from quality.issues").pl()
-        lists = (
-            con.sql("select * from quality.lists").pl()
-            if "lists" in wh.tables(con, "quality")
-            else None
-        )
-        run = dict(
-            zip(
-                ("la_code", "notification_date", "period_start"),
-                con.execute(
-                    "select la_code, notification_date, period_start from meta.run"
-                ).fetchall()[0],
-                strict=True,
-            )
-        )
+        return _load(con)
     finally:
         con.close()
+
+
+def _load(con, quality_tables: set[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """load on an open connection; `quality_tables`: the quality schema's tables, when known."""
+    from flows.annex_a.specs import SPECS
+
+    if quality_tables is None:
+        quality_tables = set(wh.tables(con, "quality"))
+    issues = con.sql("select * from quality.issues").pl()
+    lists = con.sql("select * from quality.lists").pl() if "lists" in quality_tables else None
+    run = dict(
+        zip(
+            ("la_code", "notification_date", "period_start"),
+            con.execute("select la_code, notification_date, period_start from meta.run").fetchall()[
+                0
+            ],
+            strict=True,
+        )
+    )
     order = {s.table: i for i, s in enumerate(SPECS)}
     names = {s.table: (s.number, s.title) for s in SPECS}
     issues = (
@@ -436,11 +439,12 @@ def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
     from flows.validation import resubmission
 
     out_dir = out_dir or ctx.work_dir
-    issues, lists_frame, run = load(ctx.db)
-    con = ctx.db.connect(read_only=True)
+    con = ctx.db.connect(read_only=True)  # one connection: opening the file costs more than reading
     try:
-        earlier, change_frame = resubmission.load(con)
-        basis = resubmission.basis(con)
+        present = set(wh.tables(con, "quality"))  # asked once: ~9 ms a time
+        issues, lists_frame, run = _load(con, present)
+        earlier, change_frame = resubmission.load(con, present)
+        basis = resubmission.basis(con, with_lists="lists" in present)
     finally:
         con.close()
     changes = change_rows(earlier, change_frame)
@@ -474,10 +478,11 @@ def terminal_lines(ctx) -> list[str]:
     """terminal_summary for the run in ctx, from its warehouse (pia validate prints it)."""
     from flows.validation import resubmission
 
-    _, lists_frame, _ = load(ctx.db)
     con = ctx.db.connect(read_only=True)
     try:
-        changes = change_rows(*resubmission.load(con))
+        present = set(wh.tables(con, "quality"))
+        _, lists_frame, _ = _load(con, present)
+        changes = change_rows(*resubmission.load(con, present))
     finally:
         con.close()
     return terminal_summary(_list_rows(lists_frame) if lists_frame.height else [], changes)

@@ -196,7 +196,7 @@ def record(ctx) -> Basis | None:
     Returns the earlier run's basis, or None when there was none."""
     con = ctx.db.connect()
     try:
-        now = basis(con)
+        now = basis(con, with_lists=True)  # validation has just written quality.lists
         before = earlier(getattr(ctx, "earlier_dir", None), now.la_code, now.notification_date)
         changes = compare(before, now) if before else pl.DataFrame(schema=SCHEMA)
         of = pl.DataFrame(
@@ -210,9 +210,12 @@ def record(ctx) -> Basis | None:
     return before
 
 
-def load(con) -> tuple[dict | None, pl.DataFrame]:
-    """(where the earlier run came from and when, or None; the changes) as recorded in a warehouse."""
-    if "resubmission_of" not in warehouse.tables(con, "quality"):
+def load(con, quality_tables: set[str] | None = None) -> tuple[dict | None, pl.DataFrame]:
+    """(where the earlier run came from and when, or None; the changes) as recorded in a warehouse.
+    `quality_tables`: the quality schema's tables, when the caller has asked already."""
+    if quality_tables is None:
+        quality_tables = set(warehouse.tables(con, "quality"))
+    if "resubmission_of" not in quality_tables:
         return None, pl.DataFrame(schema=SCHEMA)
     of = con.sql("select * from quality.resubmission_of").pl()
     changes = con.sql("select * from quality.resubmission").pl()
