@@ -136,7 +136,7 @@ def _from_warehouse(path: Path) -> Basis | None:
         base = {
             (s, t)
             for s, t in con.execute(
-                "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+                "select schema_name, table_name from duckdb_tables() where schema_name in ('meta', 'quality')"
             ).fetchall()
         }
         if not {("meta", "run"), ("quality", "issues")} <= base:
