@@ -17,6 +17,7 @@ import quality_fixtures as Q
 from flows import warehouse
 from flows.annex_a.specs import SPECS
 from flows.validation import report as dq_report
+from flows.validation import resubmission
 from flows.validation import stage as validation
 from flows.validation import summary as list_summary
 
@@ -32,8 +33,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> tuple[Path, int]:
-    """3,000 findings on four lists printed to PDF: (pdf, findings)."""
+def printed(tmp_path_factory) -> tuple[Path, int, Path]:
+    """3,000 findings on four lists, and the changes since an earlier run, printed to PDF: (pdf,
+    findings, html)."""
     tmp = tmp_path_factory.mktemp("print")
     ctx = Q.context(tmp)
     sub = Q.good_submission()
@@ -61,6 +63,22 @@ def printed(tmp_path_factory) -> tuple[Path, int]:
     con.executemany("insert into quality.issues values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     list_summary.write_list_summary(con, set(sub), validation._run_parameters(con, ctx))
     con.close()
+    # an earlier run with fewer rows and other findings, so the changes section prints too
+    earlier = tmp / "earlier"
+    earlier.mkdir()
+    (earlier / resubmission.BASIS_FILE).write_text(
+        resubmission.Basis(
+            ctx.la.ons_code,
+            ctx.notification_date,
+            {"list_01_contacts": 1},
+            {
+                ("list_01_contacts", "rule_9", "Gender", "error"): 40,
+                (lists[0].table, "rule_0", lists[0].columns[1].header, "error"): 900,
+            },
+        ).to_json(ctx.generated_at)
+    )
+    ctx.earlier_dir = earlier
+    resubmission.record(ctx)
     paths = {p.name: p for p in dq_report.write_reports(ctx)}
     SHOTS.mkdir(parents=True, exist_ok=True)
     pdf = SHOTS / "data_quality.pdf"
@@ -79,11 +97,11 @@ def printed(tmp_path_factory) -> tuple[Path, int]:
         capture_output=True,
         timeout=120,
     )
-    return pdf, len(rows)
+    return pdf, len(rows), paths["data_quality.html"]
 
 
 def test_thousands_of_findings_print_on_a_few_a4_pages(printed):
-    pdf, findings = printed
+    pdf, findings, _ = printed
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert findings == 3000
@@ -93,7 +111,7 @@ def test_thousands_of_findings_print_on_a_few_a4_pages(printed):
 
 
 def test_long_values_wrap_not_clipped(printed):
-    pdf, _ = printed
+    pdf, _, _ = printed
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -101,3 +119,12 @@ def test_long_values_wrap_not_clipped(printed):
     pieces = re.findall(r"X+(?:END)?(?=\s*$)", text, flags=re.MULTILINE)
     assert len(pieces) > 1 and "".join(pieces) == LONG
     assert "and " in text and "more" in text  # the rest pointed at the csv and xlsx
+
+
+def test_report_in_browser_accessible(printed):
+    """WCAG 2.2 AA (axe-core), no request but the page itself, no console error: as for the pack."""
+    from test_browser_pack import open_and_check
+
+    _, _, html = printed
+    assert "What changed since the earlier run" in html.read_text(encoding="utf-8")
+    open_and_check(html, "data-quality")

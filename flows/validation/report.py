@@ -426,9 +426,10 @@ def terminal_summary(lists: list[dict], changes: dict | None) -> list[str]:
     if changes:
         fixed = -sum(r["change"] for r in changes["fewer"])
         new = sum(r["change"] for r in changes["more"])
+        lists_changed = len(changes["rows"])
         out.append(
             f"  since the earlier run ({changes['earlier_at']}): {fixed:,} fewer findings, "
-            f"{new:,} new; rows changed in {len(changes['rows'])} lists"
+            f"{new:,} new; rows changed in {lists_changed} {'list' if lists_changed == 1 else 'lists'}"
         )
     return out
 
