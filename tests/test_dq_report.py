@@ -250,3 +250,21 @@ def test_sheet_names_within_excel_limits():
     assert all(len(n) <= 31 for n in names.values())
     assert len(set(names.values())) == 3
     assert not any(ch in n for n in names.values() for ch in "[]:*?/\\")
+
+
+def test_json_basis_is_the_warehouse_counts(grouped):
+    """data_quality.json (what a later pia validate compares with) holds the counts the warehouse
+    gives, and no value sent."""
+    from flows.validation import resubmission
+
+    ctx, paths = grouped
+    text = paths["data_quality.json"].read_text(encoding="utf-8")
+    from_json = resubmission._from_json(paths["data_quality.json"])
+    con = ctx.db.connect(read_only=True)
+    try:
+        from_db = resubmission.basis(con)
+    finally:
+        con.close()
+    assert (from_json.rows, from_json.findings) == (from_db.rows, from_db.findings)
+    assert from_json.findings[("list_01_contacts", "code_unmapped", "Gender", "warning")] == 25
+    assert "G1" not in text and "a.xlsx" not in text

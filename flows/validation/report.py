@@ -329,11 +329,9 @@ def render_xlsx(
             [[neutralise(r[k]) for k in LIST_COLUMNS] for r in lists],
         )
     ]
+    parts = issues.partition_by("list_name", as_dict=True, maintain_order=True)
     for name, sheet in sheet_names(issues).items():
-        part = issues.filter(
-            pl.col("list_name").is_null() if name is None else pl.col("list_name") == name
-        )
-        sheets.append((sheet, list(FINDING_COLUMNS.values()), _cells(part)))
+        sheets.append((sheet, list(FINDING_COLUMNS.values()), _cells(parts[(name,)])))
     if changes and changes["rows"] + changes["findings"]:
         sheets.append(
             (
@@ -445,9 +443,9 @@ def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
         present = set(wh.tables(con, "quality"))  # asked once: ~9 ms a time
         issues, lists_frame, run = _load(con, present)
         earlier, change_frame = resubmission.load(con, present)
-        basis = resubmission.basis(con, with_lists="lists" in present)
     finally:
         con.close()
+    basis = resubmission.basis_of(run, issues, lists_frame if "lists" in present else None)
     changes = change_rows(earlier, change_frame)
     lists = _list_rows(lists_frame) if lists_frame.height else []
     counts = {s: issues.filter(pl.col("severity") == s).height for s in SEVERITY_ORDER}

@@ -94,6 +94,28 @@ def basis(con, with_lists: bool | None = None) -> Basis:
     return Basis(la_code, nd, rows, {tuple(r[:4]): r[4] for r in counts})
 
 
+def basis_of(run: dict, issues: pl.DataFrame, lists: pl.DataFrame | None) -> Basis:
+    """basis from frames already read (the report's): the same counts, without querying again."""
+    rows = (
+        None
+        if lists is None
+        else {
+            name: n
+            for name, n in lists.filter("provided")
+            .select("list_name", "rows")
+            .drop_nulls()
+            .iter_rows()  # one a list: two dozen
+        }
+    )
+    counts = issues.group_by(list(_FINDING_KEY)).len()
+    return Basis(
+        run["la_code"],
+        run["notification_date"],
+        rows,
+        {tuple(r[:4]): r[4] for r in counts.iter_rows()},  # one a list, rule and column
+    )
+
+
 def earlier(folder: Path | None, la_code: str, notification_date: dt.date) -> Basis | None:
     """The earlier run's aggregates from `folder` (its warehouse, else its report's basis file), or
     None when there is none for this LA and date, or it cannot be read (logged, without values)."""
