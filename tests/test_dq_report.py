@@ -71,7 +71,7 @@ def test_html_shows_hostile_values_as_text(report):
     assert "Cheshire West and Chester" in html
     # per list: provided, rows, the dates covered against the dates expected
     assert "3: Referrals" in html and "16/05/2026 to 16/11/2026" in html
-    assert "02/06/2026 to 02/06/2026" in html
+    assert "02/06/2026 to 03/06/2026" in html
     assert "11: Adopters" in html
 
 
@@ -82,7 +82,9 @@ def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
     header, body = rows[0], rows[1:]
     assert header == list(dq_report.FINDING_COLUMNS.values())
     wb = openpyxl.load_workbook(paths["data_quality.xlsx"])
-    ws = wb["3 Referrals"]  # every finding here is on list 3
+    # one sheet per list with findings (here only list 3), after the Summary sheet
+    ws = wb["List 3 Referrals"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:J{len(body) + 1}"
     # xlsx stores a carriage return as _x000D_, which openpyxl leaves as is (Excel shows the CR)
     xrows = [
         ["" if v is None else str(v).replace("_x000D_", "\r") for v in r]
@@ -110,7 +112,7 @@ def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
             assert cell.data_type != "f"
     # errors first
     assert [r[0] for r in body][:5] == ["error"] * 5
-    assert wb.sheetnames == ["Summary", "3 Referrals"]
+    assert wb.sheetnames == ["Summary", "List 3 Referrals"]
     for sheet in wb.worksheets:  # filter headers, header row frozen
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref.startswith("A1:")
@@ -176,9 +178,9 @@ def test_findings_grouped_by_list_rule_column(grouped):
     issues, _, _ = dq_report.load(ctx.db)
     groups = dq_report.group_findings(issues)
     assert [(g["number"], g["sheet"]) for g in groups] == [
-        ("1", "1 Contacts"),
-        ("3", "3 Referrals"),
-        (None, "Not in a list"),
+        ("1", "List 1 Contacts"),
+        ("3", "List 3 Referrals"),
+        (None, "Files and sheets"),
     ]
     (rule,) = groups[0]["rules"]
     (column,) = rule["columns"]
@@ -204,7 +206,7 @@ def test_findings_grouped_by_list_rule_column(grouped):
     html = paths["data_quality.html"].read_text(encoding="utf-8")
     assert html.count("Gender: not a code.") == 1  # the message once, not per row
     assert ">G9<" in html and ">G10<" not in html  # ten rows shown, the rest in the files
-    assert "and 15 more" in html and "sheet &ldquo;1 Contacts&rdquo;" in html
+    assert "and 15 more" in html and "sheet &ldquo;List 1 Contacts&rdquo;" in html
     assert "Accepted values:" in html
     assert html.count("Message 0.") == 2 and html.count("Message 1.") == 1  # varying: per row
     # summary first: the list table comes before the findings
@@ -218,18 +220,19 @@ def test_every_row_in_csv_and_one_xlsx_sheet_per_list(grouped):
     text = paths["data_quality.csv"].read_bytes().decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(text)))) == 1 + 25 + 3 + 1
     wb = openpyxl.load_workbook(paths["data_quality.xlsx"])
-    assert wb.sheetnames == ["Summary", "1 Contacts", "3 Referrals", "Not in a list"]
+    assert wb.sheetnames == ["Summary", "List 1 Contacts", "List 3 Referrals", "Files and sheets"]
     assert [wb[s].max_row - 1 for s in wb.sheetnames[1:]] == [25, 3, 1]
 
 
-def test_terminal_summary_has_counts_not_values(grouped):
+def test_terminal_table_has_counts_not_values(grouped):
+    from flows.validation.summary import summary_table
+
     ctx, _ = grouped
-    lines = dq_report.terminal_lines(ctx)
-    text = "\n".join(lines)
-    assert "1: Contacts" in text and "not provided" in text  # list 2 was not sent
-    contacts = next(line for line in lines if "1: Contacts" in line)
+    text = summary_table(ctx.warehouse)
+    contacts = next(line for line in text.splitlines() if line.startswith("1 Contacts"))
     assert contacts.split()[-3:] == ["0", "25", "0"]  # errors, warnings, info
     assert "G1" not in text and "a.xlsx" not in text
+    assert dq_report.changes_line(ctx) is None  # no earlier run
 
 
 def test_sheet_names_within_excel_limits():
@@ -268,3 +271,120 @@ def test_json_basis_is_the_warehouse_counts(grouped):
     assert (from_json.rows, from_json.findings) == (from_db.rows, from_db.findings)
     assert from_json.findings[("list_01_contacts", "code_unmapped", "Gender", "warning")] == 25
     assert "G1" not in text and "a.xlsx" not in text
+
+
+# --- from issue-19's report tests, on the merged report ---------------------------------------------
+def test_html_groups_findings_by_list_rule_and_column(report):
+    import re
+
+    _, paths = report
+    html = paths["data_quality.html"].read_text(encoding="utf-8")
+    # one group per list, rule and column: the message once, with the count of rows
+    assert html.count("Check &lt;this&gt; value &amp; fix it") == 3
+    assert re.search(r"<strong>Child Unique ID</strong>\s*\(5 rows\)", html)
+    assert re.search(r"<strong>Gender</strong>\s*\(2 rows\)", html)
+    # the accepted codes where a value was outside them (a code's label only when it differs)
+    assert "Accepted values: Male; Female" in html
+
+
+def test_group_findings_keeps_first_rows_and_counts_the_rest():
+    import polars as pl
+
+    rows = [
+        {"list_name": "list_03_referrals", "list_number": "3", "list_title": "Referrals",
+         "source_file": "a.xlsx", "source_sheet": "Referrals", "source_row": r,
+         "column_name": "Gender", "rule": "code_unmapped", "severity": "warning",
+         "message": "m", "value": f"v{r}"}
+        for r in range(2, 22)
+    ] + [
+        {"list_name": "list_01_contacts", "list_number": "1", "list_title": "Contacts",
+         "source_file": "a.xlsx", "source_sheet": "Contacts", "source_row": 2,
+         "column_name": "Date of Contact", "rule": "date_in_future", "severity": "error",
+         "message": "e", "value": "x"}
+    ]  # fmt: skip
+    groups = dq_report.group_findings(pl.DataFrame(rows))
+    flat = [
+        (g["number"], r["rule"], c["count"], c["more"])
+        for g in groups
+        for r in g["rules"]
+        for c in r["columns"]
+    ]
+    assert flat == [
+        ("1", "date_in_future", 1, 0),
+        ("3", "code_unmapped", 20, 20 - dq_report.FIRST_ROWS),
+    ]
+    (column,) = groups[1]["rules"][0]["columns"]
+    assert [r["source_row"] for r in column["rows"]] == list(range(2, 2 + dq_report.FIRST_ROWS))
+    assert column["accepted"][0][0] == "Male"
+
+
+def _run_report(tmp, sub, issues, out):
+    """A run's report written to `out`, compared (as validation does) with what `out` holds."""
+    from flows.validation import resubmission
+
+    ctx = Q.context(tmp)
+    ctx.earlier_dir = out
+    Q.make_warehouse(ctx, sub)
+    con = warehouse.connect(ctx.warehouse)
+    if issues:
+        con.executemany(
+            "insert into quality.reader_issues values ('list_03_referrals', 'a.xlsx', 'Referrals', ?, ?, ?, 'warning', 'm', ?)",
+            issues,
+        )
+    con.execute("create or replace table quality.issues as select * from quality.reader_issues")
+    list_summary.write_list_summary(con, set(sub), validation._run_parameters(con, ctx))
+    con.close()
+    resubmission.record(ctx)
+    return dq_report.write_reports(ctx, out_dir=out)
+
+
+def test_a_resubmission_says_what_changed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    sub = Q.good_submission()
+    first = {k: sub[k] for k in ("list_01_contacts", "list_03_referrals")}
+    _run_report(
+        tmp_path / "first",
+        first,
+        [[2, "Gender", "code_unmapped", "x"], [3, "Gender", "code_unmapped", "y"]],
+        out,
+    )
+    html = (out / "data_quality.html").read_text(encoding="utf-8")
+    assert "What changed" not in html  # nothing earlier to compare with
+    # resubmitted: a referral added, one Gender value fixed, a new finding on Ethnicity
+    second = {
+        **first,
+        "list_03_referrals": [
+            *first["list_03_referrals"],
+            dict(first["list_03_referrals"][0], date_of_referral=Q.D(2026, 7, 1)),
+        ],
+    }
+    _run_report(
+        tmp_path / "second",
+        second,
+        [[2, "Gender", "code_unmapped", "x"], [4, "Ethnicity", "code_unmapped", "z"]],
+        out,
+    )
+    html = (out / "data_quality.html").read_text(encoding="utf-8")
+    assert "What changed since the earlier run" in html
+    fewer = html[html.index("Fewer findings") : html.index("New findings")]
+    more = html[html.index("New findings") :]
+    assert "Gender" in fewer and "Ethnicity" not in fewer
+    assert "Ethnicity" in more[: more.index("</table>")]
+    rows = html[html.index("Rows per list") : html.index("Fewer findings")]
+    assert "3: Referrals" in rows and ">+1</td>" in rows  # rows before 2, now 3
+
+
+def test_an_earlier_report_for_another_la_is_not_compared(tmp_path):
+    import json
+
+    out = tmp_path / "out"
+    out.mkdir()
+    sub = {k: Q.good_submission()[k] for k in ("list_03_referrals",)}
+    _run_report(tmp_path / "first", sub, [[2, "Gender", "code_unmapped", "x"]], out)
+    basis = json.loads((out / "data_quality.json").read_text())
+    assert (basis["la_code"], basis["notification_date"]) == ("E06000050", Q.ND.isoformat())
+    basis["la_code"] = "E10000016"
+    (out / "data_quality.json").write_text(json.dumps(basis))
+    _run_report(tmp_path / "second", sub, [], out)
+    assert "What changed" not in (out / "data_quality.html").read_text(encoding="utf-8")

@@ -237,8 +237,8 @@ def group_findings(issues: pl.DataFrame, first: int = FIRST_ROWS) -> list[dict]:
 
 
 def sheet_names(issues: pl.DataFrame) -> dict[str | None, str]:
-    """The xlsx sheet of each list with findings: "3 Referrals", within Excel's 31 characters and
-    without the characters it refuses; findings outside any list go to "Not in a list"."""
+    """The xlsx sheet of each list with findings: "List 3 Referrals", "3.17 Children living in…", within Excel's 31 characters and
+    without the characters it refuses; findings outside any list go to "Files and sheets"."""
     from flows.annex_a.specs import SPECS
 
     order = {s.table: i for i, s in enumerate(SPECS)}
@@ -250,9 +250,10 @@ def sheet_names(issues: pl.DataFrame) -> dict[str | None, str]:
     )
     for name, number, title in pairs.iter_rows():
         if name is None:
-            sheet = "Not in a list"
+            sheet = "Files and sheets"
         else:
-            sheet = _SHEET_UNSAFE.sub(" ", f"{number} {title or name}")[:31].strip()
+            label = f"List {number}" if str(number).isdigit() else number
+            sheet = _SHEET_UNSAFE.sub(" ", f"{label} {title or name}")[:31].strip()
         while sheet in names.values() or sheet.casefold() in ("summary", "changes"):
             sheet = sheet[:28] + f" {len(names)}"
         names[name] = sheet
@@ -409,27 +410,25 @@ def change_rows(earlier: dict | None, changes: pl.DataFrame) -> dict | None:
 
 
 # --- the terminal (pia validate): aggregates only, never a child's value --------------------------
-def terminal_summary(lists: list[dict], changes: dict | None) -> list[str]:
-    """Per list: provided, rows, errors, warnings, info; then what changed since the earlier run."""
-    out = [f"  {'List':<44} {'Rows':>8} {'Errors':>7} {'Warnings':>9} {'Info':>6}"]
-    for r in lists:
-        label = f"{r['number']}: {r['title']}"[:44]
-        if r["provided"] != "Yes":
-            out.append(f"  {label:<44} {'not provided':>8}")
-            continue
-        rows = f"{r['rows']:,}" if r["rows"] is not None else ""
-        out.append(
-            f"  {label:<44} {rows:>8} {r['errors']:>7,} {r['warnings']:>9,} {r['infos']:>6,}"
-        )
-    if changes:
-        fixed = -sum(r["change"] for r in changes["fewer"])
-        new = sum(r["change"] for r in changes["more"])
-        lists_changed = len(changes["rows"])
-        out.append(
-            f"  since the earlier run ({changes['earlier_at']}): {fixed:,} fewer findings, "
-            f"{new:,} new; rows changed in {lists_changed} {'list' if lists_changed == 1 else 'lists'}"
-        )
-    return out
+def changes_line(ctx) -> str | None:
+    """What changed since the earlier run, in one line for the terminal; None when there was none
+    or nothing changed. (The per-list table is flows.validation.summary.summary_table.)"""
+    from flows.validation import resubmission
+
+    con = ctx.db.connect(read_only=True)
+    try:
+        changes = change_rows(*resubmission.load(con))
+    finally:
+        con.close()
+    if not changes:
+        return None
+    fixed = -sum(r["change"] for r in changes["fewer"])
+    new = sum(r["change"] for r in changes["more"])
+    lists_changed = len(changes["rows"])
+    return (
+        f"Since the earlier run ({changes['earlier_at']}): {fixed:,} fewer findings, {new:,} new; "
+        f"rows changed in {lists_changed} {'list' if lists_changed == 1 else 'lists'}."
+    )
 
 
 def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
@@ -471,17 +470,3 @@ def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
         ),
     ]
     return written
-
-
-def terminal_lines(ctx) -> list[str]:
-    """terminal_summary for the run in ctx, from its warehouse (pia validate prints it)."""
-    from flows.validation import resubmission
-
-    con = ctx.db.connect(read_only=True)
-    try:
-        present = set(wh.tables(con, "quality"))
-        _, lists_frame, _ = _load(con, present)
-        changes = change_rows(*resubmission.load(con, present))
-    finally:
-        con.close()
-    return terminal_summary(_list_rows(lists_frame) if lists_frame.height else [], changes)
