@@ -101,6 +101,10 @@ RULES: dict[str, tuple[Severity, str]] = {
     "code_unmapped": ("warning", "The value is not in the template's code set."),
     "date_unparseable": ("error", "The value is not a date."),
     "int_unparseable": ("warning", "The value is not a whole number."),
+    "column_mostly_blank": (
+        "warning",
+        "A column is blank or unreadable on most rows of a list; nothing is concluded from it.",
+    ),
     # content (validation)
     "date_out_of_period": ("warning", "The date is outside the period the list must cover."),
     "date_in_future": ("error", "The date is after the notification date."),

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
+from flows.validation import coverage
 from flows.validation.cross_list import create_sources, cross_list_checks, cross_list_results
 from flows.validation.results import LIST_FINDINGS, list_findings, run_parameters
 from flows.validation.summary import list_extents, write_list_summary
@@ -66,6 +67,20 @@ def _not_provided(con, provided: set[str]) -> pl.DataFrame:
     )
 
 
+def _drop_replaced(con, mostly_blank: pl.DataFrame) -> None:
+    """The reader's per-row findings that a column_mostly_blank finding replaces, out of
+    quality.reader_issues (reading the submission again writes them again, and validating again
+    drops them again)."""
+    if mostly_blank.is_empty():
+        return
+    columns = mostly_blank.select("list_name", "column_name").unique().to_arrow()  # noqa: F841
+    con.execute(
+        "delete from quality.reader_issues as i where i.rule = ? and i.severity = ? and exists "
+        "(select 1 from columns as c where c.list_name = i.list_name and c.column_name = i.column_name)",
+        [coverage.REPLACED["rule"], coverage.REPLACED["severity"]],
+    )
+
+
 _CELL = ["list_name", "source_file", "source_sheet", "source_row", "column_name"]
 
 
@@ -100,12 +115,18 @@ def validate(ctx) -> dict[str, int]:
             early = ctx.db.shared(LIST_FINDINGS)
             if early is not None:
                 ours.append(early)
-            else:
-                for spec in SPECS:
-                    if spec.table in provided:
-                        ours.append(list_findings(spec, _loaded(con, ctx, spec.table), run))
+            # how much of each column was filled in (quality.column_coverage), from each list's
+            # frame as the suites take it
+            missing, covered = coverage.missing_columns(con), []
+            for spec in SPECS:
+                if spec.table in provided:
+                    frame = _loaded(con, ctx, spec.table)
+                    if early is None:
+                        ours.append(list_findings(spec, frame, run))
+                    covered += coverage.list_coverage(spec, frame, missing)
+            mostly_blank = coverage.mostly_blank_findings(coverage.write_coverage(con, covered))
             ours.append(cross_list_results(cross.result()))
-        found = pl.concat(ours, how="vertical")
+        found = pl.concat([*ours, mostly_blank], how="vertical")
         # a cell the reader already reported (blank, unreadable, unmapped) is not reported again, and
         # nothing is said about a column the reader found missing from the file
         missing = (
@@ -118,6 +139,9 @@ def validate(ctx) -> dict[str, int]:
             .join(missing, on=["list_name", "column_name"], how="anti", nulls_equal=True)
             .unique(subset=[*_CELL, "rule"], keep="first", maintain_order=True)
         )
+        # one finding for a column mostly blank, not one a row (the reader's included)
+        found = coverage.without_replaced(found, mostly_blank)
+        _drop_replaced(con, mostly_blank)
         F.store(con, "validation", found)
         write_list_summary(con, provided, run, extent)
         counts = dict(
