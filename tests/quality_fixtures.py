@@ -166,7 +166,7 @@ def good_submission() -> dict[str, list[dict]]:
             {
                 **A,
                 "age": 11,
-                "date_of_referral": D(2026, 6, 2),
+                "date_of_referral": D(2026, 6, 3),
                 "referral_source": "1A",
                 "referrals_last_12_months": 0,
             },
@@ -219,7 +219,13 @@ def good_submission() -> dict[str, list[dict]]:
             }
         ],
         "list_09_care_leavers": [
-            {**C, "eligibility_category": "Former relevant child", "in_touch": "Yes"}
+            {
+                **C,
+                "eligibility_category": "Former relevant child",
+                "in_touch": "Yes",
+                "activity_status": "F1",
+                "accommodation_type": "U",
+            }
         ],
         "list_10_adoptions": [
             {

@@ -65,7 +65,7 @@ def test_html_shows_hostile_values_as_text(report):
     assert "Cheshire West and Chester" in html
     # per list: provided, rows, the dates covered against the dates expected
     assert "3: Referrals" in html and "16/05/2026 to 16/11/2026" in html
-    assert "02/06/2026 to 02/06/2026" in html
+    assert "02/06/2026 to 03/06/2026" in html
     assert "11: Adopters" in html
 
 

@@ -59,7 +59,7 @@ def messy_submission() -> dict:
     plant(
         sub,
         "list_03_referrals",
-        {**referral, "referrals_last_12_months": -1},
+        {**referral, "child_id": "R3", "referrals_last_12_months": -1},
         "Number of Referrals in Last 12 Months",
         "count_negative",
         "warning",
@@ -98,7 +98,11 @@ def messy_submission() -> dict:
     plant(
         sub,
         "list_04_assessments",
-        {**sub["list_04_assessments"][0], "assessment_authorised_date": D(2026, 6, 1)},
+        {
+            **sub["list_04_assessments"][0],
+            "child_id": "D4",
+            "assessment_authorised_date": D(2026, 6, 1),
+        },
         "Continuous Assessment Date of Authorisation",
         "date_order",
         "warning",
@@ -113,8 +117,8 @@ def messy_submission() -> dict:
             "cp_plan_end_date": D(2026, 8, 1),
         },
         "Child Protection Plan End Date",
-        "date_order",
-        "warning",
+        "cp_plan_end_order",  # a plan ending on or before its start: impossible (CIN 8840)
+        "error",
     )
     plant(
         sub,
@@ -145,7 +149,7 @@ def messy_submission() -> dict:
     plant(
         sub,
         "list_03_referrals",
-        {**referral, "age": 5},
+        {**referral, "child_id": "R5", "age": 5},
         "Age of Child (Years)",
         "age_mismatch",
         "warning",
@@ -181,7 +185,11 @@ def messy_submission() -> dict:
     plant(
         sub,
         "list_04_assessments",
-        {**sub["list_04_assessments"][0], "gender": "Female"},
+        {
+            **sub["list_04_assessments"][0],
+            "gender": "Female",
+            "assessment_start_date": D(2026, 6, 4),
+        },
         "Gender",
         "cross_list_mismatch",
         "warning",
@@ -297,7 +305,7 @@ def test_counts_by_severity(messy):
     assert counts == {
         s: issues.filter(pl.col("severity") == s).height for s in ("error", "warning", "info")
     }
-    assert counts["error"] == 4
+    assert counts["error"] == 5
 
 
 def test_values_only_in_value_never_in_message(messy):
@@ -316,7 +324,7 @@ def test_list_summary_reports_ranges(messy):
     assert (row["rows"], row["covered_from"], row["covered_to"]) == (
         6,
         D(2026, 1, 10),
-        D(2026, 6, 2),
+        D(2026, 6, 3),
     )
     assert (row["expected_from"], row["expected_to"]) == (D(2026, 5, 16), Q.ND)
     assert row["warnings"] == 4
@@ -338,7 +346,12 @@ def test_validate_again_replaces_only_its_own_findings(tmp_path):
         {**sub["list_01_contacts"][0], "date_of_contact": Q.ND + dt.timedelta(days=1)}
     )
     sub["list_03_referrals"].append(
-        {**sub["list_03_referrals"][0], "gender": None, "gender_raw": "Boyish"}
+        {
+            **sub["list_03_referrals"][0],
+            "gender": None,
+            "gender_raw": "Boyish",
+            "date_of_referral": D(2026, 6, 4),
+        }
     )
     Q.make_warehouse(ctx, sub)
     con = warehouse.connect(ctx.warehouse)

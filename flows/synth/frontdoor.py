@@ -318,6 +318,10 @@ def care_leavers(w: World, activity: dict[str, float]) -> None:
     part_time = (rng.random(n) < 0.15) & np.isin(act, ["F1", "F2", "F4", "F5"])
     act = np.where(part_time, np.char.replace(act.astype(str), "F", "P"), act).astype(object)
     act[act == ""] = None
+    # an activity is known for every care leaver the LA is in touch with (903 345)
+    known = np.array([c for c in codes if c], dtype=object)
+    unknown = (in_touch == "Yes") & np.array([a is None for a in act], dtype=bool)
+    act[unknown] = known[rng.integers(0, len(known), int(unknown.sum()))]
     review = w.last - days(
         np.where(rng.random(n) < 0.07, rng.integers(190, 400, n), rng.integers(0, 180, n))
     )

@@ -139,7 +139,7 @@ def child_protection(w: World) -> None:
     start = np.concatenate([start_open, end[n_open:] - days(ended_dur)])
     # siblings share the plan's dates; nobody's plan starts before they are born
     start, end = np.maximum(start[lead], dob + 1), end[lead]
-    end = after(end, start)
+    end = after(end, start + 1)  # a plan cannot end the day it starts (CIN 8840)
     prev = np.where(
         rng.random(len(idx)) < r["cp_subsequent"], rng.choice([1, 1, 1, 2, 3], len(idx)), 0
     )
@@ -217,6 +217,8 @@ def children_in_care(w: World) -> None:
         n,
     )
     legal[uasc] = "V2"
+    # a criminal justice legal status needs a child of 10 or over (903 358; 3653 days >= 10 years)
+    legal[(legal == "J1") & (start < dob + 3653)] = "V2"
     legal_start = np.where(
         legal == "C2", np.minimum(start + days(rng.integers(30, 300, n)), upto), start
     )
@@ -284,6 +286,13 @@ def children_in_care(w: World) -> None:
         placements > 1, pl_lo + days(rng.random(n) * (pl_hi - pl_lo).astype(int)), pl_start
     )
     pl_start = np.maximum(np.minimum(pl_start, upto), start).astype("datetime64[D]")
+    # no child under 16 lives in independent or semi-independent accommodation: such a placement
+    # starts on the 16th birthday or later (5844 days >= 16 years), else it is a foster placement
+    independent = np.isin(ptype, ["P2", "H5"])
+    pl_start = np.where(independent, np.maximum(pl_start, dob + 5844), pl_start)
+    too_young = independent & (pl_start > upto)
+    ptype[too_young] = "U4"
+    pl_start = np.minimum(pl_start, upto).astype("datetime64[D]")
 
     def since(max_days: int, p_missing: float = 0.0) -> np.ndarray:
         d = np.maximum(upto - days(rng.integers(0, max_days, n)), start).astype("datetime64[D]")

@@ -31,6 +31,7 @@ from flows.annex_a.specs import BY_TABLE, ListSpec
 from flows.context import add_months
 from flows.findings import RULES
 from flows.synth.write import EXCEL_EPOCH, Serial, Sheet, template_value, write_csv, write_xlsx
+from flows.validation import rules as catalogue
 
 BOOK_A = "Annex A child level data.xlsx"
 REFERRALS_2 = "Referrals part 2.xlsx"
@@ -325,7 +326,9 @@ def _plant(
             "cp_plan_end_date",
             f["list_07_child_protection"]["cp_plan_start_date"][i] - dt.timedelta(days=5),
         )
-        defects.append(Defect("list_07_child_protection", i, "cp_plan_end_date", "date_order"))
+        defects.append(
+            Defect("list_07_child_protection", i, "cp_plan_end_date", "cp_plan_end_order")
+        )
     with suppress(_NoCandidate):
         i = pick("list_07_child_protection", pl.col("date_last_visit").is_not_null())
         cells[("list_07_child_protection", i, "date_last_visit")] = "30/02/2026"
@@ -368,7 +371,98 @@ def _plant(
         i = pick("audits")
         set_cell("audits", i, "child_id", new_id())
         defects.append(Defect("audits", i, "child_id", "audit_child_unknown"))
+    defects += _plant_rule_families(f, pick, set_cell, nd, ps)
     return f, defects, cells
+
+
+def _plant_rule_families(f, pick, set_cell, nd: dt.date, ps: dt.date) -> list[Defect]:
+    """One defect from each family of the rule catalogue's deeper rules (flows/validation/rules.py):
+    the journey across lists, fields filled together, list 8 plausibility, the adoption sequence,
+    duplicates, blanks DfE requires, formats and a timeliness query. Kept apart from _plant so the
+    header and code variants there can change without touching these."""
+    defects: list[Defect] = []
+    # journey: an assessment the day before the child's first referral in list 3
+    with suppress(_NoCandidate):
+        first = f["list_03_referrals"].group_by("child_id").agg(pl.col("date_of_referral").min())
+        firsts = dict(
+            zip(first["child_id"].to_list(), first["date_of_referral"].to_list(), strict=True)
+        )
+        late = [
+            c
+            for c, d in firsts.items()
+            if c is not None and d is not None and d >= ps + dt.timedelta(days=3)
+        ]
+        i = pick("list_04_assessments", pl.col("child_id").is_in(late))
+        child = f["list_04_assessments"]["child_id"][i]
+        set_cell(
+            "list_04_assessments", i, "assessment_start_date", firsts[child] - dt.timedelta(days=1)
+        )
+        set_cell(
+            "list_04_assessments",
+            i,
+            "assessment_authorised_date",
+            firsts[child] + dt.timedelta(days=20),
+        )
+        defects.append(
+            Defect("list_04_assessments", i, "assessment_start_date", "assessment_before_referral")
+        )
+    # fields filled together: a date ceased with no reason
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", pl.col("date_ceased_looked_after").is_not_null())
+        set_cell("list_08_children_in_care", i, "reason_ceased", None)
+        defects.append(Defect("list_08_children_in_care", i, "reason_ceased", "ceased_incomplete"))
+    # list 8 plausibility: a criminal justice legal status for a child under 10
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", (pl.col("age") <= 8) & (pl.col("age") >= 1))
+        set_cell("list_08_children_in_care", i, "legal_status", "J1")
+        defects.append(
+            Defect("list_08_children_in_care", i, "legal_status", "legal_status_too_young")
+        )
+    # list 8 format: a placement postcode that is not one
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", pl.col("placement_postcode").is_not_null())
+        set_cell("list_08_children_in_care", i, "placement_postcode", "Kent")
+        defects.append(
+            Defect("list_08_children_in_care", i, "placement_postcode", "postcode_format")
+        )
+    # adoption sequence: placed for adoption with no decision that the child should be
+    with suppress(_NoCandidate):
+        i = pick("list_10_adoptions", pl.col("date_placed_for_adoption").is_not_null())
+        set_cell("list_10_adoptions", i, "date_should_be_placed", None)
+        defects.append(
+            Defect("list_10_adoptions", i, "date_should_be_placed", "placed_without_decision")
+        )
+    # list 11 stage order: stage 1 ended before it started
+    with suppress(_NoCandidate):
+        i = pick("list_11_adopters", pl.col("date_stage1_ended").is_not_null())
+        started = f["list_11_adopters"]["date_stage1_started"][i]
+        set_cell("list_11_adopters", i, "date_stage1_ended", started - dt.timedelta(days=3))
+        defects.append(Defect("list_11_adopters", i, "date_stage1_ended", "date_order"))
+    # duplicates: a referral sent twice (the second row is reported)
+    with suppress(_NoCandidate):
+        i = pick("list_03_referrals", pl.col("date_of_referral") >= ps)
+        f["list_03_referrals"] = pl.concat([f["list_03_referrals"], f["list_03_referrals"][i]])
+        n3 = f["list_03_referrals"].height
+        defects.append(Defect("list_03_referrals", n3 - 1, "date_of_referral", "duplicate_event"))
+    # blanks DfE requires: a child in need with no primary need
+    with suppress(_NoCandidate):
+        i = pick("list_06_children_in_need", pl.col("primary_need_code").is_not_null())
+        set_cell("list_06_children_in_need", i, "primary_need_code", None)
+        defects.append(
+            Defect("list_06_children_in_need", i, "primary_need_code", "primary_need_missing")
+        )
+    # timeliness (info): an S47 weeks old with no ICPC date, the ICPC not deemed unnecessary
+    with suppress(_NoCandidate):
+        i = pick(
+            "list_05_section_47",
+            (pl.col("icpc_resulted_in_plan") == "No")
+            & (pl.col("icpc_unnecessary") == "No")
+            & pl.col("icpc_date").is_not_null()
+            & (pl.col("strategy_discussion_date") < nd - dt.timedelta(days=30)),
+        )
+        set_cell("list_05_section_47", i, "icpc_date", None)
+        defects.append(Defect("list_05_section_47", i, "icpc_date", "s47_without_icpc"))
+    return defects
 
 
 # --------------------------------------------------------------------------------- layout
@@ -465,7 +559,7 @@ def write_messy(
     for d in defects:
         fname, sheet, row = where[(d.table, d.row)]
         col = BY_TABLE[d.table].column(d.column)
-        severity = RULES[d.rule][0]
+        severity = RULES[d.rule][0] if d.rule in RULES else catalogue.severity(d.rule)
         if d.rule == "date_unparseable" and not col.key_date:
             severity = "warning"
         truth.append(

@@ -7,6 +7,7 @@ import polars as pl
 from flows.annex_a import staging
 from flows.annex_a.normalise import SOURCE_COLUMNS
 from flows.validation import engines
+from flows.validation import rules as catalogue
 from flows.validation.results import findings_from_results
 from flows.validation.suites import CROSS_CHECKS, CROSS_PREFIX, suite_path
 
@@ -41,6 +42,12 @@ def _create_sources(con, provided: set[str]) -> None:
 
     con.execute("create schema if not exists quality")
     _write_rows(con, "provided", {"list_name": pl.String}, [(t,) for t in sorted(provided)])
+    _write_rows(
+        con,
+        "rule_catalogue",
+        {"rule": pl.String, "severity": pl.String, "message": pl.String},
+        [(r.id, r.severity, r.message) for r in catalogue.sql_rules()],
+    )
     _write_rows(
         con,
         "spec_headers",

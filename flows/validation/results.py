@@ -66,7 +66,8 @@ def findings_from_results(
     """One finding per failing row of each failed expectation, located by the frame's source columns.
 
     The suite's meta gives rule, severity, column and message; a frame may override column_name,
-    message and list_name per row (cross-list checks), and `value` comes from `<column>_raw`.
+    message, list_name, rule and severity per row (cross-list checks), and `value` comes from
+    `<column>_raw`.
     """
     from flows import findings as F
 
@@ -97,8 +98,8 @@ def findings_from_results(
                 pl.col("source_sheet").cast(pl.String),
                 pl.col("source_row").cast(pl.Int64),
                 given("column_name", _header(spec, meta["column"])).alias("column_name"),
-                pl.lit(meta["rule"], pl.String).alias("rule"),
-                pl.lit(meta["severity"], pl.String).alias("severity"),
+                given("rule", meta["rule"]).alias("rule"),
+                given("severity", meta["severity"]).alias("severity"),
                 given("message", meta["message"]).alias("message"),
                 value.alias("value"),
             )

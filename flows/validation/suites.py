@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from flows.findings import RULES
+from flows.validation import rules as catalogue
+
 # --- suites generated from the list specs ----------------------------------------------------------
 SUITE_PREFIX = "annex_a_"
 
@@ -22,8 +25,12 @@ ORDER_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
     "list_04_assessments": (("assessment_authorised_date", "assessment_start_date"),),
     "list_05_section_47": (("icpc_date", "strategy_discussion_date"),),
     "list_06_children_in_need": (("cin_closure_date", "cin_start_date"),),
-    "list_07_child_protection": (("cp_plan_end_date", "cp_plan_start_date"),),
-    "list_08_children_in_care": (("date_ceased_looked_after", "date_started_looked_after"),),
+    "list_08_children_in_care": (
+        ("date_ceased_looked_after", "date_started_looked_after"),
+        # the current legal status and the latest placement belong to the current period of care
+        ("legal_status_start_date", "date_started_looked_after"),
+        ("placement_start_date", "date_started_looked_after"),
+    ),
     "list_10_adoptions": (
         ("date_should_be_placed", "date_entered_care"),
         ("date_placement_order", "date_should_be_placed"),
@@ -71,6 +78,25 @@ AGE_CHECKS: dict[str, tuple[str | None, int, int]] = {
 }
 
 
+# Pairs where the later date must be strictly later, each with its catalogue rule: a CP plan cannot
+# end the day it starts (CIN 8840), where most end dates may fall on their start date.
+STRICT_ORDER_CHECKS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "list_07_child_protection": (("cp_plan_end_date", "cp_plan_start_date", "cp_plan_end_order"),),
+}
+
+# Text columns with a format, each with its catalogue rule: a UK postcode, whole (ME14 1XX) or its
+# outward half (ME14), any case, with or without the space (903 392c).
+FORMAT_CHECKS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "list_08_children_in_care": (
+        (
+            "placement_postcode",
+            r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?(\s*[0-9][A-Za-z]{2})?\s*$",
+            "postcode_format",
+        ),
+    ),
+}
+
+
 AGE_AT = "_age_at_reference"  # derived columns the suites refer to
 
 
@@ -93,8 +119,6 @@ def _exp(
     message: str,
     severity: str | None = None,
 ) -> dict:
-    from flows.findings import RULES
-
     meta = {
         "rule": rule,
         "severity": severity or RULES[rule][0],
@@ -165,7 +189,9 @@ def suite_for(spec) -> dict:
                 "remove the row or check the date.",
             )
         )
-    for later, earlier in ORDER_CHECKS.get(spec.table, ()):
+    orders = [(a, b, True, "date_order") for a, b in ORDER_CHECKS.get(spec.table, ())]
+    orders += [(a, b, False, rule) for a, b, rule in STRICT_ORDER_CHECKS.get(spec.table, ())]
+    for later, earlier, or_equal, rule in orders:
         a, b = spec.column(later), spec.column(earlier)
         exps.append(
             _exp(
@@ -173,12 +199,26 @@ def suite_for(spec) -> dict:
                 {
                     "column_A": a.name,
                     "column_B": b.name,
-                    "or_equal": True,
+                    "or_equal": or_equal,
                     "ignore_row_if": "either_value_is_missing",
                 },
-                rule="date_order",
+                rule=rule,
                 column=a.name,
-                message=f"{a.header} is before {b.header}.",
+                severity=None if rule in RULES else catalogue.severity(rule),
+                message=f"{a.header} is before {b.header}."
+                if rule in RULES
+                else catalogue.BY_ID[rule].message,
+            )
+        )
+    for name, regex, rule in FORMAT_CHECKS.get(spec.table, ()):
+        exps.append(
+            _exp(
+                "expect_column_values_to_match_regex",
+                {"column": name, "regex": regex},
+                rule=rule,
+                column=name,
+                severity=catalogue.severity(rule),
+                message=catalogue.BY_ID[rule].message,
             )
         )
     if spec.table in AGE_CHECKS and "date_of_birth" in spec.by_name:
@@ -238,11 +278,15 @@ CROSS_CHECKS: dict[str, tuple[str, str]] = {
         "An ICPC resulted in a plan but the child has no plan in list 7.",
     ),
     "audit_children": ("audit_child_unknown", "An audited child is on none of the lists."),
+    # sql/quality/060_check_rules.sql: every SQL rule of the catalogue; each row names its rule,
+    # severity and message (flows/validation/rules.py), which override these
+    "rules": ("catalogue_rule", "A rule of the catalogue; the row names which."),
 }
 
 
 def cross_suite_for(kind: str) -> dict:
     rule, message = CROSS_CHECKS[kind]
+    severity = None if rule in RULES else "warning"  # "rules": each row gives its own
     return {
         "name": f"{CROSS_PREFIX}{kind}",
         "expectations": [
@@ -252,6 +296,7 @@ def cross_suite_for(kind: str) -> dict:
                 rule=rule,
                 column="column_name",
                 message=message,
+                severity=severity,
             )
         ],
         "meta": {

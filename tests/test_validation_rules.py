@@ -1,0 +1,187 @@
+"""The rule catalogue: every rule it declares under `sql` or `suite` fires on a crafted row, at its
+list, Excel row, column and severity, and says nothing about the good submission's rows (a real
+DuckDB warehouse, the real suites and sql/quality). docs/rules.md is the catalogue as generated."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import quality_fixtures as Q
+from quality_fixtures import A, B, D
+
+from flows import warehouse
+from flows.config import ROOT
+from flows.validation import rules
+from flows.validation import stage as validation
+
+# (rule, table, the good row to start from (table, index) or None, changes, column header)
+CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
+    # journey
+    ("contact_before_birth", "list_01_contacts", ("list_01_contacts", 0),
+     {"date_of_birth": D(2027, 9, 1)}, "Date of Contact"),
+    ("referral_before_birth", "list_03_referrals", ("list_03_referrals", 0),
+     {"date_of_birth": D(2027, 9, 1)}, "Date of referral"),
+    ("assessment_before_referral", "list_04_assessments", ("list_04_assessments", 0),
+     {"child_id": "J4", "assessment_start_date": D(2026, 6, 20), "assessment_authorised_date": D(2026, 7, 1)},
+     "Continuous Assessment Start Date"),
+    ("s47_before_referral", "list_05_section_47", ("list_05_section_47", 0),
+     {"child_id": "J5", "strategy_discussion_date": D(2026, 6, 20)},
+     "Strategy discussion initiating Section 47 Enquiry Start Date"),
+    ("cp_plan_before_icpc", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "J7", "cp_plan_start_date": D(2026, 6, 5)}, "Child Protection Plan Start Date"),
+    # blanks DfE requires
+    ("primary_need_missing", "list_06_children_in_need", ("list_06_children_in_need", 0),
+     {"child_id": "N6", "primary_need_code": None}, "Primary Need Code"),
+    ("category_of_abuse_missing", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "C71", "initial_category_of_abuse": None}, "Initial Category of Abuse"),
+    ("previous_plans_missing", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "C72", "previous_cp_plans": None}, "Number of Previous Child Protection Plans"),
+    ("placement_provider_missing", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P81", "placement_type": "U4"}, "Placement Provider"),
+    # fields filled together
+    ("cin_closure_incomplete", "list_06_children_in_need", ("list_06_children_in_need", 0),
+     {"child_id": "N62", "cin_closure_date": D(2026, 9, 1), "case_status": "Closed episode"},
+     "Reason for Closure"),
+    ("ceased_incomplete", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P82", "reason_ceased": "E4A"}, "Date Ceased to be Looked After"),
+    ("adoption_reversal_incomplete", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K11", "reason_no_longer_placed": "RD1"},
+     "Date of Decision that Child Should No Longer be Placed for Adoption"),
+    ("care_leaver_activity_not_expected", "list_09_care_leavers", ("list_09_care_leavers", 0),
+     {"child_id": "C91", "in_touch": "Died"}, "Activity Status"),
+    ("care_leaver_activity_missing", "list_09_care_leavers", ("list_09_care_leavers", 0),
+     {"child_id": "C92", "activity_status": None}, "Activity Status"),
+    # list 8 plausibility
+    ("legal_status_too_young", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P83", "date_of_birth": D(2018, 1, 1), "age": 8, "legal_status": "J1",
+      "legal_status_start_date": D(2026, 1, 1), "date_started_looked_after": D(2026, 1, 1)},
+     "Child's Legal Status"),
+    ("placement_too_young", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P84", "date_of_birth": D(2018, 1, 1), "age": 8, "placement_type": "R5",
+      "placement_provider": "PR1", "placement_start_date": D(2026, 1, 1)}, "Placement Type"),
+    ("independent_placement_under_16", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P85", "date_of_birth": D(2012, 1, 1), "age": 14, "placement_type": "P2",
+      "placement_start_date": D(2026, 1, 1)}, "Placement Type"),
+    ("ceased_adopted_adult", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P86", "date_of_birth": D(2008, 1, 1), "age": 18, "reason_ceased": "E11",
+      "date_ceased_looked_after": D(2026, 9, 1)}, "Reason Ceased to be Looked After"),
+    ("ceased_independent_under_14", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P87", "date_of_birth": D(2014, 1, 1), "age": 12, "reason_ceased": "E5",
+      "date_ceased_looked_after": D(2026, 9, 1)}, "Reason Ceased to be Looked After"),
+    ("ceased_order_adult", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P88", "date_of_birth": D(2008, 1, 1), "age": 18, "reason_ceased": "E45",
+      "date_ceased_looked_after": D(2026, 9, 1)}, "Reason Ceased to be Looked After"),
+    # adoption sequence
+    ("adoption_order_not_placed", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K12", "date_placed_for_adoption": None, "date_adoption_order": D(2026, 9, 1)},
+     "Date Placed for Adoption"),
+    ("placed_without_decision", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K13", "date_should_be_placed": None},
+     "Date of Decision that Child Should be Placed for Adoption"),
+    ("adopter_stage_missing", "list_11_adopters", ("list_11_adopters", 0),
+     {"adopter_id": "AD2", "date_stage1_started": None}, "Date Stage 1 started"),
+    # duplicates
+    ("duplicate_event", "list_04_assessments", ("list_04_assessments", 0), {},
+     "Continuous Assessment Start Date"),
+    # timeliness (info)
+    ("assessment_open_long", "list_04_assessments", ("list_04_assessments", 0),
+     {"child_id": "A41", "assessment_authorised_date": None}, "Continuous Assessment Date of Authorisation"),
+    ("s47_without_icpc", "list_05_section_47", ("list_05_section_47", 0),
+     {"child_id": "A51", "icpc_date": None, "icpc_resulted_in_plan": None}, "Date of Initial Child Protection Conference"),
+    # suites
+    ("cp_plan_end_order", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "C73", "cp_plan_start_date": D(2026, 8, 1), "cp_plan_end_date": D(2026, 8, 1)},
+     "Child Protection Plan End Date"),
+    ("postcode_format", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P89", "placement_postcode": "not a postcode"}, "Placement postcode"),
+]  # fmt: skip
+
+# rows the journey cases need on another list: the later referral and the ICPC that made the plan
+SUPPORT = {
+    "list_03_referrals": [
+        {**A, "child_id": "J4", "date_of_referral": D(2026, 7, 1), "referrals_last_12_months": 1},
+        {**A, "child_id": "J5", "date_of_referral": D(2026, 7, 1), "referrals_last_12_months": 1},
+    ],
+    "list_05_section_47": [
+        {**A, "child_id": "J7", "strategy_discussion_date": D(2026, 6, 1), "icpc_unnecessary": "No",
+         "icpc_date": D(2026, 6, 20), "icpc_resulted_in_plan": "Yes"},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory):
+    sub = Q.good_submission()
+    good_rows = {t: len(rows) for t, rows in sub.items()}
+    for table, rows in SUPPORT.items():
+        sub[table].extend(rows)
+    planted = []
+    for rule, table, start, changes, header in CASES:
+        base = dict(sub[start[0]][start[1]]) if start else {}
+        sub[table].append({**base, **changes})
+        planted.append((rule, table, len(sub[table]) + 1, header))  # header on Excel row 1
+    ctx = Q.context(tmp_path_factory.mktemp("rules"))
+    Q.make_warehouse(ctx, sub)
+    validation.validate(ctx)
+    con = warehouse.connect(ctx.warehouse, read_only=True)
+    try:
+        issues = con.sql("select * from quality.issues").pl()
+    finally:
+        con.close()
+    return issues, planted, good_rows
+
+
+@pytest.mark.parametrize("case", range(len(CASES)), ids=[c[0] for c in CASES])
+def test_rule_fires_on_its_crafted_row(validated, case):
+    issues, planted, _ = validated
+    rule, table, row, header = planted[case]
+    hits = issues.filter(
+        (issues["rule"] == rule) & (issues["list_name"] == table) & (issues["source_row"] == row)
+    )
+    assert hits["column_name"].to_list() == [header]
+    assert hits["severity"].to_list() == [rules.severity(rule)]
+    assert hits["message"].to_list() == [rules.BY_ID[rule].message]
+    assert hits["source_file"].to_list() == [Q.FILE]
+
+
+@pytest.mark.parametrize("rule", sorted({c[0] for c in CASES}))
+def test_rule_quiet_on_the_good_rows(validated, rule):
+    issues, _, good_rows = validated
+    hits = issues.filter(issues["rule"] == rule)
+    for table, n in good_rows.items():
+        on_good = hits.filter((hits["list_name"] == table) & (hits["source_row"] <= n + 1))
+        assert on_good.is_empty(), (table, on_good.select("source_row", "column_name").rows())
+
+
+def test_every_sql_and_suite_rule_has_a_case():
+    checked = {r.id for r in rules.CATALOGUE if r.where in ("sql", "suite")} - set(rules.F.RULES)
+    assert checked == {c[0] for c in CASES}
+
+
+def test_the_sql_names_exactly_the_catalogue_sql_rules():
+    text = (ROOT / "sql" / "quality" / "060_check_rules.sql").read_text(encoding="utf-8")
+    named = set(re.findall(r"'([a-z0-9_]+)'(?: as rule)?\s*\n\s*from", text))
+    named |= set(re.findall(r", '([a-z0-9_]+)'(?: as rule)?$", text, re.MULTILINE))
+    assert named == {r.id for r in rules.sql_rules()}
+
+
+def test_catalogue_ids_unique_and_severities_known():
+    ids = [r.id for r in rules.CATALOGUE]
+    assert len(ids) == len(set(ids))
+    assert {r.severity for r in rules.CATALOGUE} <= {"error", "warning", "info"}
+    assert {r.family for r in rules.CATALOGUE} <= set(rules.FAMILIES)
+    assert set(rules.F.RULES) <= set(ids)  # every vocabulary rule is catalogued
+
+
+def test_docs_rules_md_is_current():
+    committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == rules.markdown(), "run: python -m flows.validation.rules > docs/rules.md"
+
+
+def test_errors_mean_impossible_facts():
+    # the journey across lists can be explained by a referral before the period: never an error
+    for rule_id in ("assessment_before_referral", "s47_before_referral", "cp_plan_before_icpc"):
+        assert rules.severity(rule_id) == "warning"
+    assert rules.severity("legal_status_too_young") == "error"
+    assert B["child_id"] != A["child_id"]
