@@ -76,7 +76,10 @@ def test_csv_and_xlsx_have_the_same_rows_with_formulas_neutralised(report):
     header, body = rows[0], rows[1:]
     assert header == list(dq_report.FINDING_COLUMNS.values())
     wb = openpyxl.load_workbook(paths["data_quality.xlsx"])
-    ws = wb["Findings"]
+    # one sheet per list with findings (here only list 3), after the Lists sheet
+    assert wb.sheetnames == ["Lists", "List 3 Referrals"]
+    ws = wb["List 3 Referrals"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:J{len(body) + 1}"
     # xlsx stores a carriage return as _x000D_, which openpyxl leaves as is (Excel shows the CR)
     xrows = [
         ["" if v is None else str(v).replace("_x000D_", "\r") for v in r]
@@ -111,3 +114,38 @@ def test_neutralise():
     assert dq_report.neutralise("=1+1") == "'=1+1"
     assert dq_report.neutralise("a=1") == "a=1"
     assert dq_report.neutralise(5) == 5 and dq_report.neutralise(None) is None
+
+
+def test_html_groups_findings_by_list_rule_and_column(report):
+    _, paths = report
+    html = paths["data_quality.html"].read_text(encoding="utf-8")
+    # one group per list, rule and column: the message once, with the count of rows
+    assert html.count("Check &lt;this&gt; value &amp; fix it") == 3
+    assert "<strong>Child Unique ID</strong>: 5 rows" in html
+    assert "<strong>Gender</strong>: 2 rows" in html
+    # the accepted codes where a value was outside them
+    assert "Accepted values: Male; Female" in html
+
+
+def test_group_findings_keeps_first_rows_and_counts_the_rest():
+    import polars as pl
+
+    rows = [
+        {"list_name": "list_03_referrals", "list_number": "3", "list_title": "Referrals",
+         "source_file": "a.xlsx", "source_sheet": "Referrals", "source_row": r,
+         "column_name": "Gender", "rule": "code_unmapped", "severity": "warning",
+         "message": "m", "value": f"v{r}"}
+        for r in range(2, 12)
+    ] + [
+        {"list_name": "list_01_contacts", "list_number": "1", "list_title": "Contacts",
+         "source_file": "a.xlsx", "source_sheet": "Contacts", "source_row": 2,
+         "column_name": "Date of Contact", "rule": "date_in_future", "severity": "error",
+         "message": "e", "value": "x"}
+    ]  # fmt: skip
+    groups = dq_report.group_findings(pl.DataFrame(rows))
+    assert [(g["list_number"], g["rule"], g["count"], g["more"]) for g in groups] == [
+        ("1", "date_in_future", 1, 0),
+        ("3", "code_unmapped", 10, 10 - dq_report.FIRST_ROWS),
+    ]
+    assert [r["source_row"] for r in groups[1]["rows"]] == list(range(2, 2 + dq_report.FIRST_ROWS))
+    assert groups[1]["accepted"].startswith("Male")

@@ -138,6 +138,65 @@ def _list_rows(lists: pl.DataFrame) -> list[dict]:
     return out
 
 
+FIRST_ROWS = 5  # rows shown under each group in the html; every row is in the csv and xlsx
+
+
+def _accepted(list_name: str | None, column: str | None, rule: str) -> str:
+    """The template's codes for a column, where a finding is about a value outside them."""
+    from flows.annex_a.specs import BY_TABLE
+
+    if rule != "code_unmapped" or list_name not in BY_TABLE:
+        return ""
+    for c in BY_TABLE[list_name].columns:
+        if c.header == column and c.codes is not None:
+            labels = c.codes.labels
+            return "; ".join(
+                code if labels.get(code) in (None, code) else f"{code} ({labels[code]})"
+                for code in c.codes.values
+            )
+    return ""
+
+
+def group_findings(issues: pl.DataFrame) -> list[dict]:
+    """Findings grouped list -> rule -> column, in report order (lists as the template numbers
+    them, errors first within a list): the count, severity, the message once, the accepted codes
+    where a value was outside them, and the first rows (file, sheet, Excel row, value sent)."""
+    from flows.annex_a.specs import SPECS
+
+    if issues.is_empty():
+        return []
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    keys = ["list_name", "list_number", "list_title", "rule", "column_name"]
+    grouped = (
+        issues.with_columns(
+            pl.col("list_name").replace_strict(order, default=len(order)).alias("_list"),
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=9).alias("_sev"),
+        )
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.len().alias("count"),
+            pl.col("severity").first(),
+            pl.col("message").first(),
+            pl.col("_list").first(),
+            pl.col("_sev").min(),
+            pl.struct("source_file", "source_sheet", "source_row", "value")
+            .head(FIRST_ROWS)
+            .alias("rows"),
+        )
+        .sort(["_list", "_sev", "rule", "column_name"], nulls_last=True, maintain_order=True)
+    )
+    out = []
+    for g in grouped.iter_rows(named=True):  # one row per group (a few dozen), not per finding
+        out.append(
+            {
+                **{k: g[k] for k in (*keys, "count", "severity", "message", "rows")},
+                "accepted": _accepted(g["list_name"], g["column_name"], g["rule"]),
+                "more": g["count"] - len(g["rows"]),
+            }
+        )
+    return out
+
+
 @functools.cache
 def _environment():
     """One environment per process: it keeps the compiled templates (compiling them cost ~10 ms a
@@ -163,7 +222,9 @@ def render_html(issues: pl.DataFrame, lists: list[dict], context: dict) -> str:
         _environment()
         .get_template("data_quality.html")
         .render(
-            findings=issues.to_dicts(),
+            groups=group_findings(issues),
+            total=issues.height,
+            first_rows=FIRST_ROWS,
             lists=lists,
             css=Markup(css.replace("</", "<\\/")),
             **context,
@@ -175,6 +236,26 @@ def _cells(issues: pl.DataFrame) -> list[list]:
     return [
         [neutralise(v) for v in row] for row in issues.select(list(FINDING_COLUMNS)).iter_rows()
     ]
+
+
+_SHEET_UNSAFE = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _by_list(issues: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """(sheet name, that list's findings in report order) for each list with findings, lists in
+    template order; findings about no list (files, sheets) last. Names fit Excel's 31 characters."""
+    from flows.annex_a.specs import SPECS
+
+    out = []
+    for spec in SPECS:
+        part = issues.filter(pl.col("list_name") == spec.table)
+        if part.height:
+            label = f"List {spec.number}" if spec.number.isdigit() else spec.number
+            out.append((f"{label} {spec.title}".translate(_SHEET_UNSAFE)[:31].strip(), part))
+    rest = issues.filter(~pl.col("list_name").is_in([s.table for s in SPECS]).fill_null(True))
+    if rest.height:
+        out.append(("Files and sheets", rest))
+    return out
 
 
 def render_csv(issues: pl.DataFrame) -> bytes:
@@ -203,14 +284,16 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
     ):  # the run's generation time, not the clock: a re-run gives the same bytes
         wb.set_properties({"created": created.replace(tzinfo=None)})
     bold = wb.add_format({"bold": True})
-    for name, headers, rows in (
-        ("Findings", list(FINDING_COLUMNS.values()), _cells(issues)),
+    sheets = [
         (
             "Lists",
             list(LIST_COLUMNS.values()),
             [[neutralise(r[k]) for k in LIST_COLUMNS] for r in lists],
-        ),
-    ):
+        )
+    ]
+    for name, part in _by_list(issues):
+        sheets.append((name, list(FINDING_COLUMNS.values()), _cells(part)))
+    for name, headers, rows in sheets:
         ws = wb.add_worksheet(name)
         ws.write_row(0, 0, headers, bold)
         for i, row in enumerate(rows, start=1):
