@@ -202,6 +202,7 @@ def cli_validate(args) -> int:
     from flows import las, pipeline, storage
     from flows.context import RunContext, parse_notification_date
     from flows.validation import report as dq_report
+    from flows.validation.summary import summary_table
 
     la = las.resolve(args.la)
     nd = parse_notification_date(args.notification_date)
@@ -214,15 +215,20 @@ def cli_validate(args) -> int:
         ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
         storage.make_private_dir(ctx.work_dir)
         rows, counts = pipeline.check(ctx, landed)
+        table = summary_table(ctx.warehouse)
         written = dq_report.write_reports(ctx, out_dir=out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{la.name} ({la.ons_code}), notification date {nd:%d/%m/%Y}")
     print(f"  lists read: {len(rows)}, rows: {sum(rows.values()):,}")
     print("  findings: " + ", ".join(f"{counts[s]} {s}" for s in counts))
+    print()
+    print(table)
+    print()
+    print("Report (what to check, file, sheet and row of each finding):")
     for p in written:
         print(f"  {p}")
-    return 1 if counts.get("error") else 0
+    return 1 if counts.get("error") else 0  # any error: the submission cannot be used as it is
 
 
 def cli_refresh(args: argparse.Namespace) -> int:

@@ -71,6 +71,22 @@ def test_messy_submission_every_planted_defect_found(submissions, tmp_path, caps
     assert code == 1  # there are errors
     # the summary printed is counts only: no child IDs or values
     assert "findings:" in printed
+    # the per-list summary table (counts and dates only) and where the report is
+    table = printed.splitlines()
+    header = next(line for line in table if line.startswith("List "))
+    assert header.split() == [
+        "List",
+        "Provided",
+        "Rows",
+        "Covered",
+        "Expected",
+        "Errors",
+        "Warnings",
+        "Info",
+    ]
+    referrals = next(line for line in table if line.startswith("3 Referrals"))
+    assert referrals.split()[-3:] != ["0", "0", "0"]  # the planted referral defects are counted
+    assert "data_quality.html" in printed
     for r in rows:
         if r["Value sent"] and len(r["Value sent"]) > 3:
             assert r["Value sent"] not in printed

@@ -154,3 +154,47 @@ def write_list_summary(
     from flows import warehouse
 
     warehouse.write_table(con, "quality", "lists", frame)
+
+
+def summary_table(path) -> str:
+    """quality.lists as a plain-text table for the terminal: per list, provided, rows, the dates
+    covered against those expected, errors, warnings and info. Counts and dates only (no child
+    values), so `pia validate` may print it."""
+    from flows import warehouse as wh
+
+    con = wh.connect(path, read_only=True)
+    try:
+        rows = con.execute(
+            "select number, title, provided, rows, covered_from, covered_to, expected_from, "
+            "expected_to, errors, warnings, infos from quality.lists"
+        ).fetchall()
+    finally:
+        con.close()
+
+    def when(a, b) -> str:
+        return f"{a:%d/%m/%Y}-{b:%d/%m/%Y}" if a and b else (f"to {b:%d/%m/%Y}" if b else "")
+
+    header = ("List", "Provided", "Rows", "Covered", "Expected", "Errors", "Warnings", "Info")
+    body = [
+        (
+            f"{number} {title}"[:34],
+            "yes" if provided else "no",
+            f"{n:,}" if n is not None else "",
+            when(cf, ct),
+            when(ef, et),
+            str(e),
+            str(w),
+            str(i),
+        )
+        for number, title, provided, n, cf, ct, ef, et, e, w, i in rows
+    ]
+    widths = [max(len(r[k]) for r in [header, *body]) for k in range(len(header))]
+    right = {2, 5, 6, 7}  # numbers
+
+    def line(cells) -> str:
+        return "  ".join(
+            c.rjust(w) if k in right else c.ljust(w)
+            for k, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in body)])
