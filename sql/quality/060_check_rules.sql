@@ -1,3 +1,4 @@
+-- depends: meta.calendar, meta.run, quality.rule_catalogue, quality.spec_headers, staging.list_01_contacts, staging.list_02_early_help, staging.list_03_referrals, staging.list_04_assessments, staging.list_05_section_47, staging.list_06_children_in_need, staging.list_07_child_protection, staging.list_08_children_in_care, staging.list_09_care_leavers, staging.list_10_adoptions, staging.list_11_adopters
 -- The rule catalogue's SQL rules (flows/validation/rules.py, where = "sql"): one row per row that
 -- breaks a rule, naming the list where the fix belongs, the column (spec name, shown as its template
 -- header) and the value sent. Severity and message come from the catalogue (quality.rule_catalogue),
@@ -6,11 +7,18 @@
 -- read is reported there, at that cell (validate drops a second finding on a cell).
 create or replace table quality.check_rules as
 with run as (
-    select notification_date, period_start from meta.run
+    select notification_date, period_start,
+           -- the working days before notification that CIN 8670Q and 8675Q count (meta.calendar:
+           -- weekends and bank holidays of England and Wales)
+           (select day from meta.calendar where working_day and day < notification_date
+            order by day desc limit 1 offset 44) as working_days_45,
+           (select day from meta.calendar where working_day and day < notification_date
+            order by day desc limit 1 offset 14) as working_days_15
+    from meta.run
 ),
 referrals as (  -- list 3's referral dates by child
     select upper(trim(child_id)) as child_key, date_of_referral
-    from quality.src_list_03_referrals
+    from staging.list_03_referrals
     where trim(child_id) <> '' and date_of_referral is not null
 ),
 first_referral as (
@@ -18,7 +26,7 @@ first_referral as (
 ),
 icpc_plans as (  -- list 5's ICPCs that resulted in a plan, by child
     select upper(trim(child_id)) as child_key, min(icpc_date) as first_icpc
-    from quality.src_list_05_section_47
+    from staging.list_05_section_47
     where trim(child_id) <> '' and icpc_resulted_in_plan = 'Yes' and icpc_date is not null
     group by 1
 ),
@@ -27,19 +35,19 @@ events as (  -- lists 2-5: the child and the date that makes a row an event (lis
     select 'list_02_early_help' as list_name, 'assessment_start_date' as column_key, source_file,
            source_sheet, source_row, child_id, assessment_start_date as event_date,
            assessment_start_date_raw as value
-    from quality.src_list_02_early_help
+    from staging.list_02_early_help
     union all
     select 'list_03_referrals', 'date_of_referral', source_file, source_sheet, source_row, child_id,
            date_of_referral, date_of_referral_raw
-    from quality.src_list_03_referrals
+    from staging.list_03_referrals
     union all
     select 'list_04_assessments', 'assessment_start_date', source_file, source_sheet, source_row, child_id,
            assessment_start_date, assessment_start_date_raw
-    from quality.src_list_04_assessments
+    from staging.list_04_assessments
     union all
     select 'list_05_section_47', 'strategy_discussion_date', source_file, source_sheet, source_row, child_id,
            strategy_discussion_date, strategy_discussion_date_raw
-    from quality.src_list_05_section_47
+    from staging.list_05_section_47
 ),
 duplicated as (  -- only these children's rows are ranked (a window over every row cost ~0.1 s)
     select list_name, upper(trim(child_id)) as child_key, event_date
@@ -52,25 +60,25 @@ hits as (
     -- journey: no contact or referral before conception (40 weeks before birth)
     select 'list_01_contacts' as list_name, source_file, source_sheet, source_row,
            'date_of_contact' as column_key, date_of_contact_raw as value, 'contact_before_birth' as rule
-    from quality.src_list_01_contacts
+    from staging.list_01_contacts
     where date_of_contact < date_of_birth - interval 280 day
     union all
     select 'list_03_referrals', source_file, source_sheet, source_row, 'date_of_referral',
            date_of_referral_raw, 'referral_before_birth'
-    from quality.src_list_03_referrals
+    from staging.list_03_referrals
     where date_of_referral < date_of_birth - interval 280 day
     union all
     -- journey: an assessment or S47 in the six months before every referral list 3 has for the child
     select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row, 'assessment_start_date',
            a.assessment_start_date_raw, 'assessment_before_referral'
-    from quality.src_list_04_assessments as a
+    from staging.list_04_assessments as a
     join first_referral as f on f.child_key = upper(trim(a.child_id))
     cross join run
     where a.assessment_start_date >= run.period_start and a.assessment_start_date < f.first_referral
     union all
     select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'strategy_discussion_date',
            s.strategy_discussion_date_raw, 's47_before_referral'
-    from quality.src_list_05_section_47 as s
+    from staging.list_05_section_47 as s
     join first_referral as f on f.child_key = upper(trim(s.child_id))
     cross join run
     where s.strategy_discussion_date >= run.period_start and s.strategy_discussion_date < f.first_referral
@@ -78,7 +86,7 @@ hits as (
     -- journey: a plan started in the period before the ICPC that resulted in a plan
     select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row, 'cp_plan_start_date',
            p.cp_plan_start_date_raw, 'cp_plan_before_icpc'
-    from quality.src_list_07_child_protection as p
+    from staging.list_07_child_protection as p
     join icpc_plans as i on i.child_key = upper(trim(p.child_id))
     cross join run
     where p.cp_plan_start_date >= run.period_start and p.cp_plan_start_date < i.first_icpc
@@ -86,22 +94,22 @@ hits as (
     -- blanks DfE requires
     select 'list_06_children_in_need', source_file, source_sheet, source_row, 'primary_need_code',
            primary_need_code_raw, 'primary_need_missing'
-    from quality.src_list_06_children_in_need
+    from staging.list_06_children_in_need
     where primary_need_code is null
     union all
     select 'list_07_child_protection', source_file, source_sheet, source_row, 'initial_category_of_abuse',
            initial_category_of_abuse_raw, 'category_of_abuse_missing'
-    from quality.src_list_07_child_protection
+    from staging.list_07_child_protection
     where initial_category_of_abuse is null
     union all
     select 'list_07_child_protection', source_file, source_sheet, source_row, 'previous_cp_plans',
            previous_cp_plans_raw, 'previous_plans_missing'
-    from quality.src_list_07_child_protection
+    from staging.list_07_child_protection
     where previous_cp_plans is null
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_provider',
            placement_provider_raw, 'placement_provider_missing'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where placement_type in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'K1', 'K2', 'R1')
       and placement_provider is null
     union all
@@ -110,84 +118,84 @@ hits as (
            case when cin_closure_date is null then 'cin_closure_date' else 'reason_for_closure' end,
            case when cin_closure_date is null then cin_closure_date_raw else reason_for_closure_raw end,
            'cin_closure_incomplete'
-    from quality.src_list_06_children_in_need
+    from staging.list_06_children_in_need
     where (cin_closure_date is null) <> (reason_for_closure is null)
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row,
            case when date_ceased_looked_after is null then 'date_ceased_looked_after' else 'reason_ceased' end,
            case when date_ceased_looked_after is null then date_ceased_looked_after_raw else reason_ceased_raw end,
            'ceased_incomplete'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where (date_ceased_looked_after is null) <> (reason_ceased is null)
     union all
     select 'list_10_adoptions', source_file, source_sheet, source_row,
            case when date_no_longer_placed is null then 'date_no_longer_placed' else 'reason_no_longer_placed' end,
            case when date_no_longer_placed is null then date_no_longer_placed_raw else reason_no_longer_placed_raw end,
            'adoption_reversal_incomplete'
-    from quality.src_list_10_adoptions
+    from staging.list_10_adoptions
     where (date_no_longer_placed is null) <> (reason_no_longer_placed is null)
     union all
     select 'list_09_care_leavers', source_file, source_sheet, source_row,
            case when activity_status is not null then 'activity_status' else 'accommodation_type' end,
            case when activity_status is not null then activity_status_raw else accommodation_type_raw end,
            'care_leaver_activity_not_expected'
-    from quality.src_list_09_care_leavers
+    from staging.list_09_care_leavers
     where in_touch in ('Died', 'Rhom') and (activity_status is not null or accommodation_type is not null)
     union all
     select 'list_09_care_leavers', source_file, source_sheet, source_row,
            case when activity_status is null then 'activity_status' else 'accommodation_type' end,
            case when activity_status is null then activity_status_raw else accommodation_type_raw end,
            'care_leaver_activity_missing'
-    from quality.src_list_09_care_leavers
+    from staging.list_09_care_leavers
     where in_touch = 'Yes' and (activity_status is null or accommodation_type is null)
     union all
     -- list 8: age against legal status, placement type and reason ceased
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'legal_status',
            legal_status_raw, 'legal_status_too_young'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where legal_status in ('J1', 'J2', 'J3')
       and date_sub('year', date_of_birth, coalesce(legal_status_start_date, date_started_looked_after)) < 10
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
            placement_type_raw, 'placement_too_young'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where placement_type = 'R5' and date_sub('year', date_of_birth, placement_start_date) < 10
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
            placement_type_raw, 'independent_placement_under_16'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where placement_type in ('P2', 'H5') and date_sub('year', date_of_birth, placement_start_date) < 16
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
            reason_ceased_raw, 'ceased_adopted_adult'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where reason_ceased in ('E11', 'E12') and date_sub('year', date_of_birth, date_ceased_looked_after) >= 18
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
            reason_ceased_raw, 'ceased_independent_under_14'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where reason_ceased in ('E5', 'E6') and date_sub('year', date_of_birth, date_ceased_looked_after) < 14
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
            reason_ceased_raw, 'ceased_order_adult'
-    from quality.src_list_08_children_in_care
+    from staging.list_08_children_in_care
     where reason_ceased in ('E45', 'E46', 'E47', 'E48')
       and date_ceased_looked_after > date_of_birth + interval 18 year
     union all
     -- adoption sequence
     select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_placed_for_adoption',
            date_placed_for_adoption_raw, 'adoption_order_not_placed'
-    from quality.src_list_10_adoptions
+    from staging.list_10_adoptions
     where date_adoption_order is not null and date_placed_for_adoption is null
     union all
     select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_should_be_placed',
            date_should_be_placed_raw, 'placed_without_decision'
-    from quality.src_list_10_adoptions
+    from staging.list_10_adoptions
     where date_placed_for_adoption is not null and date_should_be_placed is null
     union all
     select 'list_11_adopters', source_file, source_sheet, source_row, 'date_stage1_started',
            date_stage1_started_raw, 'adopter_stage_missing'
-    from quality.src_list_11_adopters
+    from staging.list_11_adopters
     where date_stage1_started is null
       and coalesce(date_stage1_ended, date_stage2_started, date_stage2_ended) is not null
     union all
@@ -201,18 +209,18 @@ hits as (
         order by e.source_file, e.source_sheet, e.source_row
     ) > 1
     union all
-    -- timeliness queries (info): 45 working days ~ 9 weeks, 15 working days ~ 3 weeks
+    -- timeliness queries (info): started before the 45th / 15th working day before notification
     select 'list_04_assessments', source_file, source_sheet, source_row, 'assessment_authorised_date',
            assessment_authorised_date_raw, 'assessment_open_long'
-    from quality.src_list_04_assessments, run
+    from staging.list_04_assessments, run
     where assessment_authorised_date is null
-      and assessment_start_date < run.notification_date - interval 63 day
+      and assessment_start_date < run.working_days_45
     union all
     select 'list_05_section_47', source_file, source_sheet, source_row, 'icpc_date',
            icpc_date_raw, 's47_without_icpc'
-    from quality.src_list_05_section_47, run
+    from staging.list_05_section_47, run
     where icpc_date is null and coalesce(icpc_unnecessary, '') <> 'Yes'
-      and strategy_discussion_date < run.notification_date - interval 21 day
+      and strategy_discussion_date < run.working_days_15
 )
 select
     h.list_name, h.source_file, h.source_sheet, h.source_row,
