@@ -149,3 +149,67 @@ def test_group_findings_keeps_first_rows_and_counts_the_rest():
     ]
     assert [r["source_row"] for r in groups[1]["rows"]] == list(range(2, 2 + dq_report.FIRST_ROWS))
     assert groups[1]["accepted"].startswith("Male")
+
+
+def _run_report(tmp, sub, issues, out):
+    ctx = Q.context(tmp)
+    Q.make_warehouse(ctx, sub)
+    con = warehouse.connect(ctx.warehouse)
+    if issues:
+        con.executemany(
+            "insert into quality.reader_issues values ('list_03_referrals', 'a.xlsx', 'Referrals', ?, ?, ?, 'warning', 'm', ?)",
+            issues,
+        )
+    con.execute("create or replace table quality.issues as select * from quality.reader_issues")
+    list_summary.write_list_summary(con, set(sub), validation._run_parameters(con, ctx))
+    con.close()
+    return dq_report.write_reports(ctx, out_dir=out)
+
+
+def test_a_resubmission_says_what_changed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    sub = Q.good_submission()
+    first = {k: sub[k] for k in ("list_01_contacts", "list_03_referrals")}
+    _run_report(
+        tmp_path / "first",
+        first,
+        [[2, "Gender", "code_unmapped", "x"], [3, "Gender", "code_unmapped", "y"]],
+        out,
+    )
+    html = (out / "data_quality.html").read_text(encoding="utf-8")
+    assert "What changed" not in html  # nothing earlier to compare with
+    # resubmitted: a referral added, one Gender value fixed, a new finding on Ethnicity
+    second = {
+        **first,
+        "list_03_referrals": [
+            *first["list_03_referrals"],
+            dict(first["list_03_referrals"][0], date_of_referral=Q.D(2026, 7, 1)),
+        ],
+    }
+    _run_report(
+        tmp_path / "second",
+        second,
+        [[2, "Gender", "code_unmapped", "x"], [4, "Ethnicity", "code_unmapped", "z"]],
+        out,
+    )
+    html = (out / "data_quality.html").read_text(encoding="utf-8")
+    assert "What changed since the earlier report" in html
+    assert "1 finding fixed" in html and "1 new" in html
+    assert "3: Referrals" in html and ">2</td>" in html and ">3</td>" in html  # rows before, now
+    assert "(1 fixed)" in html and "(1 new)" in html
+
+
+def test_an_earlier_report_for_another_la_is_not_compared(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    sub = {k: Q.good_submission()[k] for k in ("list_03_referrals",)}
+    _run_report(tmp_path / "first", sub, [[2, "Gender", "code_unmapped", "x"]], out)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "data_quality.xlsx")
+    assert wb.properties.subject == f"E06000050 {Q.ND.isoformat()}"
+    wb.properties.subject = "E10000016 2026-11-16"
+    wb.save(out / "data_quality.xlsx")
+    _run_report(tmp_path / "second", sub, [], out)
+    assert "What changed" not in (out / "data_quality.html").read_text(encoding="utf-8")

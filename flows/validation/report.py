@@ -266,7 +266,9 @@ def render_csv(issues: pl.DataFrame) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 correctly
 
 
-def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
+def render_xlsx(
+    issues: pl.DataFrame, lists: list[dict], created=None, subject: str | None = None
+) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -279,10 +281,15 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
             "strings_to_numbers": False,
         },
     )
+    props = {}
     if (
         created is not None
     ):  # the run's generation time, not the clock: a re-run gives the same bytes
-        wb.set_properties({"created": created.replace(tzinfo=None)})
+        props["created"] = created.replace(tzinfo=None)
+    if subject is not None:  # which submission: a resubmission's report compares with this one
+        props["subject"] = subject
+    if props:
+        wb.set_properties(props)
     bold = wb.add_format({"bold": True})
     sheets = [
         (
@@ -310,13 +317,23 @@ def render_xlsx(issues: pl.DataFrame, lists: list[dict], created=None) -> bytes:
     return buf.getvalue()
 
 
-def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
-    """The three report files for the run in ctx (read from ctx.warehouse) into out_dir or ctx.work_dir."""
+def write_reports(ctx, out_dir: Path | None = None, earlier_dir: Path | None = None) -> list[Path]:
+    """The three report files for the run in ctx (read from ctx.warehouse) into out_dir or ctx.work_dir.
+
+    When the folder of an earlier report for the same LA and notification date holds one (by
+    default out_dir when given, else the run's final folder beside its staging folder,
+    <runs>/<la>/<date>), the report says what changed since (flows/validation/resubmission.py)."""
+    from flows.validation import resubmission
+
+    if earlier_dir is None:
+        earlier_dir = out_dir or ctx.work_dir.parent / ctx.notification_date.isoformat()
     out_dir = out_dir or ctx.work_dir
     issues, lists_frame, run = load(ctx.db)
     lists = _list_rows(lists_frame) if lists_frame.height else []
     counts = {s: issues.filter(pl.col("severity") == s).height for s in SEVERITY_ORDER}
+    earlier = resubmission.read_earlier(earlier_dir, ctx.la.ons_code, ctx.notification_date)
     context = {
+        "changes": resubmission.changes(earlier, issues, lists) if earlier else None,
         "la_name": ctx.la.name,
         "la_code": ctx.la.ons_code,
         "notification_date": _date(ctx.notification_date),
@@ -330,7 +347,13 @@ def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
         ),
         storage.atomic_write_bytes(out_dir / "data_quality.csv", render_csv(issues)),
         storage.atomic_write_bytes(
-            out_dir / "data_quality.xlsx", render_xlsx(issues, lists, ctx.generated_at)
+            out_dir / "data_quality.xlsx",
+            render_xlsx(
+                issues,
+                lists,
+                ctx.generated_at,
+                resubmission.subject(ctx.la.ons_code, ctx.notification_date),
+            ),
         ),
     ]
     return paths
