@@ -118,6 +118,8 @@ LISTS: dict[str, list[dict]] = {
             "placements_last_12_months": 4,
             "placement_type": "U3",
             "placement_location": "Out",
+            "legal_status": "C2",
+            "placement_provider": "PR1",
             "missing_episodes": 2,
             "return_interview_offered": "No",
             "date_last_health_assessment": D(2025, 6, 1),
@@ -177,8 +179,19 @@ LISTS: dict[str, list[dict]] = {
             "date_entered_care": D(2024, 1, 1),
             "date_should_be_placed": D(2025, 6, 1),
         },
-        {"child_id": "C13", "family_id": "F1", "date_entered_care": D(2024, 1, 1)},
-        {"child_id": "C14", "family_id": "F1", "date_entered_care": D(2024, 1, 1)},
+        # decided later: not yet due to be placed
+        {
+            "child_id": "C13",
+            "family_id": "F1",
+            "date_entered_care": D(2024, 1, 1),
+            "date_should_be_placed": D(2026, 12, 1),
+        },
+        {
+            "child_id": "C14",
+            "family_id": "F1",
+            "date_entered_care": D(2024, 1, 1),
+            "date_should_be_placed": D(2026, 12, 1),
+        },
     ],
     "audits": [
         {"child_id": "C1", "audit_theme": "Neglect", "date_audit_completed": D(2026, 10, 5)},
@@ -213,7 +226,8 @@ LISTS: dict[str, list[dict]] = {
             "date_of_birth": D(2012, 5, 5),
             "provision_start_date": D(2026, 10, 1),
             "provision_type": "Unregistered supported accommodation",
-        },  # ongoing, 53 days
+            "provision_details": "Flat above a shop, Provider Z",
+        },  # ongoing, 53 days, age 14: under 16 in supported accommodation; list 8 says U3 (foster)
         {
             "child_id": "C15",
             "date_of_birth": D(2011, 3, 1),
@@ -413,6 +427,8 @@ def build_warehouse(
     lists: dict[str, list[dict]] | None = None,
     statistics: bool = True,
     visit_type: str = "standard",
+    indicators: dict[str, list[dict]] | None = None,
+    comparisons: list[tuple] | None = None,
 ) -> None:
     """A run warehouse as the earlier stages leave it; `lists` defaults to LISTS (absent lists: no table)."""
     lists = LISTS if lists is None else lists
@@ -460,7 +476,7 @@ def build_warehouse(
         if statistics:
             from flows.pack.sources import NATIONAL_COMPARISONS, OTHER_TABLES
 
-            for name, rows in INDICATORS.items():
+            for name, rows in (INDICATORS if indicators is None else indicators).items():
                 schema, table, cols = OTHER_TABLES[name]
                 _create(con, schema, table, list(cols), rows)
             # the statistics stage leaves indicators.comparisons; sql/pack/100_national_comparisons.sql
@@ -471,7 +487,10 @@ def build_warehouse(
                 "indicators",
                 "comparisons",
                 list(cols),
-                [dict(zip([c for c, _ in cols], r, strict=True)) for r in COMPARISONS],
+                [
+                    dict(zip([c for c, _ in cols], r, strict=True))
+                    for r in (COMPARISONS if comparisons is None else comparisons)
+                ],
             )
     finally:
         con.close()

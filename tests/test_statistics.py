@@ -330,7 +330,7 @@ def test_build_indicators_leaves_a_self_contained_warehouse(stats_db, tmp_path):
         assert c.execute("select population_0_17 from indicators.la_context").fetchall()[0][0] > 0
         assert c.execute("select count(*) from indicators.stat_neighbours").fetchall()[0][0] == 10
         assert (
-            c.execute("select count(*) from indicators.indicator_dictionary").fetchall()[0][0] == 23
+            c.execute("select count(*) from indicators.indicator_dictionary").fetchall()[0][0] == 29
         )
         assert c.execute("select overall from indicators.ilacs_judgements").fetchall()[0][0] in {
             "Outstanding",
@@ -360,7 +360,7 @@ def test_build_indicators_leaves_a_self_contained_warehouse(stats_db, tmp_path):
         per = c.execute(
             "select indicator_id, count(*) from pack.national_comparisons group by 1"
         ).fetchall()
-        assert len(per) == 23 and all(1 <= n <= 5 for _, n in per)
+        assert len(per) == 29 and all(1 <= n <= 5 for _, n in per)
         # previous_value is the LA's value in the period before
         rows = c.execute(
             "select period, la_value, previous_value from pack.national_comparisons "

@@ -81,6 +81,8 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
      "Date of Decision that Child Should be Placed for Adoption"),
     ("adopter_stage_missing", "list_11_adopters", ("list_11_adopters", 0),
      {"adopter_id": "AD2", "date_stage1_started": None}, "Date Stage 1 started"),
+    ("adoption_order_before_placement", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K14", "date_adoption_order": D(2026, 6, 1)}, "Date of Adoption Order"),
     # duplicates
     ("duplicate_event", "list_04_assessments", ("list_04_assessments", 0), {},
      "Continuous Assessment Start Date"),

@@ -142,3 +142,35 @@ def suggest(candidates: Iterable[Mapping], visit_type: str) -> list[dict]:
         covered.update(t)
         chosen.append({**row, "reasons": reasons, "factors": len(t)})
     return chosen
+
+
+COHORTS = (
+    ("care_leaver", "Care leaver"),
+    ("in_care", "In care"),
+    ("on_cp", "Child protection plan"),
+    ("in_need", "Child in need"),
+    ("adoption", "Adoption (list 10)"),
+)
+
+# Para 162 factors the Annex A lists cannot show for a child, said once beside the sample.
+NOT_SHOWN = (
+    "educational achievement and attendance (only list 2.05, children missing education, touches it)",
+    "sibling groups outside list 10 (only adoption records carry a family ID)",
+    "kinship or connected-person arrangements for children not in care (special guardianship, "
+    "child arrangements orders)",
+    "children supported by a third-party provider with delegated functions",
+)
+
+
+def cohort(row: Mapping) -> str:
+    """The child's cohorts on the lists, most specific first ('Not on lists 6 to 10' when none)."""
+    names = [label for key, label in COHORTS if row.get(key)]
+    return "; ".join(names) if names else "Not on lists 6 to 10"
+
+
+def annotate(sample: list[dict], enquiries: Mapping[str, list[dict]]) -> list[dict]:
+    """Each sampled child with its cohort and the lines of enquiry (lists) it is on: {child_id:
+    [{id, title}]} from the pack's lists, so an inspector sees which line each child serves."""
+    return [
+        {**s, "cohort": cohort(s), "serves": enquiries.get(str(s["child_id"]), [])} for s in sample
+    ]

@@ -40,15 +40,63 @@ def nice_max(v: float) -> float:
     return 10 * exp
 
 
+def nice_range(lo: float, hi: float, intervals: int = 4) -> tuple[float, float, float]:
+    """An axis (bottom, top, step) around the data with round ticks (1, 2, 2.5 or 5 x 10^k), so
+    lines do not bunch at the top of a 0-100 axis. Zero is kept when the data are near it."""
+    if hi < lo:
+        lo, hi = hi, lo
+    if lo >= 0 and lo <= (hi - lo) * 0.5:
+        lo = 0.0  # near zero: start there
+    span = hi - lo or abs(hi) or 1.0
+    raw = span / intervals
+    exp = 10 ** math.floor(math.log10(raw))
+    step = next(m * exp for m in (1, 2, 2.5, 5, 10) if raw <= m * exp)
+    bottom = math.floor(lo / step) * step
+    top = math.ceil(hi / step) * step
+    if top == bottom:
+        top = bottom + step
+    return bottom, top, step
+
+
+def sparkline(
+    title: str, values: Sequence[float | None], *, width: int = 84, height: int = 22
+) -> Markup:
+    """A small trend line of the LA's values (oldest to newest) for a table cell; the last value has a
+    marker. Its title is the text alternative (the values are in the row beside it)."""
+    known = [v for v in values if v is not None]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pia-spark" role="img" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" focusable="false"><title>{escape(title)}</title>'
+    ]
+    if len(known) > 1:
+        lo, hi = min(known), max(known)
+        span = (hi - lo) or 1.0
+        n = len(values)
+
+        def xy(i: int, v: float) -> str:
+            x = 3 + (width - 6) * i / max(n - 1, 1)
+            y = height - 3 - (height - 6) * ((v - lo) / span if hi > lo else 0.5)
+            return f"{_n(x)},{_n(y)}"
+
+        pts = [xy(i, v) for i, v in enumerate(values) if v is not None]
+        parts.append(
+            f'<polyline points="{" ".join(pts)}" fill="none" stroke="{STYLES[0][0]}" stroke-width="1.5"/>'
+        )
+        cx, cy = pts[-1].split(",")
+        parts.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{STYLES[0][0]}"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 def fmt(v: float | None, decimals: int = 0) -> str:
     if v is None:
         return "not available"
     return f"{v:,.{decimals}f}"
 
 
-def _tick(v: float, span: float) -> str:
-    """An axis label: whole numbers for wide ranges, otherwise up to two decimals without trailing 0s."""
-    if span >= 10:
+def _tick(v: float, step: float) -> str:
+    """An axis label: whole numbers for whole steps, otherwise up to two decimals without trailing 0s."""
+    if float(step).is_integer():
         return f"{v:,.0f}"
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
@@ -125,9 +173,9 @@ def line_chart(
     height = legend_y + 22 * ((len(series) + 1) // 2) + 4
     plot_w = width - left - right
     values = [v for _, vs in series for v in vs if v is not None]
-    lo = min(0.0, min(values, default=0.0))
-    hi = nice_max(max(values, default=0.0))
-    span = (hi - lo) or 1.0
+    lo, hi, step = nice_range(min(values, default=0.0), max(values, default=1.0))
+    span = hi - lo
+    ticks = round(span / step)
     n = max(len(x_labels), 1)
 
     def px(i: int) -> float:
@@ -138,14 +186,14 @@ def line_chart(
 
     parts = _open(chart_id, title, desc, width, height)
     parts.append('<g aria-hidden="true" font-family="arial, sans-serif" font-size="12">')
-    for i in range(5):
-        v = lo + span * i / 4
+    for i in range(ticks + 1):
+        v = lo + step * i
         y = py(v)
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}" stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{_tick(v, span)}</text>'
+            f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{INK}">{_tick(v, step)}</text>'
         )
     for i, label in enumerate(x_labels):
         parts.append(

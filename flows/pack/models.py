@@ -15,6 +15,7 @@ import polars as pl
 
 from flows import sql_models, warehouse
 from flows.annex_a import staging
+from flows.pack import coverage
 from flows.pack import sources as pack_sources
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
     provided = staging.ensure(con)
     with warehouse.transaction(con):
         available = pack_sources.bind_sources(con, provided)
+        if not available["column_coverage"]:
+            coverage.bind_fallback(con, available)
+        coverage.bind_conditional(con, available)
         con.execute("create schema if not exists pack")
 
         def bind_national_comparisons(c: duckdb.DuckDBPyConnection) -> None:

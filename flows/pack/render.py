@@ -25,14 +25,13 @@ from markupsafe import Markup
 from flows import storage, warehouse
 from flows.annex_a import codes
 from flows.config import TEMPLATES_DIR
-from flows.pack import case_sample, charts
+from flows.pack import case_sample, charts, enquiry
+from flows.pack import coverage as pack_coverage
+from flows.pack.dictionary import HEADLINES, LINES_OF_ENQUIRY, RECENT_MEASURES, SMALL_BASE
 from flows.pack.models import availability, build
 
 if TYPE_CHECKING:
     from flows.context import RunContext
-
-log = logging.getLogger("ilacs_pia")
-
 
 log = logging.getLogger("ilacs_pia")
 
@@ -43,150 +42,13 @@ REDUCED_VISITS = ("focused", "monitoring")
 # A line-of-enquiry list shows its most pressing rows only (the count is always the full count); the
 # full list stays in the run's warehouse. Unregistered provision is never cut (para 307).
 LOE_ROWS_SHOWN = 50
-
-
-# Lines of enquiry, most pressing first: the dictionary drives the section (adding one is a row here
-# and a model in sql/pack/). Columns: (key, header, kind) with kind in text|date|int|bool|code.
-LINES_OF_ENQUIRY: tuple[dict, ...] = (
-    dict(
-        id="loe-cp-not-visited",
-        view="loe_cp_not_visited",
-        needs=("list_07_child_protection",),
-        title="Children on a child protection plan not visited in the last six weeks",
-        note="Open plans with no statutory visit in the 42 days before notification, or none recorded. Never visited first.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("cp_plan_start_date", "Plan started", "date"),
-            ("date_last_visit", "Last statutory visit", "date"),
-            ("days_since_visit", "Days since visit", "int"),
-            ("allocated_team", "Team", "text"),
-        ),
-    ),
-    dict(
-        id="loe-assessments-late",
-        view="loe_assessments_late",
-        needs=("list_04_assessments",),
-        title="Assessments open beyond 45 working days",
-        note="Working days from the start of the assessment to its authorisation, or to the notification date if still open; weekends and England bank holidays excluded. Still open first, then the longest.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("assessment_start_date", "Started", "date"),
-            ("assessment_authorised_date", "Authorised", "date"),
-            ("still_open", "Still open", "bool"),
-            ("working_days", "Working days", "int"),
-            ("allocated_team", "Team", "text"),
-        ),
-    ),
-    dict(
-        id="loe-missing-no-return-interview",
-        view="loe_missing_no_return_interview",
-        needs=("list_08_children_in_care",),
-        title="Children in care missing without a return interview",
-        note="Missing at least once in the last 12 months and not offered a return interview after the last episode. Most episodes first.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("missing_episodes", "Missing episodes (12 months)", "int"),
-            ("return_interview_offered", "Return interview offered", "text"),
-            ("return_interview_accepted", "Return interview accepted", "text"),
-            ("allocated_team", "Team", "text"),
-        ),
-    ),
-    dict(
-        id="loe-cp-over-two-years",
-        view="loe_cp_over_two_years",
-        needs=("list_07_child_protection",),
-        title="Child protection plans lasting two years or more",
-        note="Open plans that started two or more years before notification. Longest first.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("cp_plan_start_date", "Plan started", "date"),
-            ("days_on_plan", "Days on plan", "int"),
-            ("latest_category_of_abuse", "Latest category", "text"),
-            ("allocated_team", "Team", "text"),
-        ),
-    ),
-    dict(
-        id="loe-cp-repeat-plans",
-        view="loe_cp_repeat_plans",
-        needs=("list_07_child_protection",),
-        title="Second or later child protection plans",
-        note="Children on list 7 with one or more previous plans. Most previous plans first; open plans before ended ones.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("plan_number", "Plan number", "int"),
-            ("cp_plan_start_date", "Plan started", "date"),
-            ("cp_plan_end_date", "Plan ended", "date"),
-            ("open_plan", "Open", "bool"),
-            ("allocated_team", "Team", "text"),
-        ),
-    ),
-    dict(
-        id="loe-cla-placement-moves",
-        view="loe_cla_placement_moves",
-        needs=("list_08_children_in_care",),
-        title="Children in care with three or more placements in 12 months",
-        note="Children in care on the notification date. Most placements first.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("placements_last_12_months", "Placements (12 months)", "int"),
-            ("placement_type", "Current placement type", "code:placement_type"),
-            ("placement_location", "In or out of area", "text"),
-            ("allocated_team", "Team", "text"),
-        ),
-    ),
-    dict(
-        id="loe-care-leavers-not-in-touch",
-        view="loe_care_leavers_not_in_touch",
-        needs=("list_09_care_leavers",),
-        title="Care leavers the local authority is not in touch with",
-        note="In touch recorded as No, Refused or not recorded. Longest without contact first.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("in_touch", "In touch", "code:in_touch"),
-            ("date_latest_contact", "Latest contact", "date"),
-            ("days_since_contact", "Days since contact", "int"),
-            ("eligibility_category", "Eligibility", "text"),
-        ),
-    ),
-    dict(
-        id="loe-health-assessments-overdue",
-        view="loe_health_assessments_overdue",
-        needs=("list_08_children_in_care",),
-        title="Children in care with an overdue health assessment",
-        note="No health assessment recorded, or the last more than 12 months ago (6 months for children under 5); children in care for under 28 days are left out. None recorded first.",
-        columns=(
-            ("child_id", "Child ID", "text"),
-            ("age", "Age", "int"),
-            ("date_started_looked_after", "In care since", "date"),
-            ("date_last_health_assessment", "Last health assessment", "date"),
-            ("days_since_assessment", "Days since", "int"),
-        ),
-    ),
-    dict(
-        id="loe-unallocated",
-        view="loe_unallocated",
-        needs=("caseloads",),
-        child_level=False,
-        count_column="unallocated_cases",
-        title="Unallocated cases (1.09)",
-        note="Cases recorded against an 'Unallocated' row in 1.09 on the notification date, by team. Most first.",
-        columns=(("team", "Team", "text"), ("unallocated_cases", "Unallocated cases", "int")),
-    ),
-    dict(
-        id="loe-highest-caseloads",
-        view="loe_highest_caseloads",
-        needs=("caseloads",),
-        child_level=False,
-        title="Highest caseloads (1.09)",
-        note="The 10 highest caseloads on the notification date. Workers are shown by job title and team, not by name.",
-        columns=(
-            ("position", "Position", "int"),
-            ("job_title", "Job title", "text"),
-            ("team", "Team", "text"),
-            ("open_cases", "Open cases", "int"),
-        ),
-    ),
-)
+# An open cohort on the lists more than this factor above or below the latest published count at
+# 31 March is flagged: the list may be incomplete (or the published count out of date).
+FAR_APART = 1.5
+# In print a list shows its first rows only, and says how many there are and where the rest are.
+PRINT_ROWS = 8
+# Unregistered placements are never cut on screen (para 307); in print the first 25 (ongoing first).
+PRINT_UNREG_ROWS = 25
 
 
 # --- formatting (used by the templates as filters) -------------------------------------------------
@@ -227,9 +89,9 @@ def _dicts(cur) -> list[dict]:
 SOURCE_ROWS = {
     "la_context": "la_code",
     "stat_neighbours": "neighbour_rank, neighbour_code",
-    "ilacs_judgements": "inspection_date desc nulls last",
-    "ilacs_history": "inspection_date desc nulls last, inspection_type",
     "history_breaks": "note",
+    "column_coverage": "list_name, column_key",
+    "conditional_coverage": "list_name, column_key, condition",
 }
 
 
@@ -287,50 +149,112 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     def one(view: str) -> dict:
         return got[view][0] if got[view] else {}
 
-    d: dict[str, Any] = {"available": available, "reduced": reduced, "run": run}
+    d: dict[str, Any] = {
+        "available": available,
+        "reduced": reduced,
+        "run": run,
+        "print_rows": PRINT_ROWS,
+        "print_unreg_rows": PRINT_UNREG_ROWS,
+    }
 
     # 2 context
     la_rows = got["src.la_context"]
     d["la_context"] = la_rows[0] if la_rows else None
     d["neighbours"] = got["src.stat_neighbours"]
-    d["judgements"] = got["src.ilacs_judgements"][:1]
-    d["history"] = got["src.ilacs_history"]
+    # only what was published on or before the notification date (sql/pack/012_ilacs_dated.sql)
+    d["judgements"] = got["ilacs_judgements_dated"][:1]
+    d["history"] = got["ilacs_history_dated"]
     d["breaks"] = got["src.history_breaks"]
     d["pathway"] = one("ilacs_pathway")
     d["cohort_sizes"] = got["cohort_sizes"]
+    d["cohort_checks"] = [
+        {**c, "far": c["ratio"] is not None and not (1 / FAR_APART <= c["ratio"] <= FAR_APART)}
+        for c in got["cohort_checks"]
+        if available.get(c["list_name"])
+    ]
     d["weekly"] = got["weekly_volumes"]
     d["makeup"] = _group(got["cohort_makeup"], "cohort", "dimension")
     d["weekly_charts"] = _weekly_charts(d["weekly"], available)
 
-    # 3 national comparisons
-    latest = got["comparisons_latest"]
-    d["topics"] = _topics(latest, got["comparisons_trend"], with_charts=not reduced)
+    coverage = {(r["list_name"], r["column_key"]): r for r in got["src.column_coverage"]}
+    coverage |= {
+        (r["list_name"], r["column_key"], r["condition"]): r
+        for r in got["src.conditional_coverage"]
+    }
+    not_analysed: list[dict] = []
 
-    # 4 audits
+    def check(title: str, rests_on: tuple, href: str) -> bool:
+        """True when a figure may rest on these columns; otherwise it is listed as not analysed."""
+        missing = pack_coverage.gaps(rests_on, available, coverage)
+        blank = [g["text"] for g in missing if g["column"]]
+        if blank:
+            not_analysed.append({"title": title, "href": href, "reasons": blank})
+        return not missing
+
+    # 4 audits and lines of enquiry
     d["audit_summary"] = one("audit_summary")
     months = _months(run["period_start"], run["notification_date"])
     d["audit_months"] = months
     d["audit_themes"] = _theme_table(got["audits_by_theme_month"], months)
     d["audit_coverage"] = got["audit_coverage"]
+    d["audit_coverage_shown"] = check(
+        HEADLINES["audit-coverage"]["title"], HEADLINES["audit-coverage"]["rests_on"], "#audits"
+    )
     d["sample_size"] = case_sample.SAMPLE_SIZE.get(ctx.visit_type, 12)
     d["sample"] = case_sample.suggest(got["case_sample_candidates"], ctx.visit_type)
-    d["loe"] = [
-        {
-            **spec,
-            "rows": got[spec["view"]],
-            "available": all(available.get(n) for n in spec["needs"]),
-        }
-        for spec in LINES_OF_ENQUIRY
-    ]
-    for item in d["loe"]:
-        col = item.get("count_column")
-        item["count"] = sum(r[col] or 0 for r in item["rows"]) if col else len(item["rows"])
-        item["total_rows"] = len(item["rows"])
-        item["rows"] = item["rows"][:LOE_ROWS_SHOWN]
+    d["loe"] = []
+    for spec in LINES_OF_ENQUIRY:
+        provided = all(available.get(n) for n in spec["needs"])
+        blank = pack_coverage.gaps(spec["rests_on"], available, coverage) if provided else []
+        if blank:
+            not_analysed.append(
+                {
+                    "title": spec["title"],
+                    "href": f"#{spec['id']}",
+                    "reasons": [g["text"] for g in blank],
+                }
+            )
+        rows = got[spec["view"]]
+        col = spec.get("count_column")
+        d["loe"].append(
+            {
+                **spec,
+                "available": provided and not blank,
+                "provided": provided,
+                "blank": [g["text"] for g in blank],
+                "count": sum(r[col] or 0 for r in rows) if col else len(rows),
+                "total_rows": len(rows),
+                "all_rows": rows,
+                "rows": rows[:LOE_ROWS_SHOWN],
+            }
+        )
     d["caseloads"] = one("caseload_summary")
+    on_lists: dict[str, list[dict]] = {}
+    for item in d["loe"]:
+        if item.get("child_level", True) and item["available"]:
+            for row in item["all_rows"]:
+                served = on_lists.setdefault(str(row["child_id"]), [])
+                if not any(s["id"] == item["id"] for s in served):
+                    served.append({"id": item["id"], "title": item["title"]})
+    for row in got["unregistered_placements"]:
+        served = on_lists.setdefault(str(row["child_id"]), [])
+        if not any(s["id"] == "unregistered" for s in served):
+            served.append({"id": "unregistered", "title": "Unregistered provision"})
+    d["sample"] = case_sample.annotate(d["sample"], on_lists)
+    d["sample_not_shown"] = case_sample.NOT_SHOWN
+
+    # 3 national comparisons (after the lists: a recent figure says what a list shows it leaves out)
+    latest = got["comparisons_latest"]
+    loe_by_id = {item["id"]: item for item in d["loe"]}
+    for r in latest:
+        r["recent"] = _recent(r, loe_by_id, check)
+    d["topics"] = _topics(latest, got["comparisons_trend"])
 
     # 5 unregistered provision
     d["unreg"] = one("unregistered_summary")
+    d["unreg_shown"] = check(
+        HEADLINES["unregistered"]["title"], HEADLINES["unregistered"]["rests_on"], "#unregistered"
+    )
     d["unreg_placements"] = got["unregistered_placements"]
     d["unreg_types"] = got["unregistered_types"]
     d["dol_types"] = got["dol_types"]
@@ -339,16 +263,28 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
         for r in latest
         if "unregistered" in (r["indicator_id"] + " " + (r["title"] or "")).lower()
     ]
+    d["not_analysed"] = not_analysed
 
     # 7 data quality
     d["dq"] = one("dq_headline")
     d["dq_by_list"] = got["dq_by_list"][:8]
-    d["attention"] = _attention(d)
+    d["enquiries"] = enquiry.build(d)
+    if not reduced:
+        fed = {
+            i["href"].removeprefix("#ind-")
+            for e in d["enquiries"]
+            for i in e["items"]
+            if i["href"].startswith("#ind-")
+        }
+        _full_charts(d["topics"], fed)
     return d
 
 
 # the pack.* views gather reads (besides the lines of enquiry)
 GATHERED_VIEWS = (
+    "cohort_checks",
+    "ilacs_judgements_dated",
+    "ilacs_history_dated",
     "ilacs_pathway",
     "cohort_sizes",
     "weekly_volumes",
@@ -449,7 +385,8 @@ SERIES = (
 )
 
 
-def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list[dict]:
+def _topics(latest: list[dict], trend: list[dict]) -> list[dict]:
+    """The latest comparison of every indicator by topic, with its change and a sparkline."""
     by_indicator: dict[str, list[dict]] = {}
     for r in trend:
         by_indicator.setdefault(r["indicator_id"], []).append(r)
@@ -459,20 +396,87 @@ def _topics(latest: list[dict], trend: list[dict], *, with_charts: bool) -> list
             topics.append({"name": r["topic"], "indicators": []})
         decimals = int(r["decimals"] if r["decimals"] is not None else 1)
         points = by_indicator.get(r["indicator_id"], [])
-        periods = [str(p["period"]) for p in points]
-        item = {**r, "decimals": decimals, "points": points, "comparison": _compare(r)}
-        if with_charts and len(points) > 1:
-            chart_id = f"chart-{_slug(r['indicator_id'])}"
-            series = [(label, [p[key] for p in points]) for key, label in SERIES]
-            desc = " ".join(
-                charts.describe_trend(label, periods, vs, decimals) for label, vs in series
-            )
-            item["desc"] = desc
-            item["svg"] = charts.line_chart(
-                chart_id, f"{r['title']}: trend", desc, periods, series, decimals=decimals
+        item = {
+            **r,
+            "decimals": decimals,
+            "points": points,
+            "comparison": _compare(r),
+            "change": _change(r, decimals),
+        }
+        if len(points) > 1:
+            la = [p["la_value"] for p in points]
+            item["spark"] = charts.sparkline(
+                f"This LA, {points[0]['period']} to {points[-1]['period']}: "
+                + ", ".join(fmt_num(v, decimals) for v in la),
+                la,
             )
         topics[-1]["indicators"].append(item)
     return topics
+
+
+def _full_charts(topics: list[dict], wanted: set[str]) -> None:
+    """Full-size trend charts, only for the indicators a line of enquiry rests on."""
+    for t in topics:
+        for item in t["indicators"]:
+            points = item["points"]
+            if item["indicator_id"] not in wanted or len(points) < 2:
+                continue
+            periods = [str(p["period"]) for p in points]
+            series = [(label, [p[key] for p in points]) for key, label in SERIES]
+            desc = " ".join(
+                charts.describe_trend(label, periods, vs, item["decimals"]) for label, vs in series
+            )
+            item["desc"] = desc
+            item["svg"] = charts.line_chart(
+                f"chart-{_slug(item['indicator_id'])}",
+                f"{item['title']}: trend",
+                desc,
+                periods,
+                series,
+                decimals=item["decimals"],
+            )
+
+
+def _change(r: dict, decimals: int) -> str:
+    """Since the previous period, in words with the polarity: '+1.0 (worse)'."""
+    la, prev = r.get("la_value"), r.get("previous_value")
+    if la is None or prev is None:
+        return "not available"
+    diff = la - prev
+    if round(diff, decimals) == 0:
+        return "no change"
+    text = f"{diff:+,.{decimals}f}"
+    if r.get("polarity") in ("high", "low"):
+        better = (diff > 0) == (r["polarity"] == "high")
+        text += " (better)" if better else " (worse)"
+    return text
+
+
+def _recent(r: dict, loe: dict[str, dict], check) -> dict | None:
+    """The LA's recent Annex A figure for an indicator, with its base, what it leaves out, and
+    whether it may be shown (its columns were provided) and compared (a base of 10 or more)."""
+    if r.get("recent_denominator") is None and r.get("recent_value") is None:
+        return None
+    measure = RECENT_MEASURES.get(r["indicator_id"], {"rests_on": ()})
+    shown = check(f"{r['title']}: recent figure from Annex A", measure["rests_on"], "#comparisons")
+    out = {
+        "shown": shown and r.get("recent_value") is not None,
+        "value": r.get("recent_value"),
+        "numerator": r.get("recent_numerator"),
+        "denominator": r.get("recent_denominator"),
+        "small": (r.get("recent_denominator") or 0) < SMALL_BASE,
+        "period_start": r.get("recent_period_start"),
+        "period_end": r.get("recent_period_end"),
+        "note": r.get("recent_note"),
+        "left_out": None,
+    }
+    if "left_out" in measure:
+        loe_id, flag, words = measure["left_out"]
+        item = loe.get(loe_id)
+        if item and item["available"]:
+            n = sum(1 for row in item["all_rows"] if row.get(flag))
+            out["left_out"] = f"{n:,} {words}."
+    return out
 
 
 def _compare(r: dict) -> str:
@@ -492,82 +496,6 @@ def _compare(r: dict) -> str:
 
 def _slug(s: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in s.lower())
-
-
-def _attention(d: dict) -> list[dict]:
-    """The few things most worth an inspector's attention, each linked to its evidence below."""
-    items: list[dict] = []
-    u = d["unreg"]
-    if u.get("children_ongoing"):
-        items.append(
-            {
-                "href": "#unregistered",
-                "text": f"{u['children_ongoing']:,} children were still in unregistered provision on the notification date; any such placement is unlawful (para 307).",
-            }
-        )
-    elif u.get("children"):
-        items.append(
-            {
-                "href": "#unregistered",
-                "text": f"{u['children']:,} children were placed in unregistered provision in the six months (para 307).",
-            }
-        )
-    if u.get("children_under_16"):
-        items.append(
-            {
-                "href": "#unregistered",
-                "text": f"{u['children_under_16']:,} of the children in unregistered provision were under 16 when placed.",
-            }
-        )
-    loe = {i["id"]: i for i in d["loe"]}
-    for key, words in (
-        (
-            "loe-cp-not-visited",
-            "children on a child protection plan had no statutory visit recorded in the last six weeks.",
-        ),
-        ("loe-assessments-late", "assessments took or have taken more than 45 working days."),
-        (
-            "loe-missing-no-return-interview",
-            "children in care went missing and were not offered a return interview.",
-        ),
-        (
-            "loe-care-leavers-not-in-touch",
-            "care leavers are not in touch with the local authority.",
-        ),
-    ):
-        n = loe[key]["count"]
-        if n:
-            items.append({"href": f"#{key}", "text": f"{n:,} {words}"})
-    no_audit = [c["title"] for c in d["audit_coverage"] if c["no_audit"]]
-    if no_audit:
-        items.append(
-            {
-                "href": "#audits",
-                "text": f"No child on {len(no_audit)} provided list(s) was audited in the six months: {', '.join(no_audit[:4])}{'…' if len(no_audit) > 4 else ''}.",
-            }
-        )
-    less = [
-        i
-        for t in d["topics"]
-        for i in t["indicators"]
-        if i["comparison"].endswith("(less favourable).")
-    ]
-    total = sum(len(t["indicators"]) for t in d["topics"])
-    if less:
-        items.append(
-            {
-                "href": "#comparisons",
-                "text": f"{len(less)} of {total} published indicators are on the less favourable side of England.",
-            }
-        )
-    if d["dq"].get("errors"):
-        items.append(
-            {
-                "href": "#data-quality",
-                "text": f"The submission has {d['dq']['errors']:,} data-quality errors: read the figures with care.",
-            }
-        )
-    return items[:7]
 
 
 # --- notes and manifest -----------------------------------------------------------------------------

@@ -38,6 +38,20 @@ OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("message", "varchar"),
         ),
     ),
+    # written by validation (issue 19's contract); computed by flows.pack.coverage when absent
+    "column_coverage": (
+        "quality",
+        "column_coverage",
+        (
+            ("list_name", "varchar"),
+            ("column_name", "varchar"),
+            ("column_key", "varchar"),
+            ("rows", "bigint"),
+            ("blank", "bigint"),
+            ("unparseable", "bigint"),
+            ("mostly_blank", "boolean"),
+        ),
+    ),
     "indicator_dictionary": (
         "indicators",
         "indicator_dictionary",
@@ -88,6 +102,8 @@ OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("care_leavers", "varchar"),
             ("leadership", "varchar"),
             ("source", "varchar"),
+            # not carried by the statistics tables yet: NULL, and the inspection date is used
+            ("publication_date", "date"),
         ),
     ),
     "ilacs_history": (
@@ -98,6 +114,7 @@ OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("inspection_date", "date"),
             ("inspection_type", "varchar"),
             ("overall", "varchar"),
+            ("publication_date", "date"),
         ),
     ),
     "history_breaks": (

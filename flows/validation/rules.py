@@ -290,6 +290,15 @@ CATALOGUE: tuple[Rule, ...] = (
     ),
     # --- adoption sequence
     Rule(
+        "adoption_order_before_placement",
+        "adoption",
+        ("list_10_adoptions", "list_11_adopters"),
+        "error",
+        "Date of Adoption Order is on or before the date the child was placed; an order is made only "
+        "after the child has lived with the adopters.",
+        where="suite",
+    ),
+    Rule(
         "adoption_order_not_placed",
         "adoption",
         ("list_10_adoptions",),

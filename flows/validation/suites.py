@@ -36,7 +36,6 @@ ORDER_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("date_placement_order", "date_should_be_placed"),
         ("date_matched", "date_should_be_placed"),
         ("date_placed_for_adoption", "date_matched"),
-        ("date_adoption_order", "date_placed_for_adoption"),
     ),
     "list_11_adopters": (
         ("date_stage1_started", "date_enquiry"),
@@ -46,7 +45,6 @@ ORDER_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("date_application_approved", "date_application_submitted"),
         ("date_matched", "date_application_approved"),
         ("date_placed", "date_matched"),
-        ("date_adoption_order", "date_placed"),
     ),
     "unregistered_provision": (("provision_end_date", "provision_start_date"),),
     "adoption_support": (("date_assessment_completed", "date_requested"),),
@@ -79,9 +77,17 @@ AGE_CHECKS: dict[str, tuple[str | None, int, int]] = {
 
 
 # Pairs where the later date must be strictly later, each with its catalogue rule: a CP plan cannot
-# end the day it starts (CIN 8840), where most end dates may fall on their start date.
+# end the day it starts (CIN 8840), an adoption order follows the placement; most other end dates
+# may fall on their start date.
 STRICT_ORDER_CHECKS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "list_07_child_protection": (("cp_plan_end_date", "cp_plan_start_date", "cp_plan_end_order"),),
+    # an adoption order is made after the child has lived with the adopters (at least ten weeks)
+    "list_10_adoptions": (
+        ("date_adoption_order", "date_placed_for_adoption", "adoption_order_before_placement"),
+    ),
+    "list_11_adopters": (
+        ("date_adoption_order", "date_placed", "adoption_order_before_placement"),
+    ),
 }
 
 # Text columns with a format, each with its catalogue rule: a UK postcode, whole (ME14 1XX) or its

@@ -1,10 +1,10 @@
--- depends: pack_src.ilacs_judgements
+-- depends: pack.ilacs_judgements_dated
 -- The inspection pathway (framework para 17, 21-27) implied by the latest ILACS judgements.
 -- Practice judgements: help and protection, children in care, care leavers (where judged).
 create or replace view pack.ilacs_pathway as
 with latest as (
     select *
-    from pack_src.ilacs_judgements
+    from pack.ilacs_judgements_dated
     order by inspection_date desc nulls last
     limit 1
 ),

@@ -48,7 +48,8 @@ cohort as (
         bool_or(list_name = 'list_08_children_in_care') as in_care,
         bool_or(list_name = 'list_07_child_protection') as on_cp,
         bool_or(list_name = 'list_06_children_in_need') as in_need,
-        bool_or(list_name = 'list_09_care_leavers') as care_leaver
+        bool_or(list_name = 'list_09_care_leavers') as care_leaver,
+        bool_or(list_name = 'list_10_adoptions') as adoption
     from pack_src.list_children where child_id in (select child_id from audited) group by child_id
 ),
 exploitation as (
@@ -57,7 +58,7 @@ exploitation as (
     from staging.missing_exploitation group by child_id
 ),
 cla as (
-    select child_id, placement_type, placement_location, missing_episodes, placements_last_12_months
+    select child_id, placement_type, placement_location, missing_episodes, placements_last_12_months, legal_status
     from staging.list_08_children_in_care
     qualify row_number() over (partition by child_id order by date_started_looked_after desc nulls last, source_row) = 1
 ),
@@ -109,9 +110,11 @@ final as (
         coalesce(cohort.on_cp, false) as on_cp,
         coalesce(cohort.in_need, false) as in_need,
         coalesce(cohort.care_leaver, false) as care_leaver,
+        coalesce(cohort.adoption, false) as adoption,
         coalesce(x.missing, false) or coalesce(cla.missing_episodes, 0) > 0 as missing,
         coalesce(x.exploitation, false) as exploitation,
         cla.placement_type,
+        cla.legal_status,
         cla.placement_location = 'Out' as out_of_area,
         cla.placement_type in ('U1', 'U2', 'U3') as kinship,
         cla.placement_type = 'P1' as placed_with_parents,

@@ -13,7 +13,9 @@ with placements as (
         max(days) as longest_days,
         -- a blank child ID counts once, as one group, like any other ID placed more than once
         count(distinct coalesce(child_id, '')) filter (where placements_for_child > 1) as children_placed_more_than_once,
-        count(distinct child_id) filter (where not on_list_8) as children_not_on_list_8
+        count(distinct child_id) filter (where not on_list_8) as children_not_on_list_8,
+        count(distinct child_id) filter (where under_16_supported) as children_under_16_supported,
+        count(*) filter (where list_8_disagreement is not null) as list_8_disagreements
     from pack.unregistered_placements
 ),
 dol as (

@@ -1,13 +1,13 @@
--- depends: pack_src.annex_a_recent, pack_src.indicator_dictionary, pack_src.national_comparisons
+-- depends: pack.comparisons_published, pack_src.annex_a_recent, pack_src.indicator_dictionary
 -- The latest period of every national comparison, with the indicator's dictionary row and the
 -- recent value computed from the LA's own Annex A (not directly comparable), by topic.
 create or replace view pack.comparisons_latest as
 with latest as (
-    select * from pack_src.national_comparisons
+    select * from pack.comparisons_published
     qualify row_number() over (partition by indicator_id order by period desc) = 1
 ),
 periods as (
-    select indicator_id, count(*) as periods, min(period) as first_period from pack_src.national_comparisons group by 1
+    select indicator_id, count(*) as periods, min(period) as first_period from pack.comparisons_published group by 1
 ),
 final as (
     select
