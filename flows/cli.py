@@ -7,6 +7,7 @@ Heavy imports (prefect, great_expectations) happen inside the command that needs
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -71,9 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visit", default="standard")
     p.add_argument("--annex-a", required=True)
 
-    p = sub.add_parser("purge", help="delete run folders older than a retention period")
+    p = sub.add_parser(
+        "purge",
+        help="delete what pia made past a retention period: marked run folders, killed runs' "
+        "staging folders, inbox submissions (never through a symlink, never outside --out or the "
+        "data folder)",
+    )
     p.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", default=None, help="the runs' output folder (default: data/runs)")
     return parser
 
 
@@ -118,7 +124,7 @@ def print_summary(summary: dict) -> None:
 def cli_run(args: argparse.Namespace) -> int:
     """Through the Prefect flow: against PREFECT_API_URL when set, else Prefect's local mode (a
     temporary server, ~10-15 s to start). PIA_PREFECT=off runs the stages without Prefect."""
-    from flows import las
+    from flows import las, stages, storage
     from flows.config import settings
     from flows.context import parse_notification_date, parse_visit_type
     from flows.pipeline import run as run_pipeline
@@ -126,6 +132,11 @@ def cli_run(args: argparse.Namespace) -> int:
     las.resolve(args.la)  # bad parameters fail at once, before any Prefect start-up
     parse_notification_date(args.notification_date)
     parse_visit_type(args.visit)
+    if args.out and not storage.is_remote(args.out) and Path(args.out).exists():
+        if not Path(args.out).is_dir():
+            raise InputError(f"Output location {args.out!r:.120} is a file, not a folder.")
+    if args.notes and not storage.is_remote(args.notes):
+        stages.check_notes(Path(args.notes), args.notes)
     if not settings().prefect:
         summary = run_pipeline(
             args.la,
@@ -173,21 +184,19 @@ def cli_demo(args: argparse.Namespace) -> int:
 
 
 def cli_purge(args: argparse.Namespace) -> int:
-    import shutil
-    import time
-
+    from flows import retention
     from flows.config import data_dir
 
+    if args.older_than < 0:
+        raise InputError(f"--older-than {args.older_than} must be 0 days or more.")
     root = Path(args.out) if args.out else data_dir() / "runs"
-    cutoff = time.time() - args.older_than * 86400
-    removed = []
-    for run in sorted(root.glob("*/*")):
-        if run.is_dir() and not run.name.startswith(".") and run.stat().st_mtime < cutoff:
-            shutil.rmtree(run)
-            removed.append(run)
-    for run in removed:
-        print(f"deleted {run}")
-    print(f"{len(removed)} run folder(s) older than {args.older_than} days deleted from {root}")
+    removed = retention.purge(root, data_dir() / "inbox", args.older_than)
+    for path in removed:
+        print(f"deleted {path}")
+    print(
+        f"{len(removed)} folder(s) deleted: runs older than {args.older_than} days under {root}, "
+        f"killed runs' staging folders, inbox submissions older than {args.older_than} days"
+    )
     return 0
 
 
@@ -199,7 +208,7 @@ def cli_validate(args) -> int:
     import shutil
     import tempfile
 
-    from flows import las, pipeline, storage
+    from flows import las, pipeline, stages, storage
     from flows.context import RunContext, parse_notification_date
     from flows.validation import report as dq_report
     from flows.validation.summary import summary_table
@@ -211,7 +220,9 @@ def cli_validate(args) -> int:
     try:
         os.chmod(tmp, 0o700)
         landed = tmp / "landed"
-        storage.fetch_dir(args.annex_a, landed)
+        _, refused = stages.fetch_submission(args.annex_a, landed)
+        if refused:  # stage_read reports them, as for a run
+            storage.atomic_write_text(landed / "manifest.json", json.dumps({"refused": refused}))
         # the earlier report's data_quality.json in --out says what a resubmission changed
         ctx = RunContext(
             la=la,

@@ -85,6 +85,36 @@ class Settings:
         30_000_000,
         "Most cells a sheet's extent may cover (a far cell would make the reader allocate it all).",
     )
+    max_sheets: int = _var(
+        "PIA_MAX_SHEETS", 200, "Most sheets a workbook may have (10,000 once took 366 s)."
+    )
+    max_cell_chars: int = _var(
+        "PIA_MAX_CELL_CHARS",
+        32_767,
+        "Most characters one cell may hold (Excel's own limit; a shared string is checked before "
+        "the reader copies it into every cell that uses it).",
+    )
+    max_text_mb: float = _var(
+        "PIA_MAX_TEXT_MB",
+        100.0,
+        "Most text, in MB, a workbook's shared strings or one sheet may hold (OpenDocument repeats "
+        "counted).",
+    )
+    max_files: int = _var(
+        "PIA_MAX_FILES", 500, "Most files one submission may hold; more are refused before landing."
+    )
+    read_isolated: bool = _var(
+        "PIA_READ_ISOLATED",
+        True,
+        "`off` reads submitted files in the run's own process instead of a child process (where a "
+        "reader that aborts or runs out of memory costs one file, not the run).",
+    )
+    read_memory_mb: int = _var(
+        "PIA_READ_MEMORY_MB",
+        1536,
+        "Memory (data segment) of the child process that reads a file; a file needing more is "
+        "refused.",
+    )
     s3_endpoint_url: str | None = _var(
         "PIA_S3_ENDPOINT_URL",
         None,

@@ -69,13 +69,26 @@ def add_months(d: dt.date, months: int) -> dt.date:
 
 def parse_notification_date(value: str | dt.date) -> dt.date:
     if isinstance(value, dt.date):
-        return value
+        return check_notification_date(value)
     try:
-        return dt.date.fromisoformat(value.strip())
+        parsed = dt.date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         raise InputError(
             f"Notification date {value!r:.40} is not a date in the form YYYY-MM-DD."
         ) from None
+    return check_notification_date(parsed)
+
+
+NOTIFICATION_YEARS = (1990, 2100)  # 9999-12-31 once failed after landing, adding months to it
+
+
+def check_notification_date(value: dt.date) -> dt.date:
+    first, last = NOTIFICATION_YEARS
+    if not first <= value.year <= last:
+        raise InputError(
+            f"Notification date {value.isoformat()} is outside {first}-{last}; check the year."
+        )
+    return value
 
 
 def parse_visit_type(value: str) -> str:

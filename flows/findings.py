@@ -91,16 +91,45 @@ RULES: dict[str, tuple[Severity, str]] = {
     # files and sheets (reader)
     "file_unreadable": ("error", "The file could not be read as a spreadsheet or CSV."),
     "file_too_large": ("error", "The file is larger than the configured limit."),
+    "text_damaged": (
+        "warning",
+        "Text in the file is damaged: mixed encodings, NUL bytes or byte-order marks in the data.",
+    ),
     "sheet_unrecognised": ("warning", "No Annex A list has these column headers."),
     "list_duplicated": ("warning", "More than one sheet holds this list."),
     "list_not_provided": ("warning", "The list was not found in the submission."),
     "column_missing": ("error", "A template column is missing."),
     "column_unexpected": ("info", "A column is not in the template; it is kept but not used."),
+    "header_unrecognised": (
+        "info",
+        "A column's header is not one of the template's; its values are kept as sent (raw_extra).",
+    ),
+    "header_ambiguous": (
+        "warning",
+        "A header could be more than one template column, or two headers claim one column.",
+    ),
+    "template_layout_old": (
+        "warning",
+        "The list is on an older template layout; the columns it lacks are treated as blank.",
+    ),
     # values (normaliser)
     "required_blank": ("error", "A value that must be given is blank."),
     "code_unmapped": ("warning", "The value is not in the template's code set."),
     "date_unparseable": ("error", "The value is not a date."),
     "int_unparseable": ("warning", "The value is not a whole number."),
+    "retired_code": (
+        "warning",
+        "The code is no longer in the current DfE specification; it was read, but should be updated.",
+    ),
+    "code_label_mismatch": (
+        "info",
+        "The label after a code names a different code; the code was used.",
+    ),
+    "age_decimal": (
+        "info",
+        "Ages were given with decimals; they were read as whole years (floored).",
+    ),
+    "place_unknown": ("warning", "The LA of placement is not a local authority name or code."),
     "column_mostly_blank": (
         "warning",
         "A column is blank or unreadable on most rows of a list; nothing is concluded from it.",

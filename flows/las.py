@@ -11,7 +11,8 @@ from functools import cache
 from flows.config import PUBLISHED_DIR
 from flows.errors import InputError
 
-_ONS = re.compile(r"^E(06|08|09|10)\d{6}$")
+ONS_CODE = r"E(06|08|09|10)\d{6}"  # an LA with children's services (unitary, met, London, county)
+_ONS = re.compile(f"^{ONS_CODE}$")
 _OLD = re.compile(r"^\d{3}$")
 
 

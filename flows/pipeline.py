@@ -190,10 +190,15 @@ def prepare(
     visit = parse_visit_type(visit_type)
     root = Path(out_url) if out_url and not storage.is_remote(out_url) else data_dir() / "runs"
     final = root / la.ons_code / nd.isoformat()
-    storage.make_private_dir(final.parent)
-    work = storage.make_private_dir(
-        final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
-    )
+    try:
+        storage.make_private_dir(final.parent)
+        work = storage.make_private_dir(
+            final.parent / f".{nd.isoformat()}.staging-{uuid.uuid4().hex[:8]}"
+        )
+    except OSError as e:  # --out names a file, or a folder that cannot be written
+        raise InputError(
+            f"Output location {str(root)!r:.120} cannot be used as a folder ({e.strerror or e})."
+        ) from None
     ctx = RunContext(
         la=la, notification_date=nd, visit_type=visit, work_dir=work, earlier_dir=final
     )
@@ -225,12 +230,15 @@ def run_lock(ctx: RunContext, final: Path, wait_seconds: float = 0) -> Iterator[
 
 
 def _remove_leftovers(ctx: RunContext, final: Path) -> None:
-    """Staging and landing folders of an earlier run for this LA and date that was killed: with the
-    lock held no live run owns them, and they hold child-level data that must not linger."""
+    """Staging folders of an earlier run for this LA, date and output that was killed (with the lock
+    held no live run owns them), and landing folders whose run is gone: they hold child-level data
+    that must not linger."""
     inbox = data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
-    for stale in [*final.parent.glob(f".{final.name}.staging-*"), *inbox.glob(".landing-*")]:
+    for stale in final.parent.glob(f".{final.name}.staging-*"):
         if stale != ctx.work_dir:
             shutil.rmtree(stale, ignore_errors=True)
+    if inbox.is_dir():  # only landings whose run is gone: another --out may be landing right now
+        storage.remove_stale_landings(inbox)
     # a run that waited for the lock may have had its (still empty) staging folder removed by the
     # run before it: make it again
     storage.make_private_dir(ctx.work_dir)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flows import storage
-from flows.config import data_dir
+from flows.config import data_dir, settings
 from flows.context import RunContext
 from flows.errors import InputError
 
@@ -43,17 +42,43 @@ def stage_init(ctx: RunContext) -> Path:
     return ctx.warehouse
 
 
+NOTES_MAX_BYTES = 1 << 20  # a megabyte of markdown is a book; /dev/zero as --notes was endless
+
+
 def stage_notes(ctx: RunContext, notes_url: str) -> Path:
     """The officer's intelligence notes: a local file as it is, an s3:// object fetched beside the
-    staging folder (removed with it, remove_fetched_notes)."""
+    staging folder (removed with it, remove_fetched_notes). InputError unless it is a regular file
+    of UTF-8 text of at most NOTES_MAX_BYTES."""
     if not storage.is_remote(notes_url):
-        return Path(notes_url)
+        return check_notes(Path(notes_url), notes_url)
     fs, path = storage.filesystem(notes_url)
     local = _fetched_notes(ctx)
     with storage.remote_errors(notes_url, "read"):
+        if fs.size(path) > NOTES_MAX_BYTES:
+            raise InputError(f"Notes {notes_url} are over {NOTES_MAX_BYTES // 1024:,} KB.")
         fs.get_file(path, str(local))
     local.chmod(storage.FILE_MODE)
-    return local
+    return check_notes(local, notes_url)
+
+
+def check_notes(path: Path, shown: str) -> Path:
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a named pipe must not block the run
+    except OSError as e:
+        raise InputError(f"Notes {shown!r:.120} cannot be read ({e.strerror}).") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"Notes {shown!r:.120} is not a regular file.")
+        data = f.read(NOTES_MAX_BYTES + 1)
+    if len(data) > NOTES_MAX_BYTES:
+        raise InputError(f"Notes {shown!r:.120} are over {NOTES_MAX_BYTES // 1024:,} KB.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"Notes {shown!r:.120} are not UTF-8 text (markdown).") from None
+    return path
 
 
 def _fetched_notes(ctx: RunContext) -> Path:
@@ -72,29 +97,46 @@ def stage_statistics(ctx: RunContext, statistics_url: str | None) -> Path:
     return refresh.ensure_db(statistics_url)
 
 
+def fetch_submission(url: str, dest: Path) -> tuple[list[Path], list[dict]]:
+    """Copy a submission's files into `dest` within the limits: the files copied, and those refused
+    (file, reason, rule: too large, or not a regular file), which stage_read reports."""
+    from flows.annex_a.readers import Limits
+
+    limits = Limits.from_env()
+    refused: list[dict] = []
+    files = storage.fetch_dir(
+        url,
+        dest,
+        max_bytes=int(limits.max_file_mb * 1024 * 1024),
+        refused=refused,
+        max_files=settings().max_files,  # an LA sends about a dozen; 10,000 took 10 GB
+    )
+    for r in refused:
+        r.setdefault(
+            "reason",
+            f"The file is {r.get('bytes', 0) / 1024 / 1024:.1f} MB, over the limit of "
+            f"{limits.max_file_mb:g} MB (PIA_MAX_FILE_MB); it was not copied or read.",
+        )
+    return files, refused
+
+
 def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
     """Copy the LA's files, unchanged, into the inbox under a content-addressed submission id.
 
     The same files land in the same folder (idempotent); a resubmission gets a new folder and never
-    touches an earlier one.
+    touches an earlier one. Landing is private to this run (storage.landing: another run, whatever
+    its --out, never deletes it) and atomic: the folder is renamed into place only when complete,
+    and an existing folder is reused only when it still matches its manifest.
     """
+    from flows.annex_a import isolated
+
+    isolated.warm_up()  # the reading processes start while the files are copied
     inbox = storage.make_private_dir(
         data_dir() / "inbox" / ctx.la.ons_code / ctx.notification_date.isoformat()
     )
-    tmp = inbox / f".landing-{uuid.uuid4().hex[:8]}"
-    try:
-        from flows.annex_a.readers import Limits
-
-        max_mb = Limits.from_env().max_file_mb
-        refused: list[dict] = []
-        files = storage.fetch_dir(
-            annex_a_url, tmp, max_bytes=int(max_mb * 1024 * 1024), refused=refused
-        )
-        for r in refused:
-            r["reason"] = (
-                f"The file is {r['bytes'] / 1024 / 1024:.1f} MB, over the limit of {max_mb:g} MB "
-                "(PIA_MAX_FILE_MB); it was not copied or read."
-            )
+    storage.remove_stale_landings(inbox)
+    with storage.landing(inbox) as tmp:
+        files, refused = fetch_submission(annex_a_url, tmp)
         if not files and not refused:
             raise InputError(f"Annex A location {annex_a_url} holds no files.")
         manifest = [
@@ -121,13 +163,17 @@ def stage_land(ctx: RunContext, annex_a_url: str) -> Path:
             ),
         )
         final = inbox / submission_id
-        if final.exists():
-            shutil.rmtree(tmp)
-        else:
-            os.replace(tmp, final)
+        if storage.verify_landed(final):
+            return final  # the same files, landed whole before
+        try:
+            if final.exists() or final.is_symlink():
+                storage.swap_in_dir(tmp, final)  # damaged or incomplete: rebuilt
+            else:
+                os.replace(tmp, final)
+        except OSError:  # another run landed the same files a moment ago
+            if not storage.verify_landed(final):
+                raise
         return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
@@ -139,19 +185,22 @@ def stage_read(ctx: RunContext, landed: Path) -> dict[str, int]:
     with list_results.suites_beside_load(ctx) as typed:  # each list's suite while the load commits
         rows = load.load_submission(files, ctx.db, relative_to=landed, on_typed=typed)
     manifest = landed / "manifest.json"
-    if manifest.exists():  # absent when files were fetched without landing (pia validate)
+    if manifest.exists():  # pia validate writes one only to list the files it refused
         shutil.copy2(manifest, ctx.work_dir / "manifest.json")  # the pack's footer lists it
         _report_refused(ctx, json.loads(manifest.read_text()).get("refused", []))
     return rows
 
 
 def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
-    """Files turned away at landing (too large to copy) still get their finding, naming the file."""
+    """Files turned away at landing (too large to copy, or not a regular file) still get their
+    finding, naming the file."""
     from flows import findings
 
     frame = findings.frame(
         [
-            findings.Finding(None, "file_too_large", "error", r["reason"], source_file=r["file"])
+            findings.Finding(
+                None, r.get("rule", "file_too_large"), "error", r["reason"], source_file=r["file"]
+            )
             for r in refused
         ]
     )
@@ -200,6 +249,10 @@ def stage_render(ctx: RunContext) -> list[Path]:
 
 def stage_publish(ctx: RunContext, final_dir: Path, out_url: str | None) -> str:
     """Swap the finished staging folder into place; copy it to S3 when the output is remote."""
+    from flows import retention
+
+    # the product's mark: pia purge deletes only folders that carry it
+    retention.write_marker(ctx.work_dir, ctx.la.ons_code, ctx.notification_date.isoformat())
     for p in ctx.work_dir.rglob("*"):  # DuckDB creates its file with the umask (0644): owner-only
         os.chmod(p, storage.DIR_MODE if p.is_dir() else storage.FILE_MODE)
     storage.swap_in_dir(ctx.work_dir, final_dir)

@@ -168,15 +168,24 @@ def publish_dir(local_dir: Path, out_url: str) -> str:
 
 
 def fetch_dir(
-    url: str, dest: Path, *, max_bytes: int | None = None, refused: list[dict] | None = None
+    url: str,
+    dest: Path,
+    *,
+    max_bytes: int | None = None,
+    refused: list[dict] | None = None,
+    max_files: int | None = None,
 ) -> list[Path]:
     """Copy a folder or prefix into `dest`; files over `max_bytes` are not copied but listed in
-    `refused` (file, bytes), so a huge upload is turned away before it costs disk or time."""
+    `refused` (file, bytes), so a huge upload is turned away before it costs disk or time; so is
+    anything that is not a regular file (file, reason, rule). More than `max_files` files: InputError
+    before anything is copied."""
     with remote_errors(url, "read"):
-        return _fetch_dir(url, dest, max_bytes, refused if refused is not None else [])
+        return _fetch_dir(url, dest, max_bytes, refused if refused is not None else [], max_files)
 
 
-def _fetch_dir(url: str, dest: Path, max_bytes: int | None, refused: list[dict]) -> list[Path]:
+def _fetch_dir(
+    url: str, dest: Path, max_bytes: int | None, refused: list[dict], max_files: int | None
+) -> list[Path]:
     """Copy every file under a folder or prefix into `dest` (flat listing kept relative).
 
     Local symlinks that point outside the folder are not followed.
@@ -184,33 +193,163 @@ def _fetch_dir(url: str, dest: Path, max_bytes: int | None, refused: list[dict])
     fs, root = filesystem(url)
     if not fs.exists(root):
         raise InputError(f"Annex A location {url} does not exist.")
-    make_private_dir(dest)
-    out: list[Path] = []
     if fs.isfile(root):
         items = [root]
         base = os.path.dirname(root)
     else:
         items = [p for p in fs.find(root) if not _is_hidden(p)]
         base = root
+    if max_files is not None and len(items) > max_files:
+        raise InputError(
+            f"Annex A location {url} holds {len(items):,} files, over the limit of {max_files:,} "
+            "(PIA_MAX_FILES); nothing was copied. Send the lists themselves."
+        )
+    make_private_dir(dest)
+    out: list[Path] = []
     local_root = None if is_remote(url) else Path(root).resolve()
     for item in sorted(items):
-        if local_root is not None:
-            real = Path(item).resolve()
-            if local_root not in real.parents and real != local_root:
-                continue  # a symlink escaping the inbox
         rel = os.path.relpath(item, base)
         target = dest / rel
         if not target.resolve().is_relative_to(dest.resolve()):
             continue  # an object key with ".." that would land outside the inbox
-        if max_bytes is not None and (size := fs.size(item)) > max_bytes:
-            refused.append({"file": Path(rel).as_posix(), "bytes": size})
-            continue
-        make_private_dir(target.parent)
-        fs.get_file(item, str(target))
+        if local_root is not None:
+            try:
+                real = Path(item).resolve(strict=True)
+            except (OSError, RuntimeError):  # a symlink loop, or a link to nothing
+                refused.append({"file": Path(rel).as_posix(), **NOT_A_FILE})
+                continue
+            if local_root not in real.parents and real != local_root:
+                continue  # a symlink escaping the inbox
+            got = _copy_local(real, target, max_bytes)
+            if isinstance(got, dict):
+                refused.append({"file": Path(rel).as_posix(), **got})
+                continue
+        else:
+            if max_bytes is not None and (size := fs.size(item)) > max_bytes:
+                refused.append({"file": Path(rel).as_posix(), "bytes": size})
+                continue
+            make_private_dir(target.parent)
+            fs.get_file(item, str(target))
         os.chmod(target, FILE_MODE)
         out.append(target)
     return out
 
 
+NOT_A_FILE = {
+    "rule": "file_unreadable",
+    "reason": "This is not a regular file (a named pipe, a device, or a link that leads nowhere "
+    "or round in a loop); it was not copied or read.",
+}
+
+
+def _copy_local(src: Path, target: Path, max_bytes: int | None) -> dict | None:
+    """Copy one local file, never blocking on a named pipe or reading a device without end: opened
+    without waiting, checked to be a regular file, copied at most `max_bytes` (+1 to see that it
+    is over). A dict (why it was refused) instead of copying."""
+    import stat
+
+    try:
+        fd = os.open(src, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return dict(NOT_A_FILE)
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return dict(NOT_A_FILE)
+        if max_bytes is not None and info.st_size > max_bytes:
+            return {"bytes": info.st_size}
+        make_private_dir(target.parent)
+        copied = 0
+        with open(target, "wb") as out:
+            while block := f.read(1 << 20):
+                copied += len(block)
+                if max_bytes is not None and copied > max_bytes:  # it grew while being copied
+                    break
+                out.write(block)
+        if max_bytes is not None and copied > max_bytes:
+            target.unlink()
+            return {"bytes": copied}
+    return None
+
+
 def _is_hidden(path: str) -> bool:
     return any(part.startswith(".") for part in Path(path).parts[-1:])
+
+
+# --- landing: a private, atomic copy of a submission -----------------------------------------------
+@contextlib.contextmanager
+def landing(inbox: Path) -> Iterator[Path]:
+    """A new folder to land a submission in, private to this process: a lock file beside it is held
+    for as long as the folder exists, so another run (any `--out`) can tell a live landing from one a
+    killed run left (remove_stale_landings) and never deletes this one. Removed on the way out
+    unless the caller renamed it into place."""
+    import fcntl
+
+    name = f".landing-{uuid.uuid4().hex}"
+    lock = inbox / f"{name}.lock"
+    fresh = inbox / f"{name}.lock.new"
+    fd = os.open(fresh, os.O_CREAT | os.O_EXCL | os.O_RDWR, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # locked before its name can be seen as a landing's lock
+        os.replace(fresh, lock)
+        folder = make_private_dir(inbox / name)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+    finally:
+        fresh.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def remove_stale_landings(inbox: Path) -> list[Path]:
+    """Landing folders whose process is gone (their lock is free): they hold child-level data that
+    must not linger. A live landing's lock is held, so it is left alone."""
+    import fcntl
+
+    removed = []
+    for lock in inbox.glob(".landing-*.lock"):
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # a live run is landing here
+        try:
+            folder = inbox / lock.name.removesuffix(".lock")
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            lock.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def verify_landed(folder: Path) -> bool:
+    """True when the folder holds exactly the files its manifest lists, each of its size and sha256
+    (a folder that does not is rebuilt, never reused: an emptied one once gave every re-run an empty
+    pack)."""
+    import json
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        listed = {f["file"]: f for f in manifest["files"]}
+        present = {
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if (p.is_file() or p.is_symlink()) and p.name != "manifest.json"
+        }
+        if present != set(listed):
+            return False
+        for rel, f in listed.items():
+            p = folder / rel
+            if p.is_symlink() or p.stat().st_size != f["bytes"] or sha256_file(p) != f["sha256"]:
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True

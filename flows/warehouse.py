@@ -197,3 +197,39 @@ def tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         [schema],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+# --- databases this product did not write ----------------------------------------------------------
+def open_untrusted(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB file someone else may have made, opened as data: read-only, and no access outside
+    it (a view or macro in such a file can call read_text() or read_csv() on any path: a statistics
+    database once put /etc/passwd into a pack). Use it to look before attaching."""
+    return duckdb.connect(
+        str(path),
+        read_only=True,
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "lock_configuration": True,
+        },
+    )
+
+
+def catalog_objects(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """What the connection's own database holds besides data: its views, macros, sequences and
+    indexes (each `schema.name`), and its base tables."""
+    (db,) = con.execute("select current_database()").fetchone()
+    queries = {
+        "table": "select schema_name, table_name from duckdb_tables() where database_name = ?",
+        "view": "select schema_name, view_name from duckdb_views() "
+        "where database_name = ? and not internal",
+        "macro": "select schema_name, function_name from duckdb_functions() "
+        "where database_name = ? and not internal",
+        "sequence": "select schema_name, sequence_name from duckdb_sequences() where database_name = ?",
+        "index": "select schema_name, index_name from duckdb_indexes() where database_name = ?",
+    }
+    return {
+        kind: sorted(f"{s}.{n}" for s, n in con.execute(sql, [db]).fetchall())
+        for kind, sql in queries.items()
+    }

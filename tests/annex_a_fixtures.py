@@ -25,8 +25,10 @@ def good_value(col: S.Column, i: int):
         return BASE_DATE + dt.timedelta(days=i)
     if col.type == "int":
         return i % 7
-    if col.type == "code":
-        return col.codes.values[i % len(col.codes.values)]
+    if col.type == "code":  # the current codes: a retired one is (rightly) a finding
+        return col.codes.current[i % len(col.codes.current)]
+    if col.place:  # an LA of placement as the template writes it: a name, or NIR/WAL/SCO/NUK/CON
+        return ("Leeds", "Barnet", "Kent", "WAL", "Bristol, City of")[i % 5]
     return f"{col.name} {i}"
 
 

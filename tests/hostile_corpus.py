@@ -9,13 +9,15 @@ or read it safely (cached formula values, macros ignored, odd encodings decoded)
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import json
 import os
+import resource
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -37,6 +39,46 @@ def record(area: str, case: str, outcome: str) -> None:
         return
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps({"area": area, "case": case, "outcome": outcome}) + "\n")
+
+
+# --- peak memory of the run and its reader processes ---------------------------------------------
+GIB = 1024**3
+
+
+def _peak_bytes(pid: int | str) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0  # the process is gone
+    line = next(ln for ln in status.splitlines() if ln.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+
+def _reader_pids() -> list[int]:
+    from flows.annex_a import isolated
+
+    return [w.proc.pid for w in isolated._POOL.all if w.proc.poll() is None]
+
+
+@contextlib.contextmanager
+def peak_memory() -> Iterator[dict[str, int]]:
+    """The highest resident memory, in bytes, of this process and of every reader child while the
+    block runs (Linux: each process's high-water mark reset first). A child that died is counted
+    through RUSAGE_CHILDREN (its peak since it started), when that peak is the highest yet."""
+    for pid in ["self", *_reader_pids()]:
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak: dict[str, int] = {}
+    yield peak
+    children = [_peak_bytes(p) for p in _reader_pids()]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # a child that died here with a lower peak than an earlier one is not seen: its data limit
+    # (PIA_READ_MEMORY_MB) bounded it
+    dead = after * 1024 if after > before else 0
+    peak["run"] = _peak_bytes("self")
+    peak["reader"] = max([*children, 0])
+    peak["dead_reader"] = dead
 
 
 # --- hand-written xlsx parts (cheap for huge or odd sheets) -----------------------------------------
@@ -558,3 +600,279 @@ def small_submission(folder: Path, la: str = "E06000050", date: str = "2026-11-1
     for name in ("Audits list.xlsx", "1.09 Caseloads.xlsx"):
         (folder / name).write_bytes((full / name).read_bytes())
     return folder
+
+
+# --- zips that lie, and small files that cost a lot (round two) --------------------------------------
+def _entries(path: Path) -> dict[str, tuple[int, int]]:
+    """Each member's (local header offset, central directory entry offset)."""
+    with zipfile.ZipFile(path) as z:
+        infos, start = z.infolist(), z.start_dir
+    data = path.read_bytes()
+    central, at = {}, start
+    for _ in infos:
+        n, m, k = struct.unpack_from("<3H", data, at + 28)
+        central[data[at + 46 : at + 46 + n].decode()] = at
+        at += 46 + n + m + k
+    return {i.filename: (i.header_offset, central[i.filename]) for i in infos}
+
+
+def patch_member(
+    path: Path, name: str, *, crc=None, csize=None, usize=None, local_name=None
+) -> Path:
+    """Rewrite what the zip declares about one member, in both headers (local_name: the local one)."""
+    data = bytearray(path.read_bytes())
+    local, central = _entries(path)[name]
+    for at, base in ((local, 14), (central, 16)):
+        for value, off in ((crc, 0), (csize, 4), (usize, 8)):
+            if value is not None:
+                struct.pack_into("<I", data, at + base + off, value)
+    if local_name is not None:
+        data[local + 30 : local + 30 + len(local_name)] = local_name
+    path.write_bytes(bytes(data))
+    return path
+
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def lying_sheet_xlsx(path: Path) -> Path:
+    """The probe's SIGABRT: a sheet whose headers declare only its first 4 KB (with that part's
+    CRC) and then a cell at XFD1048576. A reader that inflates the whole stream asks for 512 GiB."""
+    body = _SHEET_HEAD + rows_xml([REF.headers, *rows_for(REF, 40)])
+    body += b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' + _SHEET_TAIL
+    write_raw_xlsx(path, {"Referrals": body})
+    return patch_member(path, SHEET1, crc=zlib.crc32(body[:4096]), usize=4096)
+
+
+def lying_shared_strings_xlsx(path: Path) -> Path:
+    """sharedStrings.xml declares 1,000 bytes (and that part's CRC) and inflates to 20 MB."""
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+    strings += b"A" * 20_000_000 + b"</t></si></sst>"
+    sheet = sheet_xml([REF.headers]).replace(
+        _SHEET_TAIL, b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>' + _SHEET_TAIL
+    )
+    write_raw_xlsx(path, {"Referrals": sheet}, {"xl/sharedStrings.xml": strings})
+    return patch_member(path, "xl/sharedStrings.xml", crc=zlib.crc32(strings[:1000]), usize=1000)
+
+
+def _good_xlsx(path: Path) -> Path:
+    return write_raw_xlsx(path, {"Referrals": sheet_xml([REF.headers, *rows_for(REF, 50)])})
+
+
+def bad_crc_xlsx(path: Path) -> Path:
+    return patch_member(_good_xlsx(path), SHEET1, crc=0x12345678)
+
+
+def corrupt_deflate_xlsx(path: Path) -> Path:
+    _good_xlsx(path)
+    local, _ = _entries(path)[SHEET1]
+    data = bytearray(path.read_bytes())
+    start = local + 30 + len(SHEET1) + 40
+    data[start : start + 64] = bytes(range(64))  # garbage in the middle of the deflate stream
+    path.write_bytes(bytes(data))
+    return path
+
+
+def name_mismatch_xlsx(path: Path) -> Path:
+    return patch_member(_good_xlsx(path), SHEET1, local_name=b"xl/worksheets/sheetX.xml")
+
+
+def overlapping_xlsx(path: Path) -> Path:
+    """The sheet's compressed data is declared to run on into the next member (the shape of the
+    overlapping-entry bombs)."""
+    _good_xlsx(path)
+    with zipfile.ZipFile(path) as z:
+        size = z.getinfo(SHEET1).compress_size
+    return patch_member(path, SHEET1, csize=size + 200)
+
+
+def shared_string_xlsx(path: Path, mb: int, uses: int) -> Path:
+    """One long shared string that `uses` cells refer to: tiny on disk, `mb` x `uses` MB of text to
+    a reader that copies it into each cell."""
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+        + b"A" * (mb * 1_000_000)
+        + b"</t></si></sst>"
+    )
+    refs = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(2, uses + 2))
+    sheet = sheet_xml([REF.headers]).replace(_SHEET_TAIL, refs.encode() + _SHEET_TAIL)
+    return write_raw_xlsx(path, {"Referrals": sheet}, {"xl/sharedStrings.xml": strings})
+
+
+def repeated_text_ods(path: Path) -> Path:
+    """About 1 KB of OpenDocument: a 1,000-character cell repeated 1,000 times across and 30,000
+    rows down, within the row, column and cell limits but 30 GB of text once expanded."""
+    cell = (
+        '<table:table-cell table:number-columns-repeated="1000" office:value-type="string">'
+        f"<text:p>{'x' * 1000}</text:p></table:table-cell>"
+    )
+    return write_ods(
+        path,
+        f"<table:table-row>{ODS_VALUE}</table:table-row>"
+        f'<table:table-row table:number-rows-repeated="30000">{cell}</table:table-row>',
+    )
+
+
+def many_sheets_xlsx(path: Path, n: int = 10_000) -> Path:
+    """10,000 small unrecognised sheets (took 366 s: the zip directory parsed again per sheet)."""
+    tiny = sheet_xml([["note"], ["nothing here"]])
+    return write_raw_xlsx(path, {f"S{i}": tiny for i in range(n)})
+
+
+def long_inline_cell_xlsx(path: Path) -> Path:
+    """A 5 MB value typed into one cell (inline string): more than Excel lets a cell hold."""
+    row = [*rows_for(REF, 1)[0]]
+    row[REF.headers.index("Allocated Worker")] = "W" * 5_000_000
+    return write_raw_xlsx(path, {"Referrals": sheet_xml([REF.headers, row])})
+
+
+def amplified_strings_xlsx(path: Path) -> Path:
+    """Within every limit checked before reading: one shared string of 32,000 characters (under
+    Excel's cap) used by 60,000 cells, 2 GB of cell text once the reader copies it into each. Only
+    the reader's memory limit stops it."""
+    strings = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'
+        + b"A" * 32_000
+        + b"</t></si></sst>"
+    )
+    refs = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(2, 60_002))
+    sheet = sheet_xml([REF.headers]).replace(_SHEET_TAIL, refs.encode() + _SHEET_TAIL)
+    return write_raw_xlsx(path, {"Referrals": sheet}, {"xl/sharedStrings.xml": strings})
+
+
+CASES += [
+    Case(
+        "amplified.xlsx",
+        amplified_strings_xlsx,
+        "file_unreadable",
+        "PIA_READ_MEMORY_MB",
+        "a 32,000-character shared string used by 60,000 cells (2 GB of cell text; within the "
+        "limits checked before reading)",
+    ),
+    Case(
+        "lying.xlsx",
+        lying_sheet_xlsx,
+        "file_unreadable",
+        "damaged",
+        "a sheet whose zip headers declare its first 4 KB (with that part's CRC), then a cell at "
+        "XFD1048576 (calamine: SIGABRT asking for 512 GiB)",
+    ),
+    Case(
+        "lying_strings.xlsx",
+        lying_shared_strings_xlsx,
+        "file_unreadable",
+        "damaged",
+        "sharedStrings.xml declaring 1,000 bytes that inflates to 20 MB",
+    ),
+    Case("bad_crc.xlsx", bad_crc_xlsx, "file_unreadable", "damaged", "a sheet with a bad CRC"),
+    Case(
+        "bad_deflate.xlsx",
+        corrupt_deflate_xlsx,
+        "file_unreadable",
+        "damaged",
+        "a sheet with corrupt deflate data",
+    ),
+    Case(
+        "mismatch.xlsx",
+        name_mismatch_xlsx,
+        "file_unreadable",
+        "damaged",
+        "local and central names of a sheet differ",
+    ),
+    Case(
+        "overlap.xlsx",
+        overlapping_xlsx,
+        "file_unreadable",
+        "damaged",
+        "a member's data overlapping the next member",
+    ),
+    Case(
+        "one_string.xlsx",
+        lambda p: shared_string_xlsx(p, 50, 1),
+        "file_too_large",
+        "PIA_MAX_CELL_CHARS",
+        "one 50 MB shared string (about 50 KB on disk)",
+    ),
+    Case(
+        "shared_90.xlsx",
+        lambda p: shared_string_xlsx(p, 20, 90),
+        "file_too_large",
+        "PIA_MAX_CELL_CHARS",
+        "a 20 MB shared string used by 90 cells (1.8 GB of cell text to the reader)",
+    ),
+    Case(
+        "long_cell.xlsx",
+        long_inline_cell_xlsx,
+        "file_too_large",
+        "PIA_MAX_CELL_CHARS",
+        "a 5 MB value in one cell (inline string)",
+    ),
+    Case(
+        "repeated_text.ods",
+        repeated_text_ods,
+        "file_too_large",
+        "PIA_MAX_TEXT_MB",
+        "OpenDocument text repeated 1,000 x 30,000 times (within the cell limits, 30 GB expanded)",
+    ),
+    Case(
+        "many_sheets.xlsx",
+        many_sheets_xlsx,
+        "file_too_large",
+        "PIA_MAX_SHEETS",
+        "10,000 unrecognised sheets",
+    ),
+]
+
+
+# --- CSV text that is not what it seems ---------------------------------------------------------------
+def _csv_lines(ids: list[str]) -> list[str]:
+    rows = _text_rows(len(ids))
+    for row, child in zip(rows[1:], ids, strict=True):
+        row[0] = child
+    return csv_text(rows, ",").split("\r\n")[:-1]
+
+
+def mixed_encoding_csv(path: Path) -> Path:
+    """UTF-8 (with accents) that switches to Windows-1252 on line 4: one file edited in two programs."""
+    lines = _csv_lines(["ZOË001", "ZOË002", "ZOË003"])
+    path.write_bytes(
+        b"\r\n".join(
+            [*(ln.encode() for ln in lines[:3]), *(ln.encode("cp1252") for ln in lines[3:])]
+        )
+        + b"\r\n"
+    )
+    return path
+
+
+def nul_csv(path: Path) -> Path:
+    """A NUL byte inside a child ID on line 3."""
+    lines = _csv_lines(["CHILD1", "CHI\0LD2", "CHILD3"])
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+def inner_bom_csv(path: Path) -> Path:
+    """A byte-order mark at the start of line 4 (two exports joined), before a child ID."""
+    lines = _csv_lines(["BOMCHILD1", "BOMCHILD2", "\ufeffBOMCHILD3"])
+    path.write_bytes(codecs.BOM_UTF8 + ("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+# (file, maker, the line named, the child IDs as they must load, what)
+TEXT_CASES = [
+    (
+        "mixed.csv",
+        mixed_encoding_csv,
+        4,
+        ["ZOË001", "ZOË002", "ZOË003"],
+        "CSV whose rows switch from UTF-8 to Windows-1252",
+    ),
+    ("nul.csv", nul_csv, 3, ["CHILD1", "CHILD2", "CHILD3"], "NUL byte inside a child ID"),
+    (
+        "bom.csv",
+        inner_bom_csv,
+        4,
+        ["BOMCHILD1", "BOMCHILD2", "BOMCHILD3"],
+        "byte-order mark inside the data (before a child ID)",
+    ),
+]

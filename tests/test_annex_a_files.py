@@ -149,11 +149,12 @@ def test_blank_rows_and_columns_and_extra_columns(sub, tmp_path):
         ("note 1",),
         ("note 2",),
     ]
-    unexpected = issues(wh, "column_unexpected")
+    unexpected = issues(wh, "header_unrecognised")
     assert [(f["column_name"], f["source_row"], f["severity"]) for f in unexpected] == [
         ("Notes", 4, "info"),
         ("Locality", 4, "info"),
     ]
+    assert all("kept as sent (raw_extra)" in f["message"] for f in unexpected)
 
 
 def test_raw_keeps_values_exactly_as_read(sub, tmp_path):

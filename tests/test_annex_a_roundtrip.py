@@ -77,6 +77,7 @@ def test_messy_truth_is_found_at_its_cell(tmp_path):
         "code_unmapped",
         "date_unparseable",
         "int_unparseable",
+        "retired_code",
     }
     planted = [d for d in truth if d["rule"] in read_rules]
     assert planted, "the messy submission should plant read-level defects"

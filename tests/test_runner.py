@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import cli, las, pipeline, stages, storage
+from flows import cli, las, pipeline, retention, stages, storage
 from flows.errors import InputError
 
 
@@ -140,11 +140,12 @@ def test_purge_deletes_only_old_run_folders_and_says_what(tmp_path, capsys):
     for d in (old, new):
         d.mkdir(parents=True)
         (d / "pia.html").write_text("x")
-    os.utime(old, (0, 0))
+        retention.write_marker(d, "E06000050", d.name)  # as publish marks a run folder
+    os.utime(old / retention.RUN_MARKER, (0, 0))
     assert cli.main(["purge", "--older-than", "30", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert not old.exists() and new.exists()
-    assert "2025-01-06" in out and "1 run folder" in out
+    assert "2025-01-06" in out and "1 folder(s) deleted" in out
 
 
 def test_the_lookup_holds_the_153_current_las_with_consistent_regions():

@@ -26,6 +26,8 @@ import zipfile
 from collections.abc import Callable
 from xml.parsers import expat
 
+from flows.annex_a.package import Member
+
 NEAR_ROWS, NEAR_COLUMNS = 99_999, 26
 _CHUNK = 1 << 20
 
@@ -47,14 +49,26 @@ class _Over(Exception):
     """Raised by a handler once the extent is over the limits: the rest need not be parsed."""
 
 
-def _parse(z: zipfile.ZipFile, info: zipfile.ZipInfo, start, end=None) -> None:
-    """Stream one XML part through expat with these element handlers, until the end or _Over."""
+class TextOver(Exception):
+    """The text a part holds (or, in an OpenDocument table, repeats) is over the limit."""
+
+    def __init__(self, chars: int, cell: bool) -> None:
+        super().__init__(chars)
+        self.chars, self.cell = chars, cell
+
+
+def _parse(z: zipfile.ZipFile, info: zipfile.ZipInfo, start, end=None, text=None) -> None:
+    """Stream one XML part (to its real end, package.Member) through expat with these handlers,
+    until the end or _Over."""
     parser = expat.ParserCreate()
+    parser.buffer_text = True
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
     try:
-        with z.open(info) as f:
+        with Member(z, info) as f:
             while chunk := f.read(_CHUNK):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
@@ -76,7 +90,7 @@ def bound(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int] | None:
     plain reference first): only the exact path can place it."""
     rows, cols = NEAR_ROWS, NEAR_COLUMNS
     tail = b""
-    with z.open(info) as f:
+    with Member(z, info) as f:
         while True:
             chunk = f.read(_CHUNK)
             buf = tail + chunk
@@ -136,13 +150,21 @@ def exact(
 
 
 def ods(
-    z: zipfile.ZipFile, info: zipfile.ZipInfo, over: Callable[[int, int], bool]
+    z: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    over: Callable[[int, int], bool],
+    cell_chars: int | None = None,
+    text_chars: int | None = None,
 ) -> tuple[int, int]:
     """(last row, last column) of the largest table in an OpenDocument content.xml. A cell or row
     there may say it repeats (number-columns-repeated, number-rows-repeated; 4 bytes can say a
     million): the reader expands every repeat up to the last cell that holds something, so that is
-    the extent (empty cells and rows after it are not kept). Stops as soon as `over` says so."""
+    the extent (empty cells and rows after it are not kept). Stops as soon as `over` says so.
+
+    A repeated cell's text is repeated too (1 KB once asked for 14 GB): TextOver when one cell holds
+    more than `cell_chars` characters, or the content's text, repeats counted, passes `text_chars`."""
     s = {"row": 0, "col": 0, "row_repeat": 1, "row_used": 0, "rows": 0, "cols": 0}
+    s.update(row_text=0, text=0)
     cell: dict = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
@@ -151,12 +173,17 @@ def ods(
             s["row"] = 0
         elif local == "table-row":
             s["row_repeat"] = _repeat(attrs, "number-rows-repeated")
-            s["col"], s["row_used"] = 0, 0
+            s["col"], s["row_used"], s["row_text"] = 0, 0, 0
         elif local in ("table-cell", "covered-table-cell"):
             valued = any(k.rpartition(":")[2] == "value-type" for k in attrs)
-            cell.update(repeat=_repeat(attrs, "number-columns-repeated"), valued=valued)
+            chars = sum(len(v) for k, v in attrs.items() if k.rpartition(":")[2].endswith("value"))
+            cell.update(repeat=_repeat(attrs, "number-columns-repeated"), valued=valued, text=chars)
         elif cell:
             cell["valued"] = True  # content (text:p, an annotation…) inside the cell
+
+    def text(data: str) -> None:
+        if cell:
+            cell["text"] += len(data)
 
     def end(name: str) -> None:
         local = name.rpartition(":")[2]
@@ -164,17 +191,53 @@ def ods(
             s["col"] += cell["repeat"]
             if cell["valued"]:
                 s["row_used"] = s["col"]
+            if cell_chars is not None and cell["text"] > cell_chars:
+                raise TextOver(cell["text"], cell=True)
+            s["row_text"] += cell["text"] * cell["repeat"]
             cell.clear()
         elif local == "table-row":
             s["row"] += s["row_repeat"]
+            s["text"] += s["row_text"] * s["row_repeat"]
+            if text_chars is not None and s["text"] > text_chars:
+                raise TextOver(s["text"], cell=False)
             if s["row_used"]:
                 s["rows"] = max(s["rows"], s["row"])
                 s["cols"] = max(s["cols"], s["row_used"])
                 if over(s["rows"], s["cols"]):
                     raise _Over
 
-    _parse(z, info, start, end)
+    _parse(z, info, start, end, text)
     return s["rows"], s["cols"]
+
+
+def shared_strings(
+    z: zipfile.ZipFile, info: zipfile.ZipInfo, cell_chars: int, text_chars: int
+) -> int:
+    """The characters of an xlsx's shared strings (xl/sharedStrings.xml), read before the reader
+    copies each into every cell that uses it: TextOver when one string holds more than
+    `cell_chars` (200 MB in one string took 7 GB) or all of them more than `text_chars`."""
+    s = {"item": -1, "total": 0}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if name.rpartition(":")[2] == "si":
+            s["item"] = 0
+
+    def end(name: str) -> None:
+        if name.rpartition(":")[2] == "si":
+            s["item"] = -1
+
+    def text(data: str) -> None:
+        if s["item"] < 0:
+            return
+        s["item"] += len(data)
+        s["total"] += len(data)
+        if s["item"] > cell_chars:
+            raise TextOver(s["item"], cell=True)
+        if s["total"] > text_chars:
+            raise TextOver(s["total"], cell=False)
+
+    _parse(z, info, start, end, text)
+    return s["total"]
 
 
 def _repeat(attrs: dict[str, str], local: str) -> int:

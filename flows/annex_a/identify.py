@@ -4,16 +4,21 @@ Every header cell is turned into its key (specs.header_key) and scored against e
 A key counts 1 / (number of lists that know it): child ID, gender, ethnicity, date of birth, team
 or worker appear in most lists and barely count, while "Date of referral" or "Primary Need Code"
 name their list. Sheet and file names (ListSpec.hints, or "List 3") only break ties.
+
+A header no key matches is tried by its family (headers.py: word order, bracketed notes,
+abbreviations, CamelCase). A header whose family fits two columns, or two headers claiming one
+column, are noted on the Identified (`notes`) and become findings: never a silent guess.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import polars as pl
 
+from flows.annex_a import headers as H
 from flows.annex_a import specs as S
 from flows.annex_a.readers import ROW, Grid
 
@@ -21,6 +26,7 @@ HEADER_SEARCH_ROWS = 30
 _DISTINCTIVE_MAX_LISTS = 3  # a key known to at most this many lists can identify one on its own
 _WORD = re.compile(r"[a-z0-9]+")
 _LIST_NUMBER = re.compile(r"\blist\s*0*(\d{1,2})\b")
+_LETTERS = re.compile(r"[a-z]{3}")
 
 
 @dataclass
@@ -31,16 +37,23 @@ class Identified:
     headers: dict[str, str | None]  # grid column -> header text as read (None for a blank header)
     mapping: dict[str, str]  # grid column -> canonical column name
     score: float
+    # (rule, header as sent, message) for headers matched by family with doubt, or not at all
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @cache
 def _key_index() -> dict[str, dict[str, str]]:
-    """header key -> {table: canonical column name}."""
+    """header key (or family key) -> {table: canonical column name}."""
     index: dict[str, dict[str, str]] = {}
     for spec in S.SPECS:
         for col in spec.columns:
             for k in col.keys():
                 index.setdefault(k, {})[spec.table] = col.name
+    # family keys, marked with a leading space so that they never meet a header key
+    for fk, tables in H.family_index().items():
+        for table, cols in tables.items():
+            if len(cols) == 1:
+                index.setdefault(" " + fk, {})[table] = cols[0]
     return index
 
 
@@ -106,11 +119,20 @@ def identify(grid: Grid, file_stem: str = "") -> Identified | None:
     best: tuple | None = None
     known: dict[str, str] = {}  # a grid's top rows repeat their codes, dates and teams
 
+    index = _key_index()
+
     def key(value: str | None) -> str:
+        """The header key, or (when no list knows it) its family key, marked with a leading space."""
         if value is None:
             return ""
         if value not in known:
-            known[value] = S.header_key(value)
+            k = S.header_key(value)
+            # a cell no key knows may still head a column by its family; a date, a number or a
+            # code's worth of letters cannot (most cells in the top rows are data: skip them fast)
+            if k in index or len(k) < 4 or not _LETTERS.search(k):
+                known[value] = k
+            else:
+                known[value] = " " + H.family_key(value)
         return known[value]
 
     for i, row in enumerate(top.select(columns).iter_rows()):
@@ -126,16 +148,67 @@ def identify(grid: Grid, file_stem: str = "") -> Identified | None:
         return None
     (score, *_), i, table, row = best
     spec = S.BY_TABLE[table]
-    key_to_col = {k: c.name for c in spec.columns for k in c.keys()}
-    headers: dict[str, str | None] = {}
-    mapping: dict[str, str] = {}
-    for col, text in zip(columns, row, strict=True):
-        headers[col] = text
-        name = key_to_col.get(S.header_key(text)) if text is not None else None
-        if name is not None and name not in mapping.values():
-            mapping[col] = name
+    headers = dict(zip(columns, row, strict=True))
+    mapping, notes = map_headers(spec, headers)
     header_row = int(grid.cells.get_column(ROW)[i])
-    return Identified(spec, i, header_row, headers, mapping, score)
+    return Identified(spec, i, header_row, headers, mapping, score, notes)
+
+
+def map_headers(
+    spec: S.ListSpec, headers: dict[str, str | None]
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """grid column -> template column, and notes on the headers that could not be mapped surely.
+
+    A header's key (exact up to case and punctuation) wins over a family match; a column claimed
+    by two headers of equal standing goes to the first, and the other is noted (its values are
+    kept in raw_extra)."""
+    key_to_col = {k: c.name for c in spec.columns for k in c.keys()}
+    exact: dict[str, str] = {}
+    by_family: dict[str, str] = {}
+    notes: list[tuple[str, str, str]] = []
+    for col, text in headers.items():
+        if text is None or not text.strip():
+            continue
+        name = key_to_col.get(S.header_key(text))
+        if name is not None:
+            exact[col] = name
+            continue
+        cols = H.match(spec.table, text)
+        if len(cols) == 1:
+            by_family[col] = cols[0]
+            continue
+        cols = cols or H.fits(spec.table, text)
+        if len(cols) > 1:
+            options = " or ".join(f"'{spec.column(c).header}'" for c in cols)
+            notes.append(
+                (
+                    "header_ambiguous",
+                    text,
+                    f"The column '{text}' could be {options}; it was not used, and its values are "
+                    "kept as sent (raw_extra). Rename it to the template header.",
+                )
+            )
+    mapping: dict[str, str] = {}
+    claimed: dict[str, str] = {}  # template column -> header that has it
+    for source in (exact, by_family):
+        for col in headers:  # sheet order within each kind
+            name = source.get(col)
+            if name is None:
+                continue
+            if name in claimed:
+                notes.append(
+                    (
+                        "header_ambiguous",
+                        str(headers[col]),
+                        f"The columns '{claimed[name]}' and '{headers[col]}' both look like "
+                        f"'{spec.column(name).header}'; '{claimed[name]}' was used, and the values of "
+                        f"'{headers[col]}' are kept as sent (raw_extra).",
+                    )
+                )
+                continue
+            claimed[name] = str(headers[col])
+            mapping[col] = name
+    return {c: mapping[c] for c in headers if c in mapping}, notes
 
 
 def data_rows(grid: Grid, ident: Identified) -> pl.DataFrame:

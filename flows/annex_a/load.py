@@ -19,7 +19,7 @@ import polars as pl
 
 from flows import findings as F
 from flows import warehouse as W
-from flows.annex_a import identify, normalise, readers, staging
+from flows.annex_a import identify, isolated, normalise, readers, staging
 from flows.annex_a import specs as S
 from flows.testhooks import pause_point
 
@@ -28,6 +28,8 @@ log = logging.getLogger("ilacs_pia")
 # Lists whose absence matters for every inspection (warning); the others are asked for only on some
 # visits or are management information (info).
 _WARN_IF_MISSING = {s.table for s in S.CHILD_LISTS} | {S.AUDITS.table}
+
+_PLACES_SHOWN = 5  # places named in a list_duplicated message
 
 # meta.lists: one row per spec, provided or not (the contract other stages read).
 META_LISTS_SCHEMA: dict[str, pl.DataType] = {
@@ -91,7 +93,11 @@ def identify_lists(
             )
             continue
         if len(parts) > 1:
-            places = "; ".join(_place(p.grid) for p in parts)
+            # the first few places, not all: 3,000 sheets of one list made every finding list all
+            # of them (a 285 MB report)
+            places = "; ".join(_place(p.grid) for p in parts[:_PLACES_SHOWN])
+            if len(parts) > _PLACES_SHOWN:
+                places += f"; and {len(parts) - _PLACES_SHOWN:,} more"
             for p in parts[1:]:
                 sub.general.append(
                     F.Finding(
@@ -179,11 +185,14 @@ def _read_one(
         return grid, ident, (identify.data_rows(grid, ident) if ident is not None else grid.cells)
 
     try:
-        prepared, problems = readers.read_file(path, rel, limits, prepare)
+        # in a child process: a file that crashes the reader or takes its memory costs one finding
+        prepared, problems = isolated.read_file(path, rel, limits, prepare)
     except readers.FileProblem as e:
         return [F.Finding(None, e.rule, F.RULES[e.rule][0], f"{rel}: {e.message}", rel)], []
     found = [
-        F.Finding(None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet)
+        F.Finding(
+            None, p.rule, F.RULES[p.rule][0], f"{rel}: {p.message}", rel, p.source_sheet, p.row
+        )
         for p in problems
     ]
     parts = []

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from flows import findings as F
+from flows.annex_a import headers as H
+from flows.annex_a import places
 from flows.annex_a import specs as S
 from flows.annex_a.identify import Identified
 from flows.annex_a.readers import ROW, Grid
@@ -21,7 +23,12 @@ from flows.annex_a.readers import ROW, Grid
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 # Cell contents that mean "nothing here", after trimming (listed in the case variants LAs use, so
 # the check is one hash lookup rather than an upper-casing pass over every cell).
-BLANK_TOKENS = ("", "#N/A", "N/A", "n/a", "n/A", "N/a", "NULL", "null", "Null", "-", "#NULL!")
+# "01/01/1900" is the placeholder extracts write for a date they do not hold (the SSD's list 11).
+BLANK_TOKENS = (
+    "", "#N/A", "N/A", "n/a", "n/A", "N/a", "NULL", "null", "Null", "-", "#NULL!",
+    "01/01/1900", "1900-01-01", "1900-01-01 00:00:00",
+)  # fmt: skip
+ABSENT = "__absent"  # per row: "|name|name|" of the template columns its sheet does not have
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serials below this (1927-05-18) are far too early for any Annex A date; a bare number like a
 # year ("2019") must not silently become a date in 1905.
@@ -100,7 +107,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
     # raw: every column with a header or any data, under its header text as read
     raw_names: dict[str, str] = {}
     used = {s.casefold() for s in SOURCE_COLUMNS}
-    unexpected: list[str] = []
+    unexpected: list[tuple[str, bool]] = []  # (raw column name, whether the sheet headed it)
     for n, col in enumerate(grid.data_columns, start=1):
         header = ident.headers.get(col)
         has_header = header is not None and header.strip() != ""
@@ -113,7 +120,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
         used.add(name.casefold())
         raw_names[col] = name
         if col not in ident.mapping:
-            unexpected.append(name)
+            unexpected.append((name, has_header))
 
     def raw(only: list[str] | None = None) -> pl.DataFrame:
         """The raw columns (those headed `only`, when given) and the source columns."""
@@ -131,6 +138,7 @@ def _part_frames(spec: S.ListSpec, part: Part):
     )
 
     by_name = {v: k for k, v in ident.mapping.items()}
+    absent = [c for c in spec.columns if c.name not in by_name]
     text = body.select(
         *(
             (pl.col(by_name[c.name]) if c.name in by_name else pl.lit(None, pl.String)).alias(
@@ -139,37 +147,85 @@ def _part_frames(spec: S.ListSpec, part: Part):
             for c in spec.columns
         ),
         *sources,
+        pl.lit("|" + "".join(f"{c.name}|" for c in absent), pl.String).alias(ABSENT),
     )
+    return raw, text, F.frame(_header_findings(spec, part, absent, unexpected)), view
+
+
+def _header_findings(
+    spec: S.ListSpec, part: Part, absent: list[S.Column], unexpected: list[tuple[str, bool]]
+) -> list[F.Finding]:
+    """What the sheet's headers say: columns it lacks (an older template layout once, not per
+    column), headers that fit two columns or claim a taken one, and headers not recognised."""
+    grid, ident = part.grid, part.ident
+
+    def finding(rule: str, severity: str, message: str, column: str | None) -> F.Finding:
+        return F.Finding(
+            spec.table,
+            rule,
+            severity,
+            message,
+            grid.source_file,
+            grid.source_sheet,
+            ident.header_row,
+            column,
+        )
 
     rows = []
-    for c in spec.columns:
-        if c.name not in by_name:
-            rows.append(
-                F.Finding(
-                    spec.table,
-                    "column_missing",
-                    F.RULES["column_missing"][0],
-                    f"The column '{c.header}' was not found in this sheet; its values are treated as blank.",
-                    grid.source_file,
-                    grid.source_sheet,
-                    ident.header_row,
-                    c.header,
-                )
-            )
-    for name in unexpected:
+    # every column a later template added is absent: the sheet is on the older layout (one
+    # finding); only some absent is not a layout, and each is reported as missing
+    later = [c for c in spec.columns if c.since]
+    older = later if later and all(c in absent for c in later) else []
+    if older:
+        names = ", ".join(f"'{c.header}'" for c in older)
         rows.append(
-            F.Finding(
-                spec.table,
-                "column_unexpected",
-                F.RULES["column_unexpected"][0],
-                f"The column '{name}' is not in the template for {spec.title}; it is kept but not used.",
-                grid.source_file,
-                grid.source_sheet,
-                ident.header_row,
+            finding(
+                "template_layout_old",
+                F.RULES["template_layout_old"][0],
+                f"List {spec.number} is on a template layout older than {older[0].since}: it lacks "
+                f"{names}. Their values are treated as blank; the current template asks for them.",
+                None,
+            )
+        )
+    # a required column missing makes rows unusable (error); another is worth a query (warning), or
+    # only noted where the list has no fixed template; the older layout's columns were named above
+    template = spec.number.isdigit()
+    for c in absent:
+        if c in older:
+            continue
+        severity = "error" if c.required else ("warning" if template else "info")
+        rows.append(
+            finding(
+                "column_missing",
+                severity,
+                f"The column '{c.header}' was not found in this sheet; its values are treated as blank.",
+                c.header,
+            )
+        )
+    rows.extend(finding(rule, F.RULES[rule][0], message, h) for rule, h, message in ident.notes)
+    noted = {h for _, h, _ in ident.notes}
+    # its values may be a column the sheet lacks: worth a look; else only noted
+    severity = "warning" if any(c not in older for c in absent) else "info"
+    for name, headed in unexpected:
+        if name in noted:
+            continue
+        near = H.nearest(spec, name) if headed else []
+        hint = (
+            " The nearest template headers are " + " or ".join(f"'{h}'" for h in near) + "."
+            if near
+            else ""
+        )
+        what = f"The column '{name}'" if headed else f"A column with no header (kept as '{name}')"
+        rows.append(
+            finding(
+                "header_unrecognised",
+                severity,
+                f"{what} is not a template column of List {spec.number} ({spec.title}); its "
+                f"values are kept as sent (raw_extra) but not used.{hint}",
                 name,
             )
         )
-    return raw, text, F.frame(rows), view
+    return rows
 
 
 # --- values ----------------------------------------------------------------------------------------
@@ -262,14 +318,32 @@ def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, p
         for kind, parser in (("date", parse_date), ("int", parse_int))
     }
     typed_exprs: list[pl.Expr] = []
+    notes: list[tuple[S.Column, str, list[str]]] = []  # (column, rule, raw values it concerns)
     for c in spec.columns:
         s = pl.col(f"__c_{c.name}")
         if c.type in lookups:
             old, new = lookups[c.type]
             value = s.replace_strict(old, new, default=None, return_dtype=_DTYPES[c.type])
+            if c.name == "age" and new.null_count():
+                value, decimals = _decimal_ages(old.filter(new.is_null()), value)
+                if decimals:
+                    notes.append((c, "age_decimal", decimals))
         elif c.type == "code" and c.codes is not None:
             distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls()
-            mapped = pl.Series([c.codes.normalise(v) for v in distinct.to_list()], dtype=pl.String)
+            raws = distinct.to_list()
+            resolved = [c.codes.resolve(v) for v in raws]
+            mapped = pl.Series([r.code for r in resolved], dtype=pl.String)
+            value = s.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)
+            retired = [v for v, r in zip(raws, resolved, strict=True) if r.code in c.codes.retired]
+            mismatched = [v for v, r in zip(raws, resolved, strict=True) if r.label_mismatch]
+            notes += [
+                (c, rule, vs)
+                for rule, vs in (("retired_code", retired), ("code_label_mismatch", mismatched))
+                if vs
+            ]
+        elif c.place:
+            distinct = frame.get_column(f"__c_{c.name}").unique().drop_nulls()
+            mapped = pl.Series([places.ons_code(v) for v in distinct.to_list()], dtype=pl.String)
             value = s.replace_strict(distinct, mapped, default=None, return_dtype=pl.String)
         else:
             value = s
@@ -283,7 +357,78 @@ def _type_columns(spec: S.ListSpec, text: pl.DataFrame) -> tuple[pl.DataFrame, p
         ),
         *SOURCE_COLUMNS,
     )
-    return typed, _value_findings(spec, frame)
+    findings = _value_findings(spec, frame)
+    if notes:
+        findings = pl.concat([findings, _noted(spec, frame, notes)], how="vertical")
+    return typed, findings
+
+
+def _decimal_ages(unparsed: pl.Series, value: pl.Expr) -> tuple[pl.Expr, list[str]]:
+    """An age given with decimals ('6.138261464750171', as public sample workbooks have it) is the
+    whole years it has reached: floored. `unparsed`: the distinct values no whole number was read
+    from. Returns the typed age and the values floored."""
+    distinct = unparsed
+    years = (
+        distinct.to_frame("s")
+        .select(
+            pl.col("s")
+            .str.extract(r"^\s*([+]?[0-9]+\.[0-9]*[1-9][0-9]*)\s*$")
+            .cast(pl.Float64, strict=False)
+            .floor()
+            .cast(pl.Int64)
+        )
+        .to_series()
+    )
+    kept = years.is_not_null()
+    if not kept.any():
+        return value, []
+    old, new = distinct.filter(kept), years.filter(kept)
+    floored = pl.col("__c_age").replace_strict(old, new, default=None, return_dtype=pl.Int64)
+    return pl.coalesce(value, floored), old.to_list()
+
+
+_NOTES = {
+    "retired_code": "{header}: the code is no longer in the current DfE specification ({spec}); it was "
+    "read as sent, on {n} row(s). Use the current code.",
+    "code_label_mismatch": "{header}: the label after the code names a different code; the code was "
+    "used, on {n} row(s). Check which was meant.",
+    "age_decimal": "{header}: ages were given with decimals on {n} row(s); they were read as whole "
+    "years (rounded down).",
+}
+
+
+def _noted(
+    spec: S.ListSpec, frame: pl.DataFrame, notes: list[tuple[S.Column, str, list[str]]]
+) -> pl.DataFrame:
+    """One finding per sheet, column and rule (with the first row it applies to and how many rows),
+    and per distinct value for codes: a value seen on thousands of rows is one thing to fix."""
+    out = []
+    for c, rule, values in notes:
+        hit = frame.filter(pl.col(f"__c_{c.name}").is_in(values))
+        keys = ["source_file", "source_sheet"] + (
+            [] if rule == "age_decimal" else [f"__c_{c.name}"]
+        )
+        grouped = hit.group_by(keys, maintain_order=True).agg(
+            pl.col("source_row").min(),
+            pl.len().alias("__n"),
+            pl.col(f"__r_{c.name}").first().alias("__v"),
+        )
+        spec_name = c.codes.description if c.codes is not None and c.codes.description else "DfE"
+        for row in grouped.iter_rows(named=True):
+            out.append(
+                F.Finding(
+                    spec.table,
+                    rule,
+                    F.RULES[rule][0],
+                    _NOTES[rule].format(header=c.header, n=row["__n"], spec=spec_name),
+                    row["source_file"],
+                    row["source_sheet"],
+                    row["source_row"],
+                    c.header,
+                    None if rule == "age_decimal" else row["__v"],
+                )
+            )
+    return F.frame(out)
 
 
 def _parse_distinct(
@@ -315,7 +460,9 @@ _CAST_RULES = {"date": "date_unparseable", "int": "int_unparseable", "code": "co
 def _value_findings(spec: S.ListSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """Every column's checks evaluated in one pass; only the checks that hit are filtered out (a
     filter per column and check cost more than the checks on a small list)."""
-    checks = [(c, *check) for c in spec.columns for check in _checks(c)]
+    # the columns some sheet of the list lacks (the marker has one value per sheet: cheap to read)
+    absent = {n for v in frame.get_column(ABSENT).unique().to_list() for n in v.split("|") if n}
+    checks = [(c, *check) for c in spec.columns for check in _checks(c, c.name in absent)]
     if not checks:
         return F.empty()
     flags = frame.select(mask.alias(f"__k{i}") for i, (_, mask, *_) in enumerate(checks))
@@ -340,7 +487,7 @@ def _value_findings(spec: S.ListSpec, frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(out, how="vertical") if out else F.empty()
 
 
-def _checks(c: S.Column) -> list[tuple[pl.Expr, str, str, str]]:
+def _checks(c: S.Column, absent_somewhere: bool = False) -> list[tuple[pl.Expr, str, str, str]]:
     """(mask of the rows that fail, rule, severity, message) for one column's values."""
     cleaned = pl.col(f"__c_{c.name}")
     checks: list[tuple[pl.Expr, str, str, str]] = []
@@ -350,15 +497,30 @@ def _checks(c: S.Column) -> list[tuple[pl.Expr, str, str, str]]:
         message = {
             "date": f"{c.header}: the value is not a date that could be read (use dd/mm/yyyy).",
             "int": f"{c.header}: the value is not a whole number.",
-            "code": f"{c.header}: the value is not one of the template's codes for this column.",
+            "code": f"{c.header}: the value is not one of the template's codes for this column "
+            f"({', '.join(c.codes.current) if c.codes is not None else ''}).",
         }[c.type]
         checks.append((cleaned.is_not_null() & pl.col(c.name).is_null(), rule, severity, message))
-    if c.required:
-        # a blank ID or key date makes the row unusable; other required blanks are worth a query
-        severity = "error" if c.type == "id" or c.key_date else "warning"
+    if c.place:
         checks.append(
             (
-                cleaned.is_null(),
+                cleaned.is_not_null() & pl.col(c.name).is_null(),
+                "place_unknown",
+                F.RULES["place_unknown"][0],
+                f"{c.header}: the value is not an English local authority's name, old DfE code or ONS "
+                "code, nor NIR, WAL, SCO, NUK or CON; it is kept as sent.",
+            )
+        )
+    if c.required:
+        # a blank ID or key date makes the row unusable; other required blanks are worth a query.
+        # A column the sheet does not have is reported once (column_missing), not on every row.
+        severity = "error" if c.type == "id" or c.key_date else "warning"
+        blank = cleaned.is_null()
+        if absent_somewhere:
+            blank = blank & ~pl.col(ABSENT).str.contains(f"|{c.name}|", literal=True)
+        checks.append(
+            (
+                blank,
                 "required_blank",
                 severity,
                 f"{c.header} is blank; it must be given.",

@@ -12,6 +12,7 @@ the caller can report it and carry on with the other files.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
 import io
@@ -20,7 +21,7 @@ import os
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 import polars as pl
 
-from flows.annex_a import extents
+from flows.annex_a import extents, package
 from flows.config import settings
 
 ROW = "__row__"  # the Excel row (or CSV line) of each grid row
@@ -50,6 +51,17 @@ class Limits:
     # the reader holds a sheet as a dense grid of its whole extent (last row x last column): a tiny
     # file with one cell at XFD1048576 would ask for 512 GB and abort the process
     max_cells: int = 30_000_000
+    max_sheets: int = 200  # a workbook of 10,000 sheets took 366 s
+    # Excel's own limit for one cell: a longer text was not typed into Excel, and one 200 MB shared
+    # string took 7 GB by the time it reached the reports
+    max_cell_chars: int = 32_767
+    # all the text of a workbook's shared strings, or of one sheet as read (Kent's largest sheet as
+    # read holds ~5 MB)
+    max_text_mb: float = 100.0
+
+    @property
+    def text_chars(self) -> int:
+        return int(self.max_text_mb * 1024 * 1024)
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -61,6 +73,9 @@ class Limits:
             max_rows=s.max_rows,
             max_columns=s.max_columns,
             max_cells=s.max_cells,
+            max_sheets=s.max_sheets,
+            max_cell_chars=s.max_cell_chars,
+            max_text_mb=s.max_text_mb,
         )
 
 
@@ -95,10 +110,14 @@ class Problem:
     source_sheet: str | None
     rule: str
     message: str
+    row: int | None = None  # the first row concerned, when there is one
 
 
 def read_file(
-    path: Path, rel: str, limits: Limits | None = None, prepare: Callable[[Grid], Any] | None = None
+    path: Path,
+    rel: str,
+    limits: Limits | None = None,
+    prepare: Callable[[Grid], Any] | None = None,
 ) -> tuple[list[Any], list[Problem]]:
     """Every sheet of one file as text grids, plus sheets skipped for exceeding the limits.
 
@@ -122,15 +141,23 @@ def read_file(
     kind = _sniff(path, head)
     if kind == "csv":
         with _slots(read_threads()):
-            return [prepare(_read_csv(path, rel, limits))], []
-    xlsx = False
-    if kind == "zip":
-        xlsx = _check_zip(path, limits)
-        if not xlsx:  # OpenDocument: its repeats are checked before the reader expands them
-            _check_extents(path, limits, ["content.xml"], ods=True)
-    elif kind == "ole":
+            damaged: dict[str, list[int]] = {}
+            grid = _read_csv(path, rel, limits, damaged)
+            return [prepare(grid)], _damage_problems(rel, path.name, damaged)
+    if kind == "ole":
         _check_ole(path)
-    return _read_workbook(path, rel, limits, prepare, xlsx=xlsx)
+        return _read_workbook(path, rel, limits, prepare)
+    # one zip directory per workbook, shared by every check (it was parsed again for each sheet:
+    # 10,000 sheets took 366 s)
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileProblem(_BROKEN_ZIP) from None
+    with z:
+        xlsx = _check_zip(z, path, limits)
+        if not xlsx:  # OpenDocument: its repeats are checked before the reader expands them
+            _check_extents(z, limits, ["content.xml"], ods=True)
+        return _read_workbook(path, rel, limits, prepare, z=z if xlsx else None)
 
 
 def _same(grid: Grid) -> Grid:
@@ -163,7 +190,11 @@ def _sniff(path: Path, head: bytes) -> str:
             "The file is an XML file, not a workbook Excel can save as xlsx. Please save it as xlsx."
         )
     if suffix in CSV_SUFFIXES:
-        if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # binary data is full of NULs; a stray one in text is a text_damaged finding (decode_csv)
+        nuls = head.count(b"\x00")
+        if nuls > len(head) // 100 and not head.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
             raise FileProblem("The file has a .csv/.txt name but holds binary data, not text.")
         return "csv"
     if suffix in SPREADSHEET_SUFFIXES:
@@ -175,16 +206,24 @@ def _sniff(path: Path, head: bytes) -> str:
     )
 
 
-def _check_zip(path: Path, limits: Limits) -> bool:
+_BROKEN_ZIP = (
+    "The file is damaged or incomplete (its zip structure is broken) and could not be opened."
+)
+
+
+def _check_zip(z: zipfile.ZipFile, path: Path, limits: Limits) -> bool:
     """xlsx/xlsm/ods are zip files: refuse damaged ones, xlsb, non-spreadsheets and zip bombs.
-    True for an xlsx (or xlsm), False for an OpenDocument spreadsheet."""
+    True for an xlsx (or xlsm), False for an OpenDocument spreadsheet.
+
+    Nothing the zip declares is trusted (flows.annex_a.package): every part but the sheets is
+    inflated here to its real end and must match its declared size and CRC; each sheet is, in the
+    same pass as its extent check, before it loads. The declared sizes, once checked, are the real
+    ones, so their total bounds what unpacking costs."""
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileProblem(
-            "The file is damaged or incomplete (its zip structure is broken) and could not be opened."
-        ) from None
+        package.check_layout(z, path)
+    except (package.Damaged, OSError):
+        raise FileProblem(_BROKEN_ZIP) from None
+    infos = z.infolist()
     names = {i.filename for i in infos}
     total = sum(i.file_size for i in infos)
     if total > limits.max_uncompressed_mb * 1024 * 1024:
@@ -193,6 +232,12 @@ def _check_zip(path: Path, limits: Limits) -> bool:
             f"{limits.max_uncompressed_mb:g} MB (PIA_MAX_UNCOMPRESSED_MB).",
             rule="file_too_large",
         )
+    with _part_problems(limits):
+        for info in infos:
+            if info.filename == "xl/sharedStrings.xml":
+                extents.shared_strings(z, info, limits.max_cell_chars, limits.text_chars)
+            elif not _is_sheet_part(info.filename) and info.filename != "content.xml":
+                package.drain(z, info)
     if "xl/workbook.bin" in names:
         raise FileProblem(
             "The file is an Excel binary workbook (xlsb), which is not supported. Please save it as xlsx."
@@ -212,42 +257,75 @@ def _check_zip(path: Path, limits: Limits) -> bool:
     )
 
 
+def _is_sheet_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+_NOT_XML = (
+    "A part of the file is not well-formed XML, so how far it reaches could not be checked; the "
+    "file was not read. Please open it in Excel and save it again."
+)
+
+
+@contextlib.contextmanager
+def _part_problems(limits: Limits) -> Iterator[None]:
+    """What checking a zip part can find, as the FileProblem that refuses the file."""
+    try:
+        yield
+    except package.Damaged:
+        raise FileProblem(_BROKEN_ZIP) from None
+    except extents.Unsure:
+        raise FileProblem(_NOT_XML) from None
+    except extents.TextOver as e:
+        raise _text_over(e, limits) from None
+
+
+def _text_over(e: extents.TextOver, limits: Limits) -> FileProblem:
+    if e.cell:
+        return FileProblem(
+            f"A cell of the file holds {e.chars:,} characters or more, over the limit of "
+            f"{limits.max_cell_chars:,} (PIA_MAX_CELL_CHARS, Excel's own limit); the file was not read.",
+            rule="file_too_large",
+        )
+    return FileProblem(
+        f"The file holds more than {limits.max_text_mb:g} MB of text ({e.chars:,} characters or "
+        f"more), over the limit (PIA_MAX_TEXT_MB); the file was not read.",
+        rule="file_too_large",
+    )
+
+
 def _check_extents(
-    path: Path, limits: Limits, parts: list[str] | None = None, *, ods: bool = False
+    z: zipfile.ZipFile, limits: Limits, parts: list[str] | None = None, *, ods: bool = False
 ) -> None:
     """Refuse a workbook whose sheets reach beyond the row, column or cell limits, before the reader
-    allocates the sheet's grid (flows.annex_a.extents). `parts`: the sheet XML files to check
+    allocates the sheet's grid (flows.annex_a.extents), and a sheet that holds more or less than its
+    zip entry declares (the same stream, package.Member). `parts`: the sheet XML files to check
     (default: every xlsx sheet); `ods`: they are OpenDocument content, placed with its repeats."""
 
     def over(rows: int, cols: int) -> bool:
         return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
 
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if parts is not None:
-                if info.filename not in parts:
-                    continue
-            elif not (
-                info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            ):
-                continue
+    wanted = (
+        [z.getinfo(p) for p in parts]
+        if parts is not None
+        else [i for i in z.infolist() if _is_sheet_part(i.filename)]
+    )
+    for info in wanted:
+        with _part_problems(limits):
             found = None if ods else extents.bound(z, info)
             if found is None or over(*found):  # the bound may be loose: the exact extent decides
-                try:
-                    found = (extents.ods if ods else extents.exact)(z, info, over)
-                except extents.Unsure:
-                    raise FileProblem(
-                        "A sheet of the file is not well-formed XML, so how far it reaches could not "
-                        "be checked; the file was not read. Please open it in Excel and save it again."
-                    ) from None
-            rows, cols = found
-            if over(rows, cols):
-                raise FileProblem(
-                    f"A sheet of the file reaches row {rows:,}, column {cols:,} or beyond ({rows * cols:,} cells or more), over "
-                    f"the limits of {limits.max_rows:,} rows (PIA_MAX_ROWS), {limits.max_columns:,} columns "
-                    f"(PIA_MAX_COLUMNS) or {limits.max_cells:,} cells (PIA_MAX_CELLS); the file was not read.",
-                    rule="file_too_large",
-                )
+                if ods:
+                    found = extents.ods(z, info, over, limits.max_cell_chars, limits.text_chars)
+                else:
+                    found = extents.exact(z, info, over)
+        rows, cols = found
+        if over(rows, cols):
+            raise FileProblem(
+                f"A sheet of the file reaches row {rows:,}, column {cols:,} or beyond ({rows * cols:,} cells or more), over "
+                f"the limits of {limits.max_rows:,} rows (PIA_MAX_ROWS), {limits.max_columns:,} columns "
+                f"(PIA_MAX_COLUMNS) or {limits.max_cells:,} cells (PIA_MAX_CELLS); the file was not read.",
+                rule="file_too_large",
+            )
 
 
 def _check_ole(path: Path) -> None:
@@ -286,19 +364,18 @@ _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'\b(Id|Target)="([^"]*)"')
 
 
-def _sheet_parts(path: Path, count: int) -> list[str] | None:
+def _sheet_parts(z: zipfile.ZipFile, count: int) -> list[str] | None:
     """The XML file of each sheet, in the reader's sheet order (xl/workbook.xml order, through its
     relationships); None when that cannot be worked out for certain (then every sheet is checked
     before any is read)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            ids = _SHEET.findall(z.read("xl/workbook.xml"))
-            targets = {}
-            for m in _RELATIONSHIP.finditer(z.read("xl/_rels/workbook.xml.rels")):
-                attrs = dict(_ATTR.findall(m[0]))
-                if b"Id" in attrs and b"Target" in attrs:
-                    targets[attrs[b"Id"]] = attrs[b"Target"].decode("utf-8", "replace")
+    try:  # both parts were checked whole (_check_zip)
+        names = set(z.namelist())
+        ids = _SHEET.findall(z.read("xl/workbook.xml"))
+        targets = {}
+        for m in _RELATIONSHIP.finditer(z.read("xl/_rels/workbook.xml.rels")):
+            attrs = dict(_ATTR.findall(m[0]))
+            if b"Id" in attrs and b"Target" in attrs:
+                targets[attrs[b"Id"]] = attrs[b"Target"].decode("utf-8", "replace")
     except (KeyError, OSError, zipfile.BadZipFile, ValueError):
         return None
     parts = []
@@ -327,8 +404,14 @@ def _slots(threads: int) -> threading.BoundedSemaphore:
 
 
 def _read_workbook(
-    path: Path, rel: str, limits: Limits, prepare: Callable[[Grid], Any], *, xlsx: bool = False
+    path: Path,
+    rel: str,
+    limits: Limits,
+    prepare: Callable[[Grid], Any],
+    *,
+    z: zipfile.ZipFile | None = None,
 ) -> tuple[list[Any], list[Problem]]:
+    """Every sheet of a workbook; `z`, an xlsx's zip (its sheets are checked as they load)."""
     import fastexcel
 
     def open_reader():
@@ -343,9 +426,15 @@ def _read_workbook(
 
     reader = open_reader()
     names = reader.sheet_names
-    parts = _sheet_parts(path, len(names)) if xlsx else None
-    if xlsx and parts is None:
-        _check_extents(path, limits)
+    if len(names) > limits.max_sheets:
+        raise FileProblem(
+            f"The workbook has {len(names):,} sheets, over the limit of {limits.max_sheets:,} "
+            "(PIA_MAX_SHEETS); the file was not read.",
+            rule="file_too_large",
+        )
+    parts = _sheet_parts(z, len(names)) if z is not None else None
+    if z is not None and parts is None:
+        _check_extents(z, limits)
     # A reader serves one thread at a time, so each thread has its own. Each sheet's extent is checked
     # before that sheet loads (a FileProblem refuses the whole file, as before any sheet); the checks
     # run ahead in a thread of their own, largest sheet first, so that their regex scans (which hold
@@ -357,7 +446,7 @@ def _read_workbook(
         if check is not None:
             check.result()
         elif parts:
-            _check_extents(path, limits, parts[idx : idx + 1])
+            _check_extents(z, limits, parts[idx : idx + 1])
         with _slots(read_threads()):
             if getattr(local, "reader", None) is None:
                 local.reader = open_reader()
@@ -367,14 +456,14 @@ def _read_workbook(
     workers = min(read_threads(), len(names))
     if workers <= 1:
         return _split([one(idx, None) for idx in range(len(names))])
-    sizes = _part_sizes(path, parts) if parts else [0] * len(names)
+    sizes = _part_sizes(z, parts) if parts else [0] * len(names)
     largest_first = sorted(range(len(names)), key=lambda i: -sizes[i])
     with (
         ThreadPoolExecutor(1, thread_name_prefix="pia-extent") as checker,
         ThreadPoolExecutor(workers, thread_name_prefix="pia-read") as pool,
     ):
         checks = {
-            idx: checker.submit(_check_extents, path, limits, parts[idx : idx + 1])
+            idx: checker.submit(_check_extents, z, limits, parts[idx : idx + 1])
             for idx in (largest_first if parts else [])
         }
         futures = {idx: pool.submit(one, idx, checks.get(idx)) for idx in largest_first}
@@ -392,10 +481,9 @@ def _split(loaded: list[Any]) -> tuple[list[Any], list[Problem]]:
     return [g for g in loaded if g is not None and not isinstance(g, Problem)], problems
 
 
-def _part_sizes(path: Path, parts: list[str]) -> list[int]:
+def _part_sizes(z: zipfile.ZipFile, parts: list[str]) -> list[int]:
     """Unpacked size of each sheet's XML: the largest sheets start first, so the threads finish together."""
-    with zipfile.ZipFile(path) as z:
-        size = {i.filename: i.file_size for i in z.infolist()}
+    size = {i.filename: i.file_size for i in z.infolist()}
     return [size.get(p, 0) for p in parts]
 
 
@@ -422,9 +510,33 @@ def _load_sheet(reader, idx: int, name: str, rel: str, limits: Limits) -> Grid |
         return Problem(
             rel, name, "file_unreadable", f"Sheet '{name}' is damaged and could not be read."
         )
+    if too_much := text_over(frame, limits):
+        return Problem(rel, name, "file_too_large", f"Sheet '{name}': {too_much}")
     if frame.width == 0 or frame.height == 0:
         return None  # an empty sheet holds no list
     return Grid(rel, name, _as_grid(frame), hidden)
+
+
+def text_over(frame: pl.DataFrame, limits: Limits) -> str | None:
+    """Why a grid's text is over the limits (a cell longer than Excel allows, or more text in all
+    than PIA_MAX_TEXT_MB), else None. Cells shared through an xlsx's shared strings are checked
+    before reading; this catches inline strings, xls and CSV."""
+    if frame.width == 0 or frame.height == 0:
+        return None
+    lengths = frame.select(pl.all().cast(pl.String).str.len_chars())
+    longest = int(lengths.max().max_horizontal()[0] or 0)
+    if longest > limits.max_cell_chars:
+        return (
+            f"a cell holds {longest:,} characters, over the limit of {limits.max_cell_chars:,} "
+            "(PIA_MAX_CELL_CHARS, Excel's own limit); it was not read."
+        )
+    total = int(lengths.sum().sum_horizontal()[0] or 0)
+    if total > limits.text_chars:
+        return (
+            f"it holds {total:,} characters of text, over the limit of {limits.max_text_mb:g} MB "
+            "(PIA_MAX_TEXT_MB); it was not read."
+        )
+    return None
 
 
 def _reraise_interrupts(e: BaseException) -> None:
@@ -441,14 +553,86 @@ def _as_grid(frame: pl.DataFrame) -> pl.DataFrame:
 # --- CSV ---------------------------------------------------------------------------------------------
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (what Excel saves as 'CSV')."""
+    return decode_csv(data)[0]
+
+
+def decode_csv(data: bytes) -> tuple[str, dict[str, list[int]]]:
+    """The text of a CSV file, and the lines (1-based) whose text was damaged, by kind:
+
+    - "mixed": not UTF-8 in a file whose other lines are UTF-8 with accents (a file edited in two
+      programs): each such line is read as Windows-1252, where a whole-file guess would have
+      turned every other line's `Zoë` into `ZoÃ«`;
+    - "nul": a NUL character (removed: no text holds one, and it splits IDs that look the same);
+    - "bom": a byte-order mark inside the data, not at its start (removed: two files joined).
+    """
+    damaged: dict[str, list[int]] = {}
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, mixed = _decode_by_line(data)
+            if mixed:
+                damaged["mixed"] = mixed
+    for kind, char in (("nul", "\0"), ("bom", "\ufeff")):
+        if char in text:
+            damaged[kind] = _lines_holding(text, char)
+            text = text.replace(char, "")
+    return text, damaged
+
+
+def _decode_by_line(data: bytes) -> tuple[str, list[int]]:
+    """Windows-1252 for a file that never was UTF-8; else UTF-8 line by line, Windows-1252 for the
+    lines that are not (returned)."""
+    lines = data.split(b"\n")
+    decoded, bad, utf8_accents = [], [], False
+    for i, line in enumerate(lines, 1):
+        try:
+            text = line.decode("utf-8")
+            utf8_accents = utf8_accents or not text.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            bad.append(i)
+        decoded.append(text)
+    if not utf8_accents:
+        return data.decode("cp1252", errors="replace"), []
+    return "\n".join(decoded), bad
+
+
+def _lines_holding(text: str, char: str, most: int = 1000) -> list[int]:
+    lines, at = [], text.find(char)
+    while at >= 0 and len(lines) < most:
+        line = text.count("\n", 0, at) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        at = text.find(char, at + 1)
+    return lines
+
+
+_DAMAGE = {
+    "mixed": "{lines} not UTF-8 like the rest of the file (read as Windows-1252): check the text "
+    "there, names with accents especially, and save the whole file as UTF-8.",
+    "nul": "{lines} a NUL character (byte 0), which no text should hold; it was removed.",
+    "bom": "{lines} a byte-order mark (U+FEFF) inside the data, as when two files are joined; "
+    "it was removed.",
+}
+
+
+def _damage_problems(rel: str, sheet: str, damaged: dict[str, list[int]]) -> list[Problem]:
+    problems = []
+    for kind, lines in damaged.items():
+        shown = ", ".join(f"{n:,}" for n in lines[:10])
+        more = f" and {len(lines) - 10:,} more" if len(lines) > 10 else ""
+        verb = ("Line {} is" if len(lines) == 1 else "Lines {} are").format(shown + more)
+        if kind != "mixed":
+            verb = ("Line {} holds" if len(lines) == 1 else "Lines {} hold").format(shown + more)
+        problems.append(
+            Problem(rel, sheet, "text_damaged", _DAMAGE[kind].format(lines=verb), row=lines[0])
+        )
+    return problems
 
 
 def sniff_delimiter(text: str) -> str:
@@ -477,14 +661,21 @@ def _count_outside_quotes(line: str, delim: str) -> int:
     return n
 
 
-def _read_csv(path: Path, rel: str, limits: Limits) -> Grid:
-    text = decode_text(path.read_bytes())
+def _read_csv(
+    path: Path, rel: str, limits: Limits, damaged: dict[str, list[int]] | None = None
+) -> Grid:
+    """The file's grid; `damaged`, when given, gets the lines whose text was damaged (decode_csv)."""
+    text, found = decode_csv(path.read_bytes())
+    if damaged is not None:
+        damaged.update(found)
     delim = sniff_delimiter(text)
     got = _csv_by_lines(text, delim, limits)
     # else a row may span lines (or there is a lone \r or a NUL): the csv module reads it all
     cells, lines = got if got is not None else _csv_parsed(text, delim, limits)
     # An empty field in a CSV is an empty cell, as in a workbook.
     cells = cells.with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
+    if too_much := text_over(cells, limits):
+        raise FileProblem(too_much[0].upper() + too_much[1:], rule="file_too_large")
     return Grid(rel, path.name, cells.with_columns(pl.Series(ROW, lines, dtype=pl.Int64)))
 
 

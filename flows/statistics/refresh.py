@@ -457,8 +457,75 @@ def open_statistics(path: Path | str):
 
     con = duckdb.connect()
     con.execute("attach ? as stats (read_only)", [str(path)])
+    # statistics are data: nothing in the file may read outside it (a view over read_text() would)
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
     con.execute("use stats")
     return con
+
+
+# The tables `pia stats refresh` writes (schema statistics), the only objects a statistics database
+# may hold; those the indicator and pack models cannot do without must be there.
+STATISTICS_TABLES = frozenset(
+    {
+        "areas",
+        "comparisons",
+        "ilacs_history",
+        "ilacs_judgements",
+        "indicators",
+        "population",
+        "refresh",
+        "reorganisations",
+        "sources",
+        "stat_neighbours",
+        "values",
+    }
+)
+REQUIRED_TABLES = frozenset({"values", "comparisons", "areas", "indicators"})
+
+
+def check_statistics_db(path: Path | str, shown: str | None = None) -> None:
+    """InputError unless the file is a statistics database as `pia stats refresh` makes one: only
+    the expected tables, as tables (no view, macro, sequence or index: code that would run inside
+    the run), and the ones the models need. Looked at with external access off, before attaching."""
+    import duckdb
+
+    from flows import warehouse
+
+    shown = shown or str(path)
+    try:
+        con = warehouse.open_untrusted(path)
+    except (duckdb.Error, OSError) as e:
+        raise InputError(
+            f"Statistics database {shown} could not be opened as a DuckDB file "
+            f"({type(e).__name__})."
+        ) from None
+    try:
+        objects = warehouse.catalog_objects(con)
+    finally:
+        con.close()
+    code = [
+        f"{kind} {name}"
+        for kind in ("view", "macro", "sequence", "index")
+        for name in objects[kind]
+    ]
+    tables = {t.partition(".")[2] for t in objects["table"] if t.startswith("statistics.")}
+    unexpected = [
+        f"table {t}"
+        for t in objects["table"]
+        if t.partition(".")[2] not in STATISTICS_TABLES or not t.startswith("statistics.")
+    ]
+    if code or unexpected:
+        listed = ", ".join([*code, *unexpected][:5])
+        raise InputError(
+            f"Statistics database {shown} holds objects pia does not make ({listed}); statistics "
+            "are read as data only, so it was not used. Rebuild it with `pia stats refresh`."
+        )
+    if missing := sorted(REQUIRED_TABLES - tables):
+        raise InputError(
+            f"Statistics database {shown} lacks the tables {', '.join(missing)}; rebuild it with "
+            "`pia stats refresh`."
+        )
 
 
 def ensure_db(statistics_url: str | None) -> Path:
@@ -474,6 +541,7 @@ def ensure_db(statistics_url: str | None) -> Path:
                 / "statistics.duckdb"
             )
             fs.get_file(path, str(local))
+            check_statistics_db(local, _safe(statistics_url))
             return local
         p = Path(statistics_url)
         if p.is_dir():
@@ -482,6 +550,7 @@ def ensure_db(statistics_url: str | None) -> Path:
             raise InputError(
                 f"Statistics database {statistics_url} does not exist (run `pia stats refresh --db ...`)."
             )
+        check_statistics_db(p, statistics_url)
         return p
     p = statistics_db()
     if not p.exists():

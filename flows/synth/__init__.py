@@ -134,12 +134,13 @@ def build(
 
 
 def _place_names(w: World, la: las.LocalAuthority) -> None:
-    """LA of placement: the LA itself when in area, another English LA (by name) when out."""
+    """LA of placement (its ONS code, as annex_a.* types it; the files spell it by name): the LA
+    itself when in area, another English LA when out."""
     _, cla = w.lists["list_08_children_in_care"]
-    others = sorted(x.name for x in las.all_las().values() if x.ons_code != la.ons_code)
+    others = sorted(x.ons_code for x in las.all_las().values() if x.ons_code != la.ons_code)
     out = np.asarray(cla["la_of_placement"], dtype=bool)
-    names = np.array(others, dtype=object)[w.rng.integers(0, len(others), len(out))]
-    cla["la_of_placement"] = np.where(out, names, la.name).astype(object)
+    codes = np.array(others, dtype=object)[w.rng.integers(0, len(others), len(out))]
+    cla["la_of_placement"] = np.where(out, codes, la.ons_code).astype(object)
 
 
 def write_clean(frames: dict[str, pl.DataFrame], out_dir: Path) -> dict[str, list[str]]:

@@ -231,7 +231,7 @@ def children_in_care(w: World) -> None:
         choice(rng, (("U3", 0.7), ("U1", 0.3)), n),
         np.where(
             older,
-            choice(rng, (("H5", 0.4), ("U4", 0.2), ("U6", 0.15), ("K2", 0.15), ("P2", 0.1)), n),
+            choice(rng, (("K3", 0.5), ("U4", 0.2), ("U6", 0.15), ("K2", 0.15)), n),
             choice(
                 rng,
                 (
@@ -241,7 +241,7 @@ def children_in_care(w: World) -> None:
                     ("P1", 0.06),
                     ("R3", 0.02),
                     ("S1", 0.02),
-                    ("Z1", 0.02),
+                    ("Z11", 0.02),
                     ("K1", 0.01),
                 ),
                 n,
@@ -254,7 +254,7 @@ def children_in_care(w: World) -> None:
         [
             np.isin(ptype, ["U1", "U3", "A6"]),
             ptype == "P1",
-            np.isin(ptype, ["K2", "H5"]),
+            np.isin(ptype, ["K2", "K3"]),
             np.isin(ptype, ["U4", "U6"]),
         ],
         [
@@ -265,7 +265,7 @@ def children_in_care(w: World) -> None:
         ],
         default="PR1",
     ).astype(object)
-    registered = np.isin(ptype, ["K1", "K2", "H5"]) | (provider == "PR4")
+    registered = np.isin(ptype, ["K1", "K2", "K3"]) | (provider == "PR4")
     urn = np.array([f"SC{u:06d}" for u in rng.integers(100000, 999999, n)], dtype=object)
     urn[~registered] = None
     out_area = rng.random(n) < np.where(kin, 0.25, np.where(provider == "PR4", 0.6, 0.3))

@@ -1,12 +1,16 @@
 """`--messy`: a submission as local authorities really send it, with planted defects and a truth file.
 
 What varies (all of it must still read cleanly): header spellings (aliases, CamelCase extract
-names, "Sum of …", curly quotes, trailing spaces, a doubled bracket "(Y/N))"), value spellings
-("M", "1 - Male", "N1 - Abuse or neglect", "PR4 - Private provision", both letterings of NOBT,
-"#N/A" and empty strings for blanks), dates as Excel dates, bare serial numbers, dd/mm/yyyy,
-dd/mm/yy and ISO text, title rows above the header, blank rows and a blank column, an extra
-column, list 3 split across two files, list 6 as a cp1252 CSV and 2.02 as a UTF-8-with-BOM CSV,
-and a "Notes" sheet that is no list.
+names, "Sum of …", curly quotes, trailing spaces, a doubled bracket "(Y/N))", liia-tools-style
+variants "Child's ID", "Date of Referral (start)", the Standard Safeguarding Dataset extract's
+aliases "ContinuousAssessmentAuthDate", "StratDiscussionDate", the 2026 template's "Sex"),
+patch-app sheet names ("Sec47 and ICPC", "List_9"), value spellings ("M", "1 - Male", "N1 - Abuse
+or neglect", "PR4 - Private provision", the template's dropdown "a) 1A: Individual: …", both
+letterings of NOBT, "#N/A", "NULL" and empty strings for blanks), ages with decimals, LA of
+placement as a name, "<name> Council", old DfE code or ONS code, dates as Excel dates, bare serial
+numbers, dd/mm/yyyy, dd/mm/yy and ISO text, title rows above the header, blank rows and a blank
+column, an extra column, list 3 split across two files, list 6 as a cp1252 CSV and 2.02 as a
+UTF-8-with-BOM CSV, and a "Notes" sheet that is no list.
 
 Planted defects: each changes one cell (or adds one row) so its expected finding is the only
 problem on that row. <out_dir>/.truth.json records each one where the reader and validation will
@@ -26,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from flows import las
+from flows.annex_a import places
 from flows.annex_a.codes import CodeSet
 from flows.annex_a.specs import BY_TABLE, ListSpec
 from flows.context import add_months
@@ -48,7 +54,7 @@ LAYOUT: list[tuple[str, list[tuple[str, str]]]] = [
             ("Early Help", "list_02_early_help"),
             ("Referrals", "list_03_referrals"),
             ("Assessments", "list_04_assessments"),
-            ("S47 ICPC", "list_05_section_47"),
+            ("Sec47 and ICPC", "list_05_section_47"),
         ],
     ),
     (REFERRALS_2, [("Referrals", "list_03_referrals")]),
@@ -58,7 +64,7 @@ LAYOUT: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("CP", "list_07_child_protection"),
             ("CLA", "list_08_children_in_care"),
-            ("Care Leavers", "list_09_care_leavers"),
+            ("List_9", "list_09_care_leavers"),
         ],
     ),
     (ADOPTION, [("Adoptions", "list_10_adoptions"), ("Adopters", "list_11_adopters")]),
@@ -84,15 +90,15 @@ LAYOUT: list[tuple[str, list[tuple[str, str]]]] = [
 HEADER_STYLE = {  # how each list's extract names its columns
     "list_01_contacts": "camel",
     "list_02_early_help": "alias",
-    "list_03_referrals": "template",
-    "list_04_assessments": "alias",
-    "list_05_section_47": "trailing",
+    "list_03_referrals": "liia",
+    "list_04_assessments": "ssd",
+    "list_05_section_47": "ssd",
     "list_06_children_in_need": "camel",
     "list_07_child_protection": "pivot",
     "list_08_children_in_care": "quirks",
     "list_09_care_leavers": "alias",
     "list_10_adoptions": "camel",
-    "list_11_adopters": "lower",
+    "list_11_adopters": "sex",
     "audits": "alias",
     "caseloads": "pivot",
 }
@@ -112,6 +118,16 @@ DATE_STYLE = {  # how each list's dates arrive
 TITLE_ROWS = {"list_01_contacts": 3, "list_08_children_in_care": 2, "audits": 1}
 BLANK_COLUMN = {"list_01_contacts": 3, "list_07_child_protection": 5}
 EXTRA_COLUMN = {"list_04_assessments": "Extract Date", "list_08_children_in_care": "Notes"}
+DECIMAL_AGES = {"list_02_early_help"}  # ages as a spreadsheet computes them: 6.138…
+# liia-tools-style header variants (possessives, notes in brackets, word order, synonyms)
+LIIA_HEADERS = {
+    "child_id": "Child's ID",
+    "date_of_birth": "Date of birth (dd/mm/yyyy)",
+    "age": "Child's age",
+    "date_of_referral": "Date of Referral (start)",
+    "referral_source": "Referral Source (Annex A code)",
+    "referrals_last_12_months": "No. of Referrals in Last 12 Months",
+}
 
 
 class _NoCandidate(Exception):
@@ -143,6 +159,15 @@ def _header(spec: ListSpec, i: int, style: str) -> str:
         return h + "  "
     if style == "lower":
         return h.lower()
+    if style == "liia":
+        return LIIA_HEADERS.get(c.name, h)
+    if (
+        style == "ssd"
+    ):  # an extract's column names: the spec's CamelCase alias (the SSD's), else CamelCase
+        extract = [a for a in c.aliases if re.fullmatch(r"[A-Za-z0-9]+", a) and a != a.upper()]
+        return extract[-1] if extract else _camel(h)
+    if style == "sex":  # the 2026 template: Sex for Gender, in every list
+        return "Sex" if c.name == "gender" else h
     if style == "pivot" and c.type == "int":
         return f"Sum of {h}"
     if style == "quirks":
@@ -163,6 +188,8 @@ def _spellings(cs: CodeSet, code: str) -> list[str]:
         f"{letter}) {code}: {c.label}",
         *c.variants,
         f"{code} - {c.label}".upper(),
+        f"{letter}) {code} - {c.label}",  # the template's dropdown, as some LAs' copies spell it
+        f"{code}: {c.label.split(':')[0]}",  # "C2: Full care order", "3A: Health services"
     ]
     if code == "NOBT":
         out += ["s) NOBT", "t) NOBT"]
@@ -190,11 +217,23 @@ def _code_values(rng, cs: CodeSet, values: list[str | None]) -> list[str | None]
     return out
 
 
+def _place_values(values: list[str | None]) -> list[str | None]:
+    """An LA of placement as LAs write it: the name, "<name> Council", old DfE code or ONS code."""
+    out: list[str | None] = []
+    for k, v in enumerate(values):
+        if v is None or v in places.OUTSIDE_ENGLAND:
+            out.append(v)
+            continue
+        la = las.all_las()[v]
+        out.append((la.name, f"{la.name} Council", la.old_code, la.ons_code)[k % 4])
+    return out
+
+
 def _blanks(rng, values: list, kind: str) -> tuple[str, list]:
     """Blank cells as LAs send them: nothing, '#N/A' or an empty string."""
     if kind != "str":
         kind = "mixed"
-    token = ["#N/A", "", None][rng.integers(0, 3)]
+    token = ["#N/A", "", None, "NULL"][rng.integers(0, 4)]
     return kind, [token if v is None else v for v in values]
 
 
@@ -215,7 +254,12 @@ def _columns(rng, spec: ListSpec, f: pl.DataFrame) -> list[tuple[str, list]]:
     style = DATE_STYLE.get(spec.table, "excel")
     for c in spec.columns:
         s = f[c.name]
-        if c.type == "date":
+        if c.name == "age" and spec.table in DECIMAL_AGES:
+            kind, vals = (
+                "str",
+                [None if v is None else f"{v}.{138261 + 7 * k}" for k, v in enumerate(s)],
+            )
+        elif c.type == "date":
             kind, vals = _date_values(
                 rng, s, "dmy" if c.name == "date_of_birth" and style == "dmy2" else style
             )
@@ -227,6 +271,8 @@ def _columns(rng, spec: ListSpec, f: pl.DataFrame) -> list[tuple[str, list]]:
             )
         elif c.type == "code":
             kind, vals = "str", _code_values(rng, c.codes, s.to_list())
+        elif c.place:
+            kind, vals = "str", _place_values(s.to_list())
         else:
             kind, vals = "str", s.to_list()
         if not c.required and rng.random() < 0.5:
@@ -341,6 +387,11 @@ def _plant(
         i = pick("list_08_children_in_care")
         cells[("list_08_children_in_care", i, "placement_type")] = "Foster care (in-house)"
         defects.append(Defect("list_08_children_in_care", i, "placement_type", "code_unmapped"))
+    with suppress(_NoCandidate):
+        # a code SSDA903 has retired: read, and reported once for its value
+        i = pick("list_08_children_in_care", pl.col("placement_type") == "K3")
+        cells[("list_08_children_in_care", i, "placement_type")] = "H5"
+        defects.append(Defect("list_08_children_in_care", i, "placement_type", "retired_code"))
     with suppress(_NoCandidate):
         i = pick("list_08_children_in_care", pl.col("placements_last_12_months").is_not_null())
         cells[("list_08_children_in_care", i, "placements_last_12_months")] = "two"

@@ -20,6 +20,7 @@ import polars as pl
 import xlsxwriter
 
 from flows.annex_a import codes as C
+from flows.annex_a import places
 from flows.annex_a.specs import ListSpec
 
 LETTERED = {
@@ -87,6 +88,8 @@ def clean_sheet(name: str, spec: ListSpec, frame: pl.DataFrame) -> Sheet:
                     s.replace_strict(mapping, default=None, return_dtype=pl.String).to_list(),
                 )
             )
+        elif c.place:  # the template writes the LA's name; the typed list holds its ONS code
+            cols.append((i, "str", [None if v is None else places.name(v) for v in s.to_list()]))
         else:
             cols.append((i, "str", s.to_list()))
     return Sheet(name, list(enumerate(spec.headers)), cols, list(range(1, frame.height + 1)))

@@ -52,9 +52,14 @@ LIST_COLUMNS = {
 }
 
 
+# OWASP CSV injection: a spreadsheet may skip spaces, zero-width characters and separators before a
+# formula, and reads full-width ＝ ＋ － ＠ as = + - @: `' =1+1'`, `'＝1+1'` and `';=1+1'` all ran
+_FORMULA = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff,;|\"']*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+
+
 def neutralise(value):
     """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or _FORMULA.match(value)):
         return "'" + value
     return value
 
