@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows import cli, las, pipeline, stages, synth
+from flows import cli, las, pipeline, stages, synth, warehouse
 from flows.context import RunContext
 from flows.validation import report as dq_report
 from flows.validation import resubmission
@@ -127,7 +127,7 @@ def test_earlier_warehouse_read_as_data(two_runs, tmp_path):
     con.close()
     assert resubmission.earlier(copy, LA, ND) is None  # quality.issues is not a base table
     # and were it read, external access is off
-    ro = resubmission._open(copy / "warehouse.duckdb")
+    ro = warehouse.open_untrusted(copy / "warehouse.duckdb")
     try:
         with pytest.raises(duckdb.Error):
             ro.execute("select * from quality.issues").fetchall()

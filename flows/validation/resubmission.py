@@ -135,25 +135,8 @@ def earlier(folder: Path | None, la_code: str, notification_date: dt.date) -> Ba
     return found
 
 
-def _open(path: Path):
-    """An earlier run's warehouse, opened as data: read-only, no file or network access, no
-    extensions loaded, and the configuration locked so nothing in the file can turn that back."""
-    import duckdb
-
-    return duckdb.connect(
-        str(path),
-        read_only=True,
-        config={
-            "enable_external_access": False,
-            "autoload_known_extensions": False,
-            "autoinstall_known_extensions": False,
-            "lock_configuration": True,
-        },
-    )
-
-
 def _from_warehouse(path: Path) -> Basis | None:
-    con = _open(path)
+    con = warehouse.open_untrusted(path)  # read-only, external access off, configuration locked
     try:
         base = {
             (s, t)
