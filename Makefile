@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: env browser demo test test-fast lint audit bench ui clean
+.PHONY: env browser postgres demo test test-fast lint audit bench ui clean
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
@@ -30,10 +30,18 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium not installed: browser tests will be skipped"; }
 
+# Debian's PostgreSQL server for the shared-server integration test (tests/integration/test_postgres.py
+# starts its own throw-away cluster on loopback; nothing is configured system-wide).
+postgres:
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "postgresql not installed: the PostgreSQL integration test will fail"; }
+
 demo: env
 	$(BIN)/pia demo
 
-test: env browser
+test: env browser postgres
 	$(BIN)/pytest -q
 
 test-fast: env

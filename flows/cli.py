@@ -24,6 +24,14 @@ def _add_run_identity(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notification-date", required=True, help="YYYY-MM-DD")
 
 
+def _add_event_arguments(p: argparse.ArgumentParser, annex_a_help: str) -> None:
+    _add_run_identity(p)
+    p.add_argument("--annex-a", required=True, help=annex_a_help)
+    p.add_argument("--visit", default="standard", help="standard|short|focused|monitoring")
+    p.add_argument("--out", default=None, help="folder or s3:// prefix for the packs")
+    p.add_argument("--stats", default=None, help="statistics.duckdb path or URL")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pia", description="ILACS pre-inspection analysis")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,10 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", default=None, help="statistics.duckdb to write (default: data/warehouse)"
     )
 
-    p = sub.add_parser("notify", help="emit an ilacs.inspection.notified event")
-    _add_run_identity(p)
-    p.add_argument("--visit", default="standard")
-    p.add_argument("--annex-a", required=True)
+    p = sub.add_parser(
+        "notify", help="tell the Prefect server an inspection was notified: it schedules the packs"
+    )
+    _add_event_arguments(p, "folder or s3:// prefix the LA's files will land in")
+    p.add_argument(
+        "--force", action="store_true", help="accept a date in the past or not a working day"
+    )
+    p.add_argument(
+        "--wait", type=float, default=60, help="seconds to wait for the server's schedule"
+    )
+
+    p = sub.add_parser(
+        "uploaded", help="tell the Prefect server the LA's files arrived: a pack now"
+    )
+    _add_event_arguments(p, "folder or s3:// prefix holding the LA's files")
 
     p = sub.add_parser(
         "purge",
@@ -97,10 +116,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from flows import synth
 
         return synth.cli(args)
-    if args.command == "notify":
+    if args.command in ("notify", "uploaded"):
         from flows import notify
 
-        return notify.cli(args)
+        return getattr(notify, f"cli_{args.command}")(args)
     handlers = {
         "run": cli_run,
         "demo": cli_demo,

@@ -131,6 +131,21 @@ class Settings:
         None,
         "A fixed generation time (ISO), so the same inputs give the same pack bytes.",
     )
+    work_pool: str = _var(
+        "PIA_WORK_POOL",
+        "pia-process",
+        "The Prefect work pool the deployments run on (prefect.yaml and `make ui` use it).",
+    )
+    inspection_deployment: str = _var(
+        "PIA_INSPECTION_DEPLOYMENT",
+        "inspection-pack/inspection-pack",
+        "The deployment notifications and the national batch start runs of (`flow/deployment`).",
+    )
+    heartbeat_grace_seconds: int = _var(
+        "PIA_HEARTBEAT_GRACE_SECONDS",
+        90,
+        "Seconds without a heartbeat before a run is marked Crashed (the crash automation).",
+    )
     test_pause_at: str | None = _var(
         "PIA_TEST_PAUSE_AT",
         None,

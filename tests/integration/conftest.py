@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "ilacs-pia-test"
 READY_TIMEOUT = 180  # server start + deploy; ~25 s on an idle 2-core machine
+HEARTBEAT_GRACE = 60
 
 
 def free_port() -> int:
@@ -60,8 +62,8 @@ def s3():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def prefect_ui(s3):
+@contextlib.contextmanager
+def ui_sh(**extra_env: str):
     """`scripts/ui.sh` on a free loopback port; yields the API URL and where its runs write."""
     tmp = Path(tempfile.mkdtemp(prefix="pia-ui-"))
     port = free_port()
@@ -70,8 +72,11 @@ def prefect_ui(s3):
         "PIA_UI_PORT": str(port),
         "PREFECT_HOME": str(tmp / "prefect"),
         "PIA_DATA_DIR": os.environ["PIA_DATA_DIR"],  # the session's (tests/conftest.py)
-        "PREFECT_WORKER_QUERY_SECONDS": "1",  # pick up runs at once (default 10 s)
         "PIA_WORK_POOL_LIMIT": "2",
+        # the crash test waits this long after killing a run (production: 90 s); above 1.5
+        # heartbeats so no healthy run of the session is crashed (flows/deploy_config.py)
+        "PIA_HEARTBEAT_GRACE_SECONDS": str(HEARTBEAT_GRACE),
+        **extra_env,
     }
     env.pop("PREFECT_API_URL", None)
     started = time.monotonic()
@@ -103,6 +108,8 @@ def prefect_ui(s3):
             "api_url": f"http://127.0.0.1:{port}/api",
             "home": tmp / "prefect",
             "ready_seconds": time.monotonic() - started,
+            "pid": proc.pid,
+            "heartbeat_grace": HEARTBEAT_GRACE,
         }
     finally:
         proc.terminate()  # ui.sh stops its worker and server in order
@@ -114,8 +121,15 @@ def prefect_ui(s3):
 
 
 @pytest.fixture(scope="session")
-def prefect_client_settings(prefect_ui):
-    """This process talks to the session's server; no flow heartbeat thread to wait for."""
+def prefect_ui(s3):
+    """The session's server: SQLite, as `make ui` on one officer's machine."""
+    with ui_sh() as ui:
+        yield ui
+
+
+@contextlib.contextmanager
+def client_settings(ui: dict):
+    """This process talks to `ui`'s server; no flow heartbeat thread to wait for."""
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -123,6 +137,66 @@ def prefect_client_settings(prefect_ui):
     )
 
     with temporary_settings(
-        updates={PREFECT_API_URL: prefect_ui["api_url"], PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        updates={PREFECT_API_URL: ui["api_url"], PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     ):
-        yield prefect_ui
+        yield ui
+
+
+def postgres_bin() -> Path | None:
+    """Debian's PostgreSQL server programs (`apt-get install postgresql`; `make test` installs it)."""
+    if found := shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return versions[-1].parent if versions else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL cluster on loopback (its own folder and port), as a shared Prefect
+    server's database. The server refuses to run as root, so as `postgres` when we are root."""
+    import pwd
+
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.fail(
+            "PostgreSQL is not installed: `make test` installs it (apt-get install postgresql)"
+        )
+    tmp = Path(tempfile.mkdtemp(prefix="pia-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        pg = pwd.getpwnam("postgres")
+        os.chown(tmp, pg.pw_uid, pg.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data, log = tmp / "data", tmp / "server.log"
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*as_user, *cmd], check=True, capture_output=True, timeout=120)
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "prefect", "--auth=trust", "-E", "UTF8")
+    run(
+        str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
+        "-o", f"-h 127.0.0.1 -p {port} -k {tmp}", "start",
+    )  # fmt: skip
+    try:
+        run(
+            str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "prefect", "prefect"
+        )
+        yield f"postgresql+asyncpg://prefect@127.0.0.1:{port}/prefect"
+    finally:
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def prefect_on_postgres(s3, postgres_url):
+    """`scripts/ui.sh` with PREFECT_API_DATABASE_CONNECTION_URL: a shared server's set-up."""
+    with ui_sh(PREFECT_API_DATABASE_CONNECTION_URL=postgres_url) as ui:
+        with client_settings(ui):
+            yield ui
+
+
+@pytest.fixture(scope="session")
+def prefect_client_settings(prefect_ui):
+    with client_settings(prefect_ui) as ui:
+        yield ui

@@ -17,6 +17,16 @@ from zoneinfo import ZoneInfo
 import duckdb
 import holidays
 import pytest
+from orchestration_support import (
+    client,
+    copy_deployment,
+    deployment_runs,
+    ensure_pool,
+    first_final_run,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 
 from flows import notify
 
@@ -26,31 +36,6 @@ LONDON = ZoneInfo("Europe/London")
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_LA = "E06000017"  # Rutland: the smallest submission, the fastest real run
 NOTIFIED = "2026-11-16"
-
-
-def client():
-    from prefect.client.orchestration import get_client
-
-    return get_client(sync_client=True)
-
-
-def deployment_runs(c, deployment: str, la_code: str) -> list:
-    dep = c.read_deployment_by_name(deployment)
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterDeploymentId
-
-    runs = c.read_flow_runs(
-        flow_run_filter=FlowRunFilter(deployment_id=FlowRunFilterDeploymentId(any_=[dep.id]))
-    )
-    return [r for r in runs if r.parameters.get("la_code") == la_code]
-
-
-def wait_for(predicate, timeout: float, what: str, poll: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(poll)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def next_monday_bank_holiday(after: dt.date) -> dt.date:
@@ -148,8 +133,15 @@ def test_notification_schedules_runs_at_the_deadlines_across_a_bank_holiday(
         )
         assert sorted(r.expected_start_time for r in runs) == expected
         assert all(r.state.is_scheduled() for r in runs)
-        assert all(
-            r.name.startswith(f"Kent · standard · {friday.isoformat()} · due:") for r in runs
+        # each run says what it is for, and keeps saying it (the flow's own naming keeps it)
+        tue, wed, thu = (f"{d:%a} 17:00" for d in expected)
+        base = f"Kent · standard · {friday.isoformat()}"
+        assert sorted(r.name for r in runs) == sorted(
+            [
+                f"{base} · lists due {tue}",
+                f"{base} · management information due {wed}",
+                f"{base} · case documents due {thu}",
+            ]
         )
         assert {r.parameters["notification_date"] for r in runs} == {friday.isoformat()}
 
@@ -174,20 +166,17 @@ def test_upload_event_builds_a_pack_with_aggregates_only(prefect_client_settings
 
     submission, out = tmp_path / "submission", tmp_path / "out"
     synth.generate(SMALL_LA, dt.date.fromisoformat(NOTIFIED), submission)
-    notify.uploaded(SMALL_LA, NOTIFIED, "standard", str(submission), output_url=str(out))
+    args = ["uploaded", "--la", SMALL_LA, "--notification-date", NOTIFIED]
+    args += ["--annex-a", str(submission), "--out", str(out)]
+    done = _pia(args, prefect_client_settings["api_url"])
+    assert done.returncode == 0 and "Upload event sent for Rutland" in done.stdout, done.stderr
     with client() as c:
-        run = wait_for(
-            lambda: next(
-                (
-                    r
-                    for r in deployment_runs(c, "inspection-pack/inspection-pack", SMALL_LA)
-                    if r.state.is_final()
-                ),
-                None,
-            ),
+        run = first_final_run(
+            c,
+            "inspection-pack/inspection-pack",
+            SMALL_LA,
             600,
             "the inspection-pack run triggered by the upload event",
-            poll=2,
         )
         assert run.state.is_completed(), run.state.message
         assert run.name == f"Rutland · standard · {NOTIFIED}"
@@ -293,6 +282,17 @@ def test_kubernetes_and_ecs_configurations_in_the_docs_are_accepted(
             stored = c.read_deployment_by_name(f"inspection-pack/{dep['name']}")
             assert stored.work_pool_name == pool
             assert stored.job_variables == dep["work_pool"]["job_variables"]
+            if kind == "kubernetes":
+                # the Job the worker would create, from the template the pool holds on the server
+                from flows import deploy_config
+
+                template = c.read_work_pool(pool).base_job_template
+                manifest = deploy_config.render_kubernetes_job(stored.job_variables, template)
+                [container] = manifest["spec"]["template"]["spec"]["containers"]
+                assert container["image"] == stored.job_variables["image"]
+                assert container["resources"]["limits"]["memory"] == "4Gi"
+                bad = {**stored.job_variables, "memory_limt": "4Gi", "cpu_request": "lots"}
+                assert len(deploy_config.job_variable_problems(bad, template)) == 2
 
         # The server really checks job variables against the pool's schema: a bad launch type is refused.
         bad = yaml.safe_load(blocks["ecs"])
@@ -303,13 +303,178 @@ def test_kubernetes_and_ecs_configurations_in_the_docs_are_accepted(
         assert _deploy(f, prefect_client_settings["api_url"]).returncode != 0
 
 
-def test_national_batch_builds_each_la_with_a_concurrency_limit(prefect_client_settings, tmp_path):
+def _pia(args: list[str], api_url: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "pia"), *args],
+        env={**os.environ, "PREFECT_API_URL": api_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def next_working_day(after: dt.date) -> dt.date:
+    from flows import milestones
+
+    return milestones.add_working_days(after, 1)
+
+
+def test_pia_notify_prints_what_the_server_scheduled(prefect_client_settings, tmp_path):
+    api = prefect_client_settings["api_url"]
+    day = next_working_day(dt.date.today() + dt.timedelta(days=14))
+    args = ["notify", "--la", "383", "--notification-date", day.isoformat()]
+    args += ["--annex-a", str(tmp_path), "--visit", "focused", "--out", str(tmp_path / "out")]
+    done = _pia(args, api)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert "The server scheduled 3 inspection-pack run(s):" in lines
+    assert sum(f"Leeds · focused · {day.isoformat()} · " in ln for ln in lines) == 3
+    assert "lists due" in done.stdout and "12:00 UK time" in done.stdout  # focused: midday
+    with client() as c:
+        [one] = [
+            r
+            for r in deployment_runs(c, "inspection-pack/inspection-pack", "E08000035")
+            if "lists due" in r.name and r.parameters["notification_date"] == day.isoformat()
+        ]
+        assert one.parameters["output_url"] == str(tmp_path / "out")
+
+    saturday = day + dt.timedelta(days=(5 - day.weekday()) % 7)
+    refused = _pia(
+        [
+            "notify",
+            "--la",
+            "383",
+            "--notification-date",
+            saturday.isoformat(),
+            "--annex-a",
+            str(tmp_path),
+        ],
+        api,
+    )
+    assert refused.returncode == 2 and "Saturday" in refused.stderr and "--force" in refused.stderr
+
+    # no worker on the pool: said plainly (an empty pool stands for a stopped worker)
+    with client() as c:
+        ensure_pool(c, "pia-no-workers", limit=None)
+    later = next_working_day(day + dt.timedelta(days=7))
+    lonely = _pia(
+        [
+            "notify",
+            "--la",
+            "383",
+            "--notification-date",
+            later.isoformat(),
+            "--annex-a",
+            str(tmp_path),
+        ],
+        api,
+        PIA_WORK_POOL="pia-no-workers",
+    )
+    assert lonely.returncode == 1 and "No worker is online" in lonely.stdout
+
+
+def test_national_batch_goes_through_the_pool_to_both_workers_and_fails_if_one_failed(
+    prefect_client_settings, tmp_path, monkeypatch
+):
+    """Three LAs over two workers of one run each: both take runs; the LA whose folder is empty
+    fails, so the batch fails and its artifact lists it first."""
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows import synth
     from flows.inspection import national_batch
 
+    api = prefect_client_settings["api_url"]
+    pool = "pia-batch-test"
     codes = ["E06000017", "E09000001"]  # Rutland, City of London: the two smallest
-    out = national_batch(
-        la_codes=codes, notification_date=NOTIFIED, output_url=str(tmp_path / "out"), concurrency=2
-    )
-    assert set(out) == set(codes)
+    root = tmp_path / "inbox"
     for code in codes:
-        assert (Path(out[code]) / "pia.html").is_file(), out[code]
+        synth.generate(code, dt.date.fromisoformat(NOTIFIED), root / code)
+    (root / "E06000053").mkdir()  # Isles of Scilly: sent nothing
+    with client() as c:
+        ensure_pool(c, pool, limit=None)
+        dep_id = copy_deployment(c, "inspection-pack/inspection-pack", "batch-test", pool)
+        logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+        workers = [
+            start_worker(api, pool, log, f"batch-{i}", "--limit", "1") for i, log in enumerate(logs)
+        ]
+        try:
+            wait_for(
+                lambda: (
+                    len(
+                        [
+                            w
+                            for w in c.read_workers_for_work_pool(pool)
+                            if w.status.value == "ONLINE"
+                        ]
+                    )
+                    == 2
+                ),
+                60,
+                "two workers online",
+            )
+            monkeypatch.setenv("PIA_INSPECTION_DEPLOYMENT", "inspection-pack/batch-test")
+            state = national_batch(
+                la_codes=[*codes, "E06000053"],
+                notification_date=NOTIFIED,
+                annex_a_root=str(root),
+                output_url=str(tmp_path / "out"),
+                return_state=True,
+            )
+            runs = deployment_runs(c, "inspection-pack/batch-test")
+        finally:
+            for w in workers:
+                stop_worker(w)
+            c.delete_deployment(dep_id)
+        assert state.is_failed() and "Isles of Scilly (E06000053)" in state.message
+        assert "1 of 3" in state.message
+        for code in codes:
+            assert (tmp_path / "out" / code / NOTIFIED / "pia.html").is_file()
+        assert len(runs) == 3 and all(r.name.endswith("· national batch") for r in runs)
+        # each worker's log names the runs it submitted: both took at least one
+        for log in logs:
+            text = log.read_text(errors="replace")
+            assert any(str(r.id) in text for r in runs), log.name
+        [art] = c.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[f"national-batch-{NOTIFIED}"])
+            )
+        )[-1:]
+        assert "2 of 3 packs built" in art.data
+        assert art.data.index("Isles of Scilly") < art.data.index("Rutland")
+
+
+def test_a_run_that_published_and_then_failed_says_so(
+    prefect_client_settings, tmp_path, monkeypatch
+):
+    """The pack is published, then the run fails (here: the summary artifact's API call): the
+    run's artifact says the pack was published and where, and the pack is on disk."""
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows import inspection, synth
+
+    submission = tmp_path / "submission"
+    synth.generate(SMALL_LA, dt.date.fromisoformat(NOTIFIED), submission)
+
+    def artifact_api_down(*args, **kwargs):
+        raise OSError("artifact API unavailable")
+
+    monkeypatch.setattr(inspection, "create_markdown_artifact", artifact_api_down)
+    state = inspection.inspection_pack(
+        la_code=SMALL_LA,
+        notification_date=NOTIFIED,
+        annex_a_url=str(submission),
+        output_url=str(tmp_path / "out"),
+        return_state=True,
+    )
+    assert state.is_failed()
+    pack = tmp_path / "out" / SMALL_LA / NOTIFIED
+    assert (pack / "pia.html").is_file()
+    with client() as c:
+        arts = c.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
+    said = [a.data for a in arts if a.key == f"pia-{SMALL_LA.lower()}-{NOTIFIED}"]
+    assert len(said) == 1, [a.key for a in arts]
+    assert "**was published**" in said[0] and str(pack) in said[0] and "OSError" in said[0]
