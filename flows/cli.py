@@ -242,10 +242,18 @@ def cli_validate(args) -> int:
         _, refused = stages.fetch_submission(args.annex_a, landed)
         if refused:  # stage_read reports them, as for a run
             storage.atomic_write_text(landed / "manifest.json", json.dumps({"refused": refused}))
-        ctx = RunContext(la=la, notification_date=nd, visit_type="standard", work_dir=tmp / "work")
+        # the earlier report's data_quality.json in --out says what a resubmission changed
+        ctx = RunContext(
+            la=la,
+            notification_date=nd,
+            visit_type="standard",
+            work_dir=tmp / "work",
+            earlier_dir=out,
+        )
         storage.make_private_dir(ctx.work_dir)
         rows, counts = pipeline.check(ctx, landed)
         table = summary_table(ctx.warehouse)
+        changed = dq_report.changes_line(ctx)
         written = dq_report.write_reports(ctx, out_dir=out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -254,6 +262,8 @@ def cli_validate(args) -> int:
     print("  findings: " + ", ".join(f"{counts[s]} {s}" for s in counts))
     print()
     print(table)
+    if changed:
+        print(changed)
     print()
     print("Report (what to check, file, sheet and row of each finding):")
     for p in written:

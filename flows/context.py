@@ -29,6 +29,9 @@ class RunContext:
     work_dir: Path  # staging folder: becomes OUT/<la>/<date>/ when the run succeeds
     statistics_db: Path | None = None
     notes_path: Path | None = None
+    # where an earlier run for this LA and date left its outputs, to say what a resubmission changed
+    # (flows/validation/resubmission.py): the published folder for pia run, --out for pia validate
+    earlier_dir: Path | None = None
     generated_at: dt.datetime = field(default_factory=lambda: generation_time())
 
     def __post_init__(self) -> None:

@@ -199,7 +199,10 @@ def prepare(
         raise InputError(
             f"Output location {str(root)!r:.120} cannot be used as a folder ({e.strerror or e})."
         ) from None
-    return RunContext(la=la, notification_date=nd, visit_type=visit, work_dir=work), final
+    ctx = RunContext(
+        la=la, notification_date=nd, visit_type=visit, work_dir=work, earlier_dir=final
+    )
+    return ctx, final
 
 
 @contextlib.contextmanager

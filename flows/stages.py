@@ -212,10 +212,14 @@ def _report_refused(ctx: RunContext, refused: list[dict]) -> None:
 
 
 def stage_validate(ctx: RunContext) -> dict[str, int]:
-    """Great Expectations suites and cross-list checks into quality.issues; returns counts by severity."""
+    """Great Expectations suites and cross-list checks into quality.issues, then what changed since
+    an earlier run for this LA and date (quality.resubmission); returns counts by severity."""
+    from flows.validation import resubmission
     from flows.validation import stage as validation
 
-    return validation.validate(ctx)
+    counts = validation.validate(ctx)
+    resubmission.record(ctx)
+    return counts
 
 
 def stage_indicators(ctx: RunContext) -> list[str]:

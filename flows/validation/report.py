@@ -9,6 +9,7 @@ leading apostrophe. Files are written atomically, owner-only (0600).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import re
@@ -21,6 +22,8 @@ from flows import warehouse as wh
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+FIRST_ROWS = 10  # rows shown under each list, rule and column; every row is in the csv and xlsx
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\']")
 
 # column in the csv/xlsx → header shown
 FINDING_COLUMNS = {
@@ -67,28 +70,31 @@ def _date(d) -> str:
 
 def load(warehouse: Path | wh.RunWarehouse) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """(findings in report order, per-list summary, run parameters) from a run's warehouse."""
-    from flows.annex_a.specs import SPECS
-
     db = warehouse if isinstance(warehouse, wh.RunWarehouse) else wh.RunWarehouse(warehouse)
     con = db.connect(read_only=True)
     try:
-        issues = con.sql("select * from quality.issues").pl()
-        lists = (
-            con.sql("select * from quality.lists").pl()
-            if "lists" in wh.tables(con, "quality")
-            else None
-        )
-        run = dict(
-            zip(
-                ("la_code", "notification_date", "period_start"),
-                con.execute(
-                    "select la_code, notification_date, period_start from meta.run"
-                ).fetchall()[0],
-                strict=True,
-            )
-        )
+        return _load(con)
     finally:
         con.close()
+
+
+def _load(con, quality_tables: set[str] | None = None) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """load on an open connection; `quality_tables`: the quality schema's tables, when known."""
+    from flows.annex_a.specs import SPECS
+
+    if quality_tables is None:
+        quality_tables = set(wh.tables(con, "quality"))
+    issues = con.sql("select * from quality.issues").pl()
+    lists = con.sql("select * from quality.lists").pl() if "lists" in quality_tables else None
+    run = dict(
+        zip(
+            ("la_code", "notification_date", "period_start"),
+            con.execute("select la_code, notification_date, period_start from meta.run").fetchall()[
+                0
+            ],
+            strict=True,
+        )
+    )
     order = {s.table: i for i, s in enumerate(SPECS)}
     names = {s.table: (s.number, s.title) for s in SPECS}
     issues = (
@@ -144,65 +150,6 @@ def _list_rows(lists: pl.DataFrame) -> list[dict]:
     return out
 
 
-FIRST_ROWS = 5  # rows shown under each group in the html; every row is in the csv and xlsx
-
-
-def _accepted(list_name: str | None, column: str | None, rule: str) -> str:
-    """The template's codes for a column, where a finding is about a value outside them."""
-    from flows.annex_a.specs import BY_TABLE
-
-    if rule != "code_unmapped" or list_name not in BY_TABLE:
-        return ""
-    for c in BY_TABLE[list_name].columns:
-        if c.header == column and c.codes is not None:
-            labels = c.codes.labels
-            return "; ".join(
-                code if labels.get(code) in (None, code) else f"{code} ({labels[code]})"
-                for code in c.codes.values
-            )
-    return ""
-
-
-def group_findings(issues: pl.DataFrame) -> list[dict]:
-    """Findings grouped list -> rule -> column, in report order (lists as the template numbers
-    them, errors first within a list): the count, severity, the message once, the accepted codes
-    where a value was outside them, and the first rows (file, sheet, Excel row, value sent)."""
-    from flows.annex_a.specs import SPECS
-
-    if issues.is_empty():
-        return []
-    order = {s.table: i for i, s in enumerate(SPECS)}
-    keys = ["list_name", "list_number", "list_title", "rule", "column_name"]
-    grouped = (
-        issues.with_columns(
-            pl.col("list_name").replace_strict(order, default=len(order)).alias("_list"),
-            pl.col("severity").replace_strict(SEVERITY_ORDER, default=9).alias("_sev"),
-        )
-        .group_by(keys, maintain_order=True)
-        .agg(
-            pl.len().alias("count"),
-            pl.col("severity").first(),
-            pl.col("message").first(),
-            pl.col("_list").first(),
-            pl.col("_sev").min(),
-            pl.struct("source_file", "source_sheet", "source_row", "value")
-            .head(FIRST_ROWS)
-            .alias("rows"),
-        )
-        .sort(["_list", "_sev", "rule", "column_name"], nulls_last=True, maintain_order=True)
-    )
-    out = []
-    for g in grouped.iter_rows(named=True):  # one row per group (a few dozen), not per finding
-        out.append(
-            {
-                **{k: g[k] for k in (*keys, "count", "severity", "message", "rows")},
-                "accepted": _accepted(g["list_name"], g["column_name"], g["rule"]),
-                "more": g["count"] - len(g["rows"]),
-            }
-        )
-    return out
-
-
 @functools.cache
 def _environment():
     """One environment per process: it keeps the compiled templates (compiling them cost ~10 ms a
@@ -218,20 +165,126 @@ def _environment():
     )
 
 
-def render_html(issues: pl.DataFrame, lists: list[dict], context: dict) -> str:
+# --- findings grouped for reading: list → rule → column ------------------------------------------
+def group_findings(issues: pl.DataFrame, first: int = FIRST_ROWS) -> list[dict]:
+    """The findings as the LA reads them: per list (in template order), its rules (errors first),
+    per rule its columns, each with the count, the message once, the accepted values when the rule
+    is about codes, and the first `first` rows (file, sheet, Excel row, value sent)."""
+    if not issues.height:
+        return []
+    from flows.annex_a.specs import SPECS
+
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    columns = {(s.table, c.header): c for s in SPECS for c in s.columns}
+    keys = ["list_name", "list_number", "list_title", "rule", "column_name", "severity"]
+    groups = (
+        issues.with_row_index("_i")
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.len().alias("count"),
+            pl.col("message").first(),
+            (pl.col("message").n_unique() > 1).alias("messages_vary"),
+            pl.struct("source_file", "source_sheet", "source_row", "value", "message")
+            .head(first)
+            .alias("rows"),
+            pl.col("_i").first(),
+        )
+        .with_columns(
+            pl.col("list_name").replace_strict(order, default=len(order)).alias("_list"),
+            pl.col("severity").replace_strict(SEVERITY_ORDER, default=9).alias("_sev"),
+        )
+        .sort(["_list", "list_name", "_sev", "rule", "_i"], nulls_last=True)
+    )
+    sheets = sheet_names(issues)
+    out: list[dict] = []
+    for g in groups.iter_rows(named=True):  # one per list, rule and column: tens, not child rows
+        if not out or out[-1]["list_name"] != g["list_name"]:
+            out.append(
+                {
+                    "list_name": g["list_name"],
+                    "number": g["list_number"],
+                    "title": g["list_title"],
+                    "anchor": f"list-{g['list_name'] or 'other'}",
+                    "sheet": sheets[g["list_name"]],
+                    "rules": [],
+                    "counts": dict.fromkeys(SEVERITY_ORDER, 0),
+                }
+            )
+        lst = out[-1]
+        lst["counts"][g["severity"]] = lst["counts"].get(g["severity"], 0) + g["count"]
+        if not lst["rules"] or (lst["rules"][-1]["rule"], lst["rules"][-1]["severity"]) != (
+            g["rule"],
+            g["severity"],
+        ):
+            lst["rules"].append(
+                {"rule": g["rule"], "severity": g["severity"], "count": 0, "columns": []}
+            )
+        rule = lst["rules"][-1]
+        rule["count"] += g["count"]
+        spec_column = columns.get((g["list_name"], g["column_name"]))
+        accepted = (
+            [(c.code, c.label) for c in spec_column.codes.codes]
+            if g["rule"].startswith("code_") and spec_column and spec_column.codes
+            else []
+        )
+        rule["columns"].append(
+            {
+                "column_name": g["column_name"],
+                "count": g["count"],
+                "message": g["message"],
+                "messages_vary": g["messages_vary"],
+                "accepted": accepted,
+                "rows": g["rows"],
+                "more": g["count"] - len(g["rows"]),
+            }
+        )
+    return out
+
+
+def sheet_names(issues: pl.DataFrame) -> dict[str | None, str]:
+    """The xlsx sheet of each list with findings: "List 3 Referrals", "3.17 Children living in…", within Excel's 31 characters and
+    without the characters it refuses; findings outside any list go to "Files and sheets"."""
+    from flows.annex_a.specs import SPECS
+
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    names: dict[str | None, str] = {}
+    pairs = (
+        issues.select("list_name", "list_number", "list_title")
+        .unique(maintain_order=True)
+        .sort(pl.col("list_name").replace_strict(order, default=len(order)), nulls_last=True)
+    )
+    for name, number, title in pairs.iter_rows():
+        if name is None:
+            sheet = "Files and sheets"
+        else:
+            label = f"List {number}" if str(number).isdigit() else number
+            sheet = _SHEET_UNSAFE.sub(" ", f"{label} {title or name}")[:31].strip()
+        while sheet in names.values() or sheet.casefold() in ("summary", "changes"):
+            sheet = sheet[:28] + f" {len(names)}"
+        names[name] = sheet
+    return names
+
+
+# --- rendering ------------------------------------------------------------------------------------
+def render_html(
+    issues: pl.DataFrame, lists: list[dict], context: dict, changes: dict | None = None
+) -> str:
     from markupsafe import Markup
 
     from flows.config import TEMPLATES_DIR
 
     css = (TEMPLATES_DIR / "vendor" / "govuk-frontend.min.css").read_text(encoding="utf-8")
+    groups = group_findings(issues)
     return (
         _environment()
         .get_template("data_quality/report.html")
         .render(
-            groups=group_findings(issues),
+            groups=groups,
             total=issues.height,
             first_rows=FIRST_ROWS,
             lists=lists,
+            anchors={g["list_name"]: g["anchor"] for g in groups},
+            changes=changes,
             css=Markup(css.replace("</", "<\\/")),
             **context,
         )
@@ -244,26 +297,6 @@ def _cells(issues: pl.DataFrame) -> list[list]:
     ]
 
 
-_SHEET_UNSAFE = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def _by_list(issues: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
-    """(sheet name, that list's findings in report order) for each list with findings, lists in
-    template order; findings about no list (files, sheets) last. Names fit Excel's 31 characters."""
-    from flows.annex_a.specs import SPECS
-
-    out = []
-    for spec in SPECS:
-        part = issues.filter(pl.col("list_name") == spec.table)
-        if part.height:
-            label = f"List {spec.number}" if spec.number.isdigit() else spec.number
-            out.append((f"{label} {spec.title}".translate(_SHEET_UNSAFE)[:31].strip(), part))
-    rest = issues.filter(~pl.col("list_name").is_in([s.table for s in SPECS]).fill_null(True))
-    if rest.height:
-        out.append(("Files and sheets", rest))
-    return out
-
-
 def render_csv(issues: pl.DataFrame) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -273,8 +306,11 @@ def render_csv(issues: pl.DataFrame) -> bytes:
 
 
 def render_xlsx(
-    issues: pl.DataFrame, lists: list[dict], created=None, subject: str | None = None
+    issues: pl.DataFrame, lists: list[dict], created=None, changes: dict | None = None
 ) -> bytes:
+    """A summary sheet (each list), a sheet of every finding for each list that has any, and the
+    changes since an earlier run when there was one; every sheet with filter headers and its header
+    row frozen."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -287,25 +323,32 @@ def render_xlsx(
             "strings_to_numbers": False,
         },
     )
-    props = {}
     if (
         created is not None
     ):  # the run's generation time, not the clock: a re-run gives the same bytes
-        props["created"] = created.replace(tzinfo=None)
-    if subject is not None:  # which submission: a resubmission's report compares with this one
-        props["subject"] = subject
-    if props:
-        wb.set_properties(props)
+        wb.set_properties({"created": created.replace(tzinfo=None)})
     bold = wb.add_format({"bold": True})
     sheets = [
         (
-            "Lists",
+            "Summary",
             list(LIST_COLUMNS.values()),
             [[neutralise(r[k]) for k in LIST_COLUMNS] for r in lists],
         )
     ]
-    for name, part in _by_list(issues):
-        sheets.append((name, list(FINDING_COLUMNS.values()), _cells(part)))
+    parts = issues.partition_by("list_name", as_dict=True, maintain_order=True)
+    for name, sheet in sheet_names(issues).items():
+        sheets.append((sheet, list(FINDING_COLUMNS.values()), _cells(parts[(name,)])))
+    if changes and changes["rows"] + changes["findings"]:
+        sheets.append(
+            (
+                "Changes",
+                list(CHANGE_COLUMNS.values()),
+                [
+                    [neutralise(r[k]) for k in CHANGE_COLUMNS]
+                    for r in changes["rows"] + changes["findings"]
+                ],
+            )
+        )
     for name, headers, rows in sheets:
         ws = wb.add_worksheet(name)
         ws.write_row(0, 0, headers, bold)
@@ -323,23 +366,94 @@ def render_xlsx(
     return buf.getvalue()
 
 
-def write_reports(ctx, out_dir: Path | None = None, earlier_dir: Path | None = None) -> list[Path]:
-    """The three report files for the run in ctx (read from ctx.warehouse) into out_dir or ctx.work_dir.
+# --- what changed since an earlier run ------------------------------------------------------------
+CHANGE_COLUMNS = {
+    "what": "What",
+    "list": "List",
+    "rule": "Rule",
+    "column_name": "Column",
+    "severity": "Severity",
+    "before": "Earlier run",
+    "after": "This run",
+    "change": "Change",
+}
 
-    When the folder of an earlier report for the same LA and notification date holds one (by
-    default out_dir when given, else the run's final folder beside its staging folder,
-    <runs>/<la>/<date>), the report says what changed since (flows/validation/resubmission.py)."""
+
+def change_rows(earlier: dict | None, changes: pl.DataFrame) -> dict | None:
+    """quality.resubmission for reading: rows per list, findings fewer (fixed, or their rows gone)
+    and findings new or more; None when there was no earlier run or nothing changed (a re-run of the
+    same files then gives the same report)."""
+    if earlier is None or not changes.height:
+        return None
+    from flows.annex_a.specs import SPECS
+
+    names = {s.table: f"{s.number}: {s.title}" for s in SPECS}
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    rows, fewer, more = [], [], []
+    for r in sorted(
+        changes.iter_rows(named=True),  # one per count that changed: tens, not child rows
+        key=lambda r: (order.get(r["list_name"], len(order)), SEVERITY_ORDER.get(r["severity"], 9)),
+    ):
+        item = {
+            **r,
+            "list": names.get(r["list_name"], r["list_name"] or "Not in a list"),
+            "change": r["after"] - r["before"],
+        }
+        if r["kind"] == "rows":
+            rows.append({**item, "what": "rows"})
+        else:
+            (fewer if item["change"] < 0 else more).append({**item, "what": "findings"})
+    when = earlier["earlier_at"]
+    return {
+        "earlier_at": when.astimezone(dt.UTC).strftime("%d/%m/%Y %H:%M UTC") if when else "",
+        "source": earlier["source"],
+        "rows": rows,
+        "findings": fewer + more,
+        "fewer": fewer,
+        "more": more,
+    }
+
+
+# --- the terminal (pia validate): aggregates only, never a child's value --------------------------
+def changes_line(ctx) -> str | None:
+    """What changed since the earlier run, in one line for the terminal; None when there was none
+    or nothing changed. (The per-list table is flows.validation.summary.summary_table.)"""
     from flows.validation import resubmission
 
-    if earlier_dir is None:
-        earlier_dir = out_dir or ctx.work_dir.parent / ctx.notification_date.isoformat()
+    con = ctx.db.connect(read_only=True)
+    try:
+        changes = change_rows(*resubmission.load(con))
+    finally:
+        con.close()
+    if not changes:
+        return None
+    fixed = -sum(r["change"] for r in changes["fewer"])
+    new = sum(r["change"] for r in changes["more"])
+    lists_changed = len(changes["rows"])
+    return (
+        f"Since the earlier run ({changes['earlier_at']}): {fixed:,} fewer findings, {new:,} new; "
+        f"rows changed in {lists_changed} {'list' if lists_changed == 1 else 'lists'}."
+    )
+
+
+def write_reports(ctx, out_dir: Path | None = None) -> list[Path]:
+    """The report files for the run in ctx (read from ctx.db) into out_dir or ctx.work_dir: html, csv
+    and xlsx for the LA, and data_quality.json (aggregates only) that a later run compares with."""
+    from flows.validation import resubmission
+
     out_dir = out_dir or ctx.work_dir
-    issues, lists_frame, run = load(ctx.db)
+    con = ctx.db.connect(read_only=True)  # one connection: opening the file costs more than reading
+    try:
+        present = set(wh.tables(con, "quality"))  # asked once: ~9 ms a time
+        issues, lists_frame, run = _load(con, present)
+        earlier, change_frame = resubmission.load(con, present)
+    finally:
+        con.close()
+    basis = resubmission.basis_of(run, issues, lists_frame if "lists" in present else None)
+    changes = change_rows(earlier, change_frame)
     lists = _list_rows(lists_frame) if lists_frame.height else []
     counts = {s: issues.filter(pl.col("severity") == s).height for s in SEVERITY_ORDER}
-    earlier = resubmission.read_earlier(earlier_dir, ctx.la.ons_code, ctx.notification_date)
     context = {
-        "changes": resubmission.changes(earlier, issues, lists) if earlier else None,
         "la_name": ctx.la.name,
         "la_code": ctx.la.ons_code,
         "notification_date": _date(ctx.notification_date),
@@ -347,19 +461,17 @@ def write_reports(ctx, out_dir: Path | None = None, earlier_dir: Path | None = N
         "generated_at": ctx.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
         "counts": counts,
     }
-    paths = [
+    written = [
         storage.atomic_write_text(
-            out_dir / "data_quality.html", render_html(issues, lists, context)
+            out_dir / "data_quality.html", render_html(issues, lists, context, changes)
         ),
         storage.atomic_write_bytes(out_dir / "data_quality.csv", render_csv(issues)),
         storage.atomic_write_bytes(
             out_dir / "data_quality.xlsx",
-            render_xlsx(
-                issues,
-                lists,
-                ctx.generated_at,
-                resubmission.subject(ctx.la.ons_code, ctx.notification_date),
-            ),
+            render_xlsx(issues, lists, ctx.generated_at, changes),
+        ),
+        storage.atomic_write_text(
+            out_dir / resubmission.BASIS_FILE, basis.to_json(ctx.generated_at)
         ),
     ]
-    return paths
+    return written

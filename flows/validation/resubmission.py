@@ -1,100 +1,227 @@
-"""What changed since the earlier report for the same LA and notification date (a resubmission).
+"""What changed since the earlier run for the same LA and notification date: findings fixed, new
+findings (by list, rule and column), rows added or removed per list.
 
-The earlier report is the one a run leaves in its folder (data/runs/<la>/<date>/, or the folder
-`pia validate --out` writes to): its xlsx names the LA and notification date in its properties
-(subject), its Lists sheet gives the rows per list and data_quality.csv every finding. Findings are
-compared as counts per list, check and column, not row by row: a row added above a finding moves
-its row number, and a finding is no less fixed for that.
+Compared on aggregates only, so what it says is true of both submissions without matching children
+across them: rows per list, and findings counted per list, rule, column and severity. A count that
+went down is "fewer" (fixed, or the rows removed), one that went up is "more"; the report never says
+which child's row was fixed.
+
+Where the earlier run is (RunContext.earlier_dir):
+- `pia run`: the published folder OUT/<la>/<date>/, whose warehouse.duckdb is still the earlier
+  run's while this one builds in its staging folder (stages.stage_publish swaps it in at the end).
+  It is a file on disk, so it is read as data: opened read-only, external access off, configuration
+  locked, and only base tables are read (a view there could run anything).
+- `pia validate`: keeps no warehouse (it holds every child's row), so the earlier report's
+  data_quality.json in --out, written by report.write_reports: aggregates only, no child's value.
+A basis for another LA or notification date is ignored.
+
+quality.resubmission_of holds one row when an earlier run was found (where from, when), none when
+not; quality.resubmission one row per count that changed (kind 'rows' or 'findings').
 """
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from flows import warehouse
 
-def subject(la_code: str, notification_date) -> str:
-    """The xlsx subject property that says which submission a report is about."""
-    return f"{la_code} {notification_date.isoformat()}"
+log = logging.getLogger("ilacs_pia")
+
+BASIS_FILE = "data_quality.json"
+_FINDING_KEY = ("list_name", "rule", "column_name", "severity")
+SCHEMA = {
+    "kind": pl.String,  # 'rows' or 'findings'
+    "list_name": pl.String,
+    "rule": pl.String,
+    "column_name": pl.String,
+    "severity": pl.String,
+    "before": pl.Int64,
+    "after": pl.Int64,
+}
+OF_SCHEMA = {"source": pl.String, "earlier_at": pl.Datetime("us", "UTC")}
 
 
-def read_earlier(folder: Path, la_code: str, notification_date) -> dict | None:
-    """The earlier report in `folder` for this LA and notification date: {"made": str, "rows":
-    {list number: rows}, "groups": {(list number, rule, column): count}}, or None."""
-    import openpyxl
+@dataclass(frozen=True)
+class Basis:
+    """A run's aggregates: rows per list, findings counted per list, rule, column and severity."""
 
-    xlsx, text = folder / "data_quality.xlsx", folder / "data_quality.csv"
-    if not (xlsx.is_file() and text.is_file()):
+    la_code: str
+    notification_date: dt.date
+    rows: dict[str, int] | None  # None: not recorded (a run from before quality.lists)
+    findings: dict[tuple, int]
+    source: str = ""  # 'warehouse' or 'report'
+    made_at: dt.datetime | None = None
+
+    def to_json(self, generated_at: dt.datetime) -> str:
+        return json.dumps(
+            {
+                "la_code": self.la_code,
+                "notification_date": self.notification_date.isoformat(),
+                "generated_at": generated_at.isoformat(),
+                "rows": self.rows,
+                "findings": [[*k, n] for k, n in sorted(self.findings.items(), key=_sort_key)],
+            },
+            indent=1,
+        )
+
+
+def _sort_key(item):
+    return tuple("" if v is None else str(v) for v in item[0])
+
+
+def basis(con, with_lists: bool | None = None) -> Basis:
+    """The aggregates of the run whose warehouse `con` is connected to (rows per list only when
+    quality.lists is there, or `with_lists` says so)."""
+    la_code, nd = con.execute("select la_code, notification_date from meta.run").fetchone()
+    rows = None
+    if with_lists is None:
+        with_lists = "lists" in warehouse.tables(con, "quality")
+    if with_lists:
+        rows = dict(
+            con.execute(
+                "select list_name, rows from quality.lists where provided and rows is not null"
+            ).fetchall()
+        )
+    counts = con.execute(
+        "select list_name, rule, column_name, severity, count(*) from quality.issues group by all"
+    ).fetchall()
+    return Basis(la_code, nd, rows, {tuple(r[:4]): r[4] for r in counts})
+
+
+def basis_of(run: dict, issues: pl.DataFrame, lists: pl.DataFrame | None) -> Basis:
+    """basis from frames already read (the report's): the same counts, without querying again."""
+    rows = (
+        None
+        if lists is None
+        else {
+            name: n
+            for name, n in lists.filter("provided")
+            .select("list_name", "rows")
+            .drop_nulls()
+            .iter_rows()  # one a list: two dozen
+        }
+    )
+    counts = issues.group_by(list(_FINDING_KEY)).len()
+    return Basis(
+        run["la_code"],
+        run["notification_date"],
+        rows,
+        {tuple(r[:4]): r[4] for r in counts.iter_rows()},  # one a list, rule and column
+    )
+
+
+def earlier(folder: Path | None, la_code: str, notification_date: dt.date) -> Basis | None:
+    """The earlier run's aggregates from `folder` (its warehouse, else its report's basis file), or
+    None when there is none for this LA and date, or it cannot be read (logged, without values)."""
+    if folder is None:
         return None
+    found = None
     try:
-        wb = openpyxl.load_workbook(xlsx, read_only=True)
-        try:
-            if wb.properties.subject != subject(la_code, notification_date):
-                return None
-            made = wb.properties.created
-            sheet = wb["Lists"]
-            header = None
-            rows: dict[str, int | None] = {}
-            for r in sheet.iter_rows(values_only=True):  # one row per list (two dozen)
-                if header is None:
-                    header = list(r)
-                    continue
-                got = dict(zip(header, r, strict=False))
-                n = got.get("Rows")
-                rows[str(got.get("List"))] = int(n) if isinstance(n, int | float) else None
-        finally:
-            wb.close()
-        groups: dict[tuple[str, str, str], int] = {}
-        with text.open(encoding="utf-8-sig", newline="") as f:
-            for r in csv.DictReader(f):
-                key = (r.get("List") or "", r.get("Rule") or "", r.get("Column") or "")
-                groups[key] = groups.get(key, 0) + 1
-    except (OSError, KeyError, ValueError, csv.Error):
-        return None  # not a report this version wrote: say nothing rather than something false
-    return {
-        "made": made.strftime("%d/%m/%Y %H:%M UTC") if made else "",
-        "rows": rows,
-        "groups": groups,
-    }
+        if (folder / "warehouse.duckdb").is_file():
+            found = _from_warehouse(folder / "warehouse.duckdb")
+        elif (folder / BASIS_FILE).is_file():
+            found = _from_json(folder / BASIS_FILE)
+    except Exception as e:  # noqa: BLE001 - an unreadable earlier run means no comparison, not a failed run
+        log.warning("earlier run in %s not compared: %s", folder, type(e).__name__)
+        return None
+    if found is None or (found.la_code, found.notification_date) != (la_code, notification_date):
+        return None
+    return found
 
 
-def changes(earlier: dict, issues: pl.DataFrame, lists: list[dict]) -> dict:
-    """Rows added or removed per list, and findings fixed or new per list, check and column."""
-    rows = []
-    for r in lists:
-        before, now = earlier["rows"].get(str(r["number"])), r["rows"]
-        if before != now:
-            rows.append({"list": f"{r['number']}: {r['title']}", "before": before, "now": now})
-    now_groups: dict[tuple[str, str, str], int] = {}
-    if issues.height:
-        for number, rule, column, n in (
-            issues.group_by("list_number", "rule", "column_name")
-            .len()
-            .iter_rows()  # one row per group (a few dozen)
-        ):
-            now_groups[(number or "", rule or "", column or "")] = n
-    findings = []
-    for key in sorted(set(earlier["groups"]) | set(now_groups)):
-        before, now = earlier["groups"].get(key, 0), now_groups.get(key, 0)
-        if before != now:
-            list_number, rule, column = key
-            findings.append(
-                {
-                    "list": list_number,
-                    "rule": rule,
-                    "column": column,
-                    "before": before,
-                    "now": now,
-                    "fixed": max(before - now, 0),
-                    "new": max(now - before, 0),
-                }
-            )
-    return {
-        "made": earlier["made"],
-        "rows": rows,
-        "findings": findings,
-        "fixed": sum(f["fixed"] for f in findings),
-        "new": sum(f["new"] for f in findings),
-    }
+def _from_warehouse(path: Path) -> Basis | None:
+    con = warehouse.open_untrusted(path)  # read-only, external access off, configuration locked
+    try:
+        base = {
+            (s, t)
+            for s, t in con.execute(
+                "select schema_name, table_name from duckdb_tables() where schema_name in ('meta', 'quality')"
+            ).fetchall()
+        }
+        if not {("meta", "run"), ("quality", "issues")} <= base:
+            return None
+        # an older run without quality.lists: rows are unknown, findings still compare
+        found = basis(con, with_lists=("quality", "lists") in base)
+    finally:
+        con.close()
+    made = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(microsecond=0)
+    return Basis(
+        found.la_code, found.notification_date, found.rows, found.findings, "warehouse", made
+    )
+
+
+def _from_json(path: Path) -> Basis:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = None if data["rows"] is None else {str(k): int(v) for k, v in data["rows"].items()}
+    findings = {}
+    for *key, n in data["findings"]:
+        if len(key) != len(_FINDING_KEY):
+            raise ValueError("finding key of the wrong length")
+        findings[tuple(None if k is None else str(k) for k in key)] = int(n)
+    return Basis(
+        str(data["la_code"]),
+        dt.date.fromisoformat(data["notification_date"]),
+        rows,
+        findings,
+        "report",
+        dt.datetime.fromisoformat(data["generated_at"]),
+    )
+
+
+def compare(before: Basis, after: Basis) -> pl.DataFrame:
+    """One row per count that changed: rows per list, then findings per list, rule, column, severity."""
+    b, a = before.rows, after.rows
+    out = (
+        [
+            ("rows", name, None, None, None, b.get(name, 0), a.get(name, 0))
+            for name in sorted(b.keys() | a.keys())
+            if b.get(name, 0) != a.get(name, 0)
+        ]
+        if a is not None and b is not None
+        else []
+    )
+    out += [
+        ("findings", *key, before.findings.get(key, 0), after.findings.get(key, 0))
+        for key in sorted(
+            before.findings.keys() | after.findings.keys(), key=lambda k: _sort_key((k,))
+        )
+        if before.findings.get(key, 0) != after.findings.get(key, 0)
+    ]
+    return pl.DataFrame(out, schema=SCHEMA, orient="row")
+
+
+def record(ctx) -> Basis | None:
+    """quality.resubmission and quality.resubmission_of for the run in ctx, after validation.
+    Returns the earlier run's basis, or None when there was none."""
+    con = ctx.db.connect()
+    try:
+        now = basis(con, with_lists=True)  # validation has just written quality.lists
+        before = earlier(getattr(ctx, "earlier_dir", None), now.la_code, now.notification_date)
+        changes = compare(before, now) if before else pl.DataFrame(schema=SCHEMA)
+        of = pl.DataFrame(
+            [(before.source, before.made_at)] if before else [], schema=OF_SCHEMA, orient="row"
+        )
+        with warehouse.transaction(con):
+            warehouse.write_table(con, "quality", "resubmission", changes)
+            warehouse.write_table(con, "quality", "resubmission_of", of)
+    finally:
+        con.close()
+    return before
+
+
+def load(con, quality_tables: set[str] | None = None) -> tuple[dict | None, pl.DataFrame]:
+    """(where the earlier run came from and when, or None; the changes) as recorded in a warehouse.
+    `quality_tables`: the quality schema's tables, when the caller has asked already."""
+    if quality_tables is None:
+        quality_tables = set(warehouse.tables(con, "quality"))
+    if "resubmission_of" not in quality_tables:
+        return None, pl.DataFrame(schema=SCHEMA)
+    of = con.sql("select * from quality.resubmission_of").pl()
+    changes = con.sql("select * from quality.resubmission").pl()
+    return (of.row(0, named=True) if of.height else None), changes
