@@ -85,6 +85,19 @@ def bind_fallback(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) ->
     )
 
 
+def bind(con: duckdb.DuckDBPyConnection, available: dict[str, bool]) -> None:
+    """pack_src.column_coverage, bound when the pack is rendered: validation's table when validation
+    ran (in a run it always has by then), else computed here. Decided at render, never while the
+    models are built: that runs beside validation, and which finished first must not change the pack."""
+    if "column_coverage" in warehouse.tables(con, "quality"):
+        con.execute(
+            "create or replace view pack_src.column_coverage as select list_name, column_name, "
+            "column_key, rows, blank, unparseable, mostly_blank from quality.column_coverage"
+        )
+    else:
+        bind_fallback(con, available)
+
+
 def gaps(
     rests_on: tuple[tuple[str, ...], ...],
     available: dict[str, bool],

@@ -37,8 +37,6 @@ def build(con: duckdb.DuckDBPyConnection, notification_date: dt.date) -> dict[st
     provided = staging.ensure(con)
     with warehouse.transaction(con):
         available = pack_sources.bind_sources(con, provided)
-        if not available["column_coverage"]:
-            coverage.bind_fallback(con, available)
         coverage.bind_conditional(con, available)
         con.execute("create schema if not exists pack")
 

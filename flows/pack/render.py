@@ -560,6 +560,7 @@ def render_html(ctx: RunContext, *, built: bool = False) -> str:
     con = ctx.db.connect()
     try:
         available = availability(con) if built else build(con, ctx.notification_date)
+        pack_coverage.bind(con, available)
         data = gather(con, ctx, available)
     finally:
         con.close()

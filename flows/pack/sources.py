@@ -38,20 +38,6 @@ OTHER_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("message", "varchar"),
         ),
     ),
-    # written by validation (issue 19's contract); computed by flows.pack.coverage when absent
-    "column_coverage": (
-        "quality",
-        "column_coverage",
-        (
-            ("list_name", "varchar"),
-            ("column_name", "varchar"),
-            ("column_key", "varchar"),
-            ("rows", "bigint"),
-            ("blank", "bigint"),
-            ("unparseable", "bigint"),
-            ("mostly_blank", "boolean"),
-        ),
-    ),
     "indicator_dictionary": (
         "indicators",
         "indicator_dictionary",

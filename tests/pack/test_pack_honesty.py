@@ -72,6 +72,31 @@ def test_validation_column_coverage_is_the_source_when_present(tmp_path):
     assert f"{VISIT}: 2" in text["audits"]
 
 
+def test_coverage_written_after_the_models_were_built_still_decides(tmp_path):
+    """A run builds the pack's models beside validation: whichever finishes first, the pack must be
+    the same. Coverage is bound when the pack renders, so validation's table, written after the
+    build, is the one read."""
+    from flows.pack import models as pack_models
+
+    ctx = F.make_run(tmp_path / "late")
+    pack_models.build_models(ctx)  # the indicators stage, before validation wrote its coverage
+    con = warehouse.connect(ctx.warehouse)
+    con.execute(
+        "create table quality.column_coverage (list_name varchar, column_name varchar, "
+        "column_key varchar, rows bigint, blank bigint, unparseable bigint, mostly_blank boolean)"
+    )
+    con.execute(
+        "insert into quality.column_coverage values "
+        "('list_09_care_leavers', 'LA in Touch', 'in_touch', 4, 1, 2, true)"
+    )
+    con.close()
+    text = section_text(pack.render(ctx, built=True).read_text("utf-8"))
+    assert (
+        "Care leavers the local authority is not in touch with: not provided by the LA"
+        in (text["audits"])
+    )
+
+
 def test_a_column_not_sent_is_not_provided(tmp_path):
     """A list sent without the column at all (a real table missing it) reads as not provided."""
     ctx = F.make_run(tmp_path / "ns")

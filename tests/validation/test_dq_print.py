@@ -22,7 +22,7 @@ from flows.validation import stage as validation
 from flows.validation import summary as list_summary
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 LONG = "X" * 150 + "END"  # one unbroken value wider than the value column
 MAX_PAGES = 6
 
