@@ -35,6 +35,10 @@ AUDIT_THEMES = {
 }
 
 
+def _children(n: int) -> str:
+    return f"{n:,} {'child' if n == 1 else 'children'}"
+
+
 def _value(v: float | None, decimals: int, unit: str | None) -> str:
     if v is None:
         return "not available"
@@ -171,7 +175,7 @@ def _unregistered(d: dict) -> list[dict]:
         items.append(
             {
                 "kind": "unlawful",
-                "text": f"{u['children_ongoing']:,} children still in unregistered provision on the notification date; any such placement is unlawful (para 307).",
+                "text": f"{_children(u['children_ongoing'])} still in unregistered provision on the notification date; any such placement is unlawful (para 307).",
                 "href": "#unregistered",
                 "weight": 3,
             }
@@ -180,7 +184,7 @@ def _unregistered(d: dict) -> list[dict]:
         items.append(
             {
                 "kind": "list",
-                "text": f"{u['children']:,} children placed in unregistered provision in the six months (para 307).",
+                "text": f"{_children(u['children'])} placed in unregistered provision in the six months (para 307).",
                 "href": "#unregistered",
                 "weight": 1,
             }
@@ -198,7 +202,7 @@ def _unregistered(d: dict) -> list[dict]:
         items.append(
             {
                 "kind": "list",
-                "text": f"{u['children_under_16_supported']:,} children under 16 placed in supported accommodation (for ages 16 and 17 only).",
+                "text": f"{_children(u['children_under_16_supported'])} under 16 placed in supported accommodation (for ages 16 and 17 only).",
                 "href": "#unregistered",
                 "weight": 1,
             }
@@ -207,7 +211,7 @@ def _unregistered(d: dict) -> list[dict]:
         items.append(
             {
                 "kind": "list",
-                "text": f"{u['list_8_disagreements']:,} unregistered placements where list 8 disagrees with 3.17.",
+                "text": f"{u['list_8_disagreements']:,} unregistered placement{'' if u['list_8_disagreements'] == 1 else 's'} where list 8 disagrees with 3.17.",
                 "href": "#unregistered",
                 "weight": 1,
             }
