@@ -798,7 +798,7 @@ UPLOAD_NOTE = (
     "'→ run started' column less the poll). Pre-importing cannot help a fresh process, and "
     "Prefect's other path (`flow.serve()`) starts each run in a *spawned* process that imports the "
     "same modules again. Importing `prefect.engine` alone took 1.4–1.7 s on an idle machine "
-    "(STACK_NOTES) and 5.4 s at a load average of 9 on 2 cores while this table was measured, so the "
+    "(measured) and 5.4 s at a load average of 9 on 2 cores while this table was measured, so the "
     "targets depend on the machine's load; meeting them under load needs a warm process per worker "
     "(a fork server holding the imports), which is not built. `pia uploaded` as a command adds its "
     "own start-up (Python, Prefect's client) before the event is sent. One median-LA run of this "
