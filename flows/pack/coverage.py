@@ -17,16 +17,7 @@ import polars as pl
 from flows import warehouse
 from flows.annex_a import specs
 from flows.pack import dictionary
-
-SCHEMA = {
-    "list_name": pl.String,
-    "column_name": pl.String,
-    "column_key": pl.String,
-    "rows": pl.Int64,
-    "blank": pl.Int64,
-    "unparseable": pl.Int64,
-    "mostly_blank": pl.Boolean,
-}
+from flows.validation.coverage import SCHEMA  # the table's one shape: validation writes it
 
 
 def declared() -> list[tuple[str, ...]]:
