@@ -136,6 +136,7 @@ def fetch(con: duckdb.DuckDBPyConnection, views: list[str]) -> dict[str, list[di
 
 def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str, bool]) -> dict:
     """Everything the template shows, from the pack.* views (aggregates) and the few source rows."""
+    pack_coverage.bind(con, available)  # here, after validation: never while the models build
     reduced = ctx.visit_type in REDUCED_VISITS
     run = dict(
         zip(
@@ -560,7 +561,6 @@ def render_html(ctx: RunContext, *, built: bool = False) -> str:
     con = ctx.db.connect()
     try:
         available = availability(con) if built else build(con, ctx.notification_date)
-        pack_coverage.bind(con, available)
         data = gather(con, ctx, available)
     finally:
         con.close()

@@ -105,7 +105,7 @@ GOLDEN = [
         [
             "2 children still in unregistered provision on the notification date; any such placement is unlawful (para 307).",
             "2 of the 2 children placed in the six months were under 16 when placed.",
-            "1 children under 16 placed in supported accommodation (for ages 16 and 17 only).",
+            "1 child under 16 placed in supported accommodation (for ages 16 and 17 only).",
             "2 unregistered placements where list 8 disagrees with 3.17.",
         ],
     ),

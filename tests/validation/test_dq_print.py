@@ -123,7 +123,7 @@ def test_long_values_wrap_not_clipped(printed):
 
 def test_report_in_browser_accessible(printed):
     """WCAG 2.2 AA (axe-core), no request but the page itself, no console error: as for the pack."""
-    from test_browser_pack import open_and_check
+    from browser import open_and_check
 
     _, _, html = printed
     assert "What changed since the earlier run" in html.read_text(encoding="utf-8")
