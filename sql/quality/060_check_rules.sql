@@ -43,6 +43,16 @@ care as (  -- list 8 by child: what the list 10 checks need to know of the child
     where trim(child_id) <> ''
     group by 1
 ),
+placement_ages(placement_type, min_age, rule) as (  -- the youngest a child may be when a
+    -- placement of the type starts (903 371-374)
+    values
+        ('R5', 10, 'placement_too_young'),
+        ('K3', 16, 'independent_placement_under_16'),
+        ('P2', 16, 'independent_placement_under_16'),
+        ('H5', 16, 'independent_placement_under_16'),
+        ('S1', 4, 'residential_school_under_4'),
+        ('P3', 14, 'residential_employment_under_14')
+),
 care_provided as (select count(*) > 0 as provided from staging.list_08_children_in_care),
 events as (  -- lists 2-5: the child and the date that makes a row an event (list 1 is left out:
              -- two contacts about a child on one day, from different sources, are common)
@@ -170,25 +180,11 @@ hits as (
     where legal_status in ('J1', 'J2', 'J3')
       and date_sub('year', date_of_birth, coalesce(legal_status_start_date, date_started_looked_after)) < 10
     union all
-    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
-           placement_type_raw, 'placement_too_young'
-    from staging.list_08_children_in_care
-    where placement_type = 'R5' and date_sub('year', date_of_birth, placement_start_date) < 10
-    union all
-    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
-           placement_type_raw, 'independent_placement_under_16'
-    from staging.list_08_children_in_care
-    where placement_type in ('K3', 'P2', 'H5') and date_sub('year', date_of_birth, placement_start_date) < 16
-    union all
-    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
-           placement_type_raw, 'residential_school_under_4'
-    from staging.list_08_children_in_care
-    where placement_type = 'S1' and date_sub('year', date_of_birth, placement_start_date) < 4
-    union all
-    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
-           placement_type_raw, 'residential_employment_under_14'
-    from staging.list_08_children_in_care
-    where placement_type = 'P3' and date_sub('year', date_of_birth, placement_start_date) < 14
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'placement_type',
+           l.placement_type_raw, a.rule
+    from staging.list_08_children_in_care as l
+    join placement_ages as a on a.placement_type = l.placement_type
+    where date_sub('year', l.date_of_birth, l.placement_start_date) < a.min_age
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
            reason_ceased_raw, 'ceased_adopted_adult'

@@ -308,6 +308,7 @@ def test_the_sql_names_exactly_the_catalogue_sql_rules():
     text = (ROOT / "sql" / "quality" / "060_check_rules.sql").read_text(encoding="utf-8")
     named = set(re.findall(r"'([a-z0-9_]+)'(?: as rule)?\s*\n\s*from", text))
     named |= set(re.findall(r", '([a-z0-9_]+)'(?: as rule)?$", text, re.MULTILINE))
+    named |= set(re.findall(r"^\s*\('[A-Z0-9]+', \d+, '([a-z0-9_]+)'\),?$", text, re.MULTILINE))
     assert named == {r.id for r in rules.sql_rules()}
 
 
