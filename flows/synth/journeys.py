@@ -265,9 +265,7 @@ def children_in_care(w: World) -> None:
         ],
         default="PR1",
     ).astype(object)
-    registered = np.isin(ptype, ["K1", "K2", "K3"]) | (provider == "PR4")
     urn = np.array([f"SC{u:06d}" for u in rng.integers(100000, 999999, n)], dtype=object)
-    urn[~registered] = None
     out_area = rng.random(n) < np.where(kin, 0.25, np.where(provider == "PR4", 0.6, 0.3))
     # placements in the last 12 months: 3+ at the published rate
     r3 = w.plan.rates["cla_3plus"]
@@ -286,12 +284,16 @@ def children_in_care(w: World) -> None:
         placements > 1, pl_lo + days(rng.random(n) * (pl_hi - pl_lo).astype(int)), pl_start
     )
     pl_start = np.maximum(np.minimum(pl_start, upto), start).astype("datetime64[D]")
-    # no child under 16 lives in independent or semi-independent accommodation: such a placement
-    # starts on the 16th birthday or later (5844 days >= 16 years), else it is a foster placement
-    independent = np.isin(ptype, ["P2", "H5"])
-    pl_start = np.where(independent, np.maximum(pl_start, dob + 5844), pl_start)
-    too_young = independent & (pl_start > upto)
-    ptype[too_young] = "U4"
+    # placements with a minimum age (903 371-374): such a placement starts on that birthday or
+    # later (365.25 days a year, rounded up), else it is a foster placement
+    for types, years in ((["K3", "P2", "H5"], 16), (["P3"], 14), (["R5"], 10), (["S1"], 4)):
+        aged = np.isin(ptype, types)
+        pl_start = np.where(
+            aged, np.maximum(pl_start, dob + int(np.ceil(years * 365.25))), pl_start
+        )
+        too_young = aged & (pl_start > upto)
+        ptype[too_young] = "U4"
+        provider[too_young] = np.where(private[too_young], "PR4", "PR1")
     pl_start = np.minimum(pl_start, upto).astype("datetime64[D]")
 
     def since(max_days: int, p_missing: float = 0.0) -> np.ndarray:
@@ -381,6 +383,13 @@ def children_in_care(w: World) -> None:
         ),
     )
     reason = blank_where(reason, ~is_ceased)
+    # an adopted child's last placement is with the adopters, under a placement order (903 390, 408)
+    adopted = np.isin(reason.astype(str), ["E11", "E12"])
+    ptype[adopted] = np.where(rng.random(int(adopted.sum())) < 0.5, "A5", "A6")
+    legal[adopted], provider[adopted], permanence[adopted] = "E1", "PR1", "Adoption"
+    # an Ofsted URN for the placements that have one (903 218, 222): foster, adoption, children's
+    # homes, supported accommodation, family centres, residential schools
+    urn[~np.isin(ptype, URN_PLACEMENTS)] = None
     w.lists["list_08_children_in_care"] = (
         idx,
         {
@@ -429,6 +438,25 @@ def _postcodes(rng: np.random.Generator, n: int) -> np.ndarray:
         [f"{x}{y} {z}{p}{q}" for x, y, z, p, q in zip(area[a], d, s, l1, l2, strict=True)],
         dtype=object,
     )
+
+
+URN_PLACEMENTS = [
+    "U1",
+    "U2",
+    "U3",
+    "U4",
+    "U5",
+    "U6",
+    "A3",
+    "A4",
+    "A5",
+    "A6",
+    "K1",
+    "K2",
+    "K3",
+    "R3",
+    "S1",
+]
 
 
 # ------------------------------------------------------------------------------------------ adoption

@@ -469,6 +469,24 @@ def _plant_rule_families(f, pick, set_cell, nd: dt.date, ps: dt.date) -> list[De
         defects.append(
             Defect("list_08_children_in_care", i, "legal_status", "legal_status_too_young")
         )
+    # list 8 provider against placement type: a placement with parents run privately (903 530)
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", pl.col("placement_type") == "P1")
+        set_cell("list_08_children_in_care", i, "placement_provider", "PR4")
+        defects.append(
+            Defect(
+                "list_08_children_in_care", i, "placement_provider", "placement_provider_mismatch"
+            )
+        )
+    # adoption sequence in list 8: adopted from a foster placement (903 390)
+    with suppress(_NoCandidate):
+        i = pick("list_08_children_in_care", pl.col("reason_ceased").is_in(["E11", "E12"]))
+        set_cell("list_08_children_in_care", i, "placement_type", "U4")
+        defects.append(
+            Defect(
+                "list_08_children_in_care", i, "placement_type", "adopted_not_placed_for_adoption"
+            )
+        )
     # list 8 format: a placement postcode that is not one
     with suppress(_NoCandidate):
         i = pick("list_08_children_in_care", pl.col("placement_postcode").is_not_null())

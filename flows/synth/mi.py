@@ -290,6 +290,15 @@ def mi_lists(w: World) -> None:
     cla["placement_type"][sec] = (
         "K1"  # a secure welfare order means a secure children's home placement
     )
+    # run by an LA or privately, with an Ofsted URN (903 218, 527-531)
+    cla["placement_provider"][sec] = np.where(
+        np.isin(cla["placement_provider"][sec], ["PR1", "PR4"]),
+        cla["placement_provider"][sec],
+        "PR1",
+    )
+    cla["placement_urn"][sec] = np.array(
+        [f"SC{u:06d}" for u in rng.integers(100000, 999999, len(sec))], dtype=object
+    )
     w.lists["secure_orders"] = (
         cla_idx[sec],
         {

@@ -91,7 +91,7 @@ CATALOGUE: tuple[Rule, ...] = (
     _vocabulary("count_negative", "values", "suite"),
     _vocabulary("date_in_future", "dates", "suite"),
     _vocabulary("date_out_of_period", "dates", "suite", framework="para 314-316"),
-    _vocabulary("date_order", "dates", "suite", dfe=("CIN 8608", "903 356")),
+    _vocabulary("date_order", "dates", "suite", dfe=("CIN 8608", "903 356", "903 1003")),
     _vocabulary("age_out_of_range", "dates", "suite"),
     _vocabulary("age_mismatch", "dates", "suite"),
     _vocabulary("duplicate_child", "duplicates", "suite"),
@@ -261,14 +261,34 @@ CATALOGUE: tuple[Rule, ...] = (
         "error",
         "Placement Type is a young offender institution or prison (R5) for a child under 10 when the "
         "placement started.",
+        dfe=("903 372",),
     ),
     Rule(
         "independent_placement_under_16",
         "care",
         ("list_08_children_in_care",),
         "warning",
-        "Placement Type is independent or semi-independent living (P2, H5) for a child under 16 when "
-        "the placement started; children under 16 may not be placed there.",
+        "Placement Type is supported accommodation or independent or semi-independent living (K3, P2, "
+        "H5) for a child under 16 when the placement started; children under 16 may not be placed "
+        "there.",
+        dfe=("903 371",),
+    ),
+    Rule(
+        "residential_school_under_4",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Placement Type is a residential school (S1) for a child under 4 when the placement started.",
+        dfe=("903 373",),
+    ),
+    Rule(
+        "residential_employment_under_14",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Placement Type is residential employment (P3) for a child under 14 when the placement "
+        "started.",
+        dfe=("903 374",),
     ),
     Rule(
         "ceased_adopted_adult",
@@ -296,6 +316,64 @@ CATALOGUE: tuple[Rule, ...] = (
         "child was over 18 when care ceased.",
         dfe=("903 407",),
     ),
+    Rule(
+        "ceased_adult_care_under_16",
+        "care",
+        ("list_08_children_in_care",),
+        "error",
+        "Reason Ceased is a transfer to residential care funded by adult social care (E7), but the "
+        "child was under 16 when care ceased.",
+        dfe=("903 389",),
+    ),
+    Rule(
+        "ceased_staying_put_under_18",
+        "care",
+        ("list_08_children_in_care",),
+        "error",
+        "Reason Ceased is staying put with current carers at 18 or over (E17), but the child was "
+        "under 18 when care ceased.",
+        dfe=("903 460",),
+    ),
+    Rule(
+        "placement_provider_mismatch",
+        "care",
+        ("list_08_children_in_care",),
+        "error",
+        "Placement Provider does not fit the Placement Type: a placement with parents (P1) has "
+        "provider PR0; an NHS establishment or young offender institution (R2, R5) is never LA "
+        "provision (PR1, PR2); foster, adoption and children's home placements (U1-U6, A3-A6, K1, "
+        "K2) are never other public provision (PR3).",
+        dfe=("903 527", "903 528", "903 529", "903 530", "903 531"),
+    ),
+    Rule(
+        "urn_missing",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "URN of Placement is blank; a foster, adoption, children's home, supported accommodation, "
+        "family centre or residential school placement in England has an Ofsted URN (SSDA903 "
+        "writes XXXXXXX where it has none).",
+        dfe=("903 218",),
+    ),
+    Rule(
+        "urn_not_expected",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "URN of Placement is given for a placement that has no Ofsted URN (with parents, residential "
+        "employment, residential care home, NHS establishment, young offender institution, "
+        "temporary placement); leave it blank.",
+        dfe=("903 222",),
+    ),
+    Rule(
+        "placement_location_mismatch",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Placement Location is In (inside the LA's area), but LA of Placement is another local "
+        "authority or outside England.",
+        dfe=("903 411",),
+    ),
     # --- adoption sequence
     Rule(
         "adoption_order_before_placement",
@@ -317,10 +395,49 @@ CATALOGUE: tuple[Rule, ...] = (
     Rule(
         "placed_without_decision",
         "adoption",
-        ("list_10_adoptions",),
+        ("list_10_adoptions", "list_08_children_in_care"),
         "warning",
-        "Date Placed for Adoption is given but the date of the decision that the child should be "
-        "placed for adoption is blank.",
+        "The date of the decision that the child should be placed for adoption is blank, but the "
+        "child has a placement order or has been placed for adoption (in this list, or in list 8: "
+        "legal status E1 or placement type A3-A6); the decision comes first.",
+        dfe=("903 551", "903 553"),
+    ),
+    Rule(
+        "adopted_not_placed_for_adoption",
+        "adoption",
+        ("list_08_children_in_care",),
+        "error",
+        "Reason Ceased is adoption (E11, E12), but Placement Type is not a placement for adoption "
+        "(A3-A6); an adopted child's last placement is with the adopters.",
+        dfe=("903 390",),
+    ),
+    Rule(
+        "placement_order_missing",
+        "adoption",
+        ("list_08_children_in_care",),
+        "error",
+        "Placement Type is placed for adoption with a placement order (A5, A6), but Child's Legal "
+        "Status is not a placement order (E1).",
+        dfe=("903 408",),
+    ),
+    Rule(
+        "adoption_order_missing",
+        "adoption",
+        ("list_10_adoptions", "list_08_children_in_care"),
+        "warning",
+        "List 8 records this child as adopted (Reason Ceased E11 or E12 in the period), but Date of "
+        "Adoption Order is blank here.",
+        dfe=("903 601",),
+    ),
+    Rule(
+        "adoption_not_shown_in_care",
+        "adoption",
+        ("list_10_adoptions", "list_08_children_in_care"),
+        "error",
+        "Date of Adoption Order is in the period, but list 8 does not show this child adopted (the "
+        "child is not in list 8, or is still in care, or left care for another reason); an adoption "
+        "order ends the period of care with Reason Ceased E11 or E12.",
+        dfe=("903 602",),
     ),
     Rule(
         "adopter_stage_missing",
@@ -369,22 +486,21 @@ DFE_NOT_APPLICABLE: dict[str, str] = {
     "CIN 8820 (overlapping CIN episodes)": "List 6 has one row per child (its current episode); "
     "overlaps cannot be seen. Same-date duplicates in lists 1-5 are checked (duplicate_event).",
     "CIN 8670Q, 8675Q (census year end)": "Measured from the notification date instead of 31 March.",
-    "903 218, 222 (URN by placement type)": "Which placement types need a URN was not confirmed "
-    "against DfE's guidance in this change; URN of Placement is free text.",
-    "903 411 (placement location against LA of placement)": "LA of Placement is free text (a name "
-    "or a code); compared only once it is normalised to a code.",
-    "903 527-531 (provider against placement type)": "Not yet mirrored: the allowed pairs need "
-    "checking against the 903 guidance for the current year.",
-    "903 389, 460 (other reasons ceased by age)": "Not yet mirrored: the ages need checking against "
-    "the 903 guidance for the current year.",
-    "903 371-374 (age against placement type)": "The exact conditions were not checked against the "
-    "rule files in this change; the two cases the issue names are checked without claiming the ids "
-    "(placement_too_young, independent_placement_under_16).",
-    "903 390, 408, 551, 553, 601, 602, 1003 (adoption sequence against care episodes)": "Annex A "
-    "carries no episode history; list 10's own order (date_order), an order without a placement "
-    "(adoption_order_not_placed), a placement without a decision (placed_without_decision) and "
-    "the reversal pair (adoption_reversal_incomplete) are checked, without claiming the ids until "
-    "each is compared with its rule file.",
+    "903 371-374 (placement start only while the episode has ended)": "DfE's validator applies "
+    "the ages to ended episodes only; Annex A has no episode end, so the age at the latest "
+    "placement's start is checked whether or not the placement has ended.",
+    "903 218 (episodes that ended before the year)": "Annex A's placement is the latest one, always "
+    "in the period; URN by placement type is checked (urn_missing) for placements in England "
+    "(LA of Placement not NIR, SCO, WAL, NUK or CON).",
+    "903 551, 553, 601 (child not in list 10)": "List 10 holds the children whose decision to place "
+    "for adoption fell in the last 12 months; a child placed for adoption or adopted in the period "
+    "may have had the decision earlier, so absence from list 10 is not a finding. Each is checked "
+    "where the child is in list 10 (placed_without_decision, adoption_order_missing).",
+    "903 553 (decision reversed while the placement order stands)": "An agency decision that a "
+    "child should no longer be placed comes before the court revokes the placement order, and the "
+    "legal status stays E1 until then; a reversal beside legal status E1 is not reported.",
+    "903 1003 (first period of care)": "List 10's own Date the Child Entered Care is compared "
+    "(date_order); Annex A has no earlier periods of care.",
     "CIN 8730 (previous plans against plan history)": "Annex A has no plan history; only a blank is "
     "checked (previous_plans_missing).",
     "CIN 8910 (latest category of abuse)": "LAs leave Latest Category blank while it equals the "

@@ -7,7 +7,7 @@
 -- read is reported there, at that cell (validate drops a second finding on a cell).
 create or replace table quality.check_rules as
 with run as (
-    select notification_date, period_start,
+    select la_code, notification_date, period_start,
            -- the working days before notification that CIN 8670Q and 8675Q count (meta.calendar:
            -- weekends and bank holidays of England and Wales)
            (select day from meta.calendar where working_day and day < notification_date
@@ -30,6 +30,30 @@ icpc_plans as (  -- list 5's ICPCs that resulted in a plan, by child
     where trim(child_id) <> '' and icpc_resulted_in_plan = 'Yes' and icpc_date is not null
     group by 1
 ),
+care as (  -- list 8 by child: what the list 10 checks need to know of the child's care
+    select upper(trim(child_id)) as child_key,
+           bool_or(placement_type in ('A3', 'A4', 'A5', 'A6') or legal_status = 'E1') as adoption_route,
+           coalesce(bool_or(reason_ceased in ('E11', 'E12')), false) as adopted,
+           bool_or(reason_ceased in ('E11', 'E12') and date_ceased_looked_after >= run.period_start)
+               as adopted_in_period,
+           -- a reason the reader could not read is reported there; nothing is inferred from it
+           bool_or(reason_ceased is null and reason_ceased_raw is not null) as reason_unread,
+           max(date_started_looked_after) as last_start
+    from staging.list_08_children_in_care, run
+    where trim(child_id) <> ''
+    group by 1
+),
+placement_ages(placement_type, min_age, rule) as (  -- the youngest a child may be when a
+    -- placement of the type starts (903 371-374)
+    values
+        ('R5', 10, 'placement_too_young'),
+        ('K3', 16, 'independent_placement_under_16'),
+        ('P2', 16, 'independent_placement_under_16'),
+        ('H5', 16, 'independent_placement_under_16'),
+        ('S1', 4, 'residential_school_under_4'),
+        ('P3', 14, 'residential_employment_under_14')
+),
+care_provided as (select count(*) > 0 as provided from staging.list_08_children_in_care),
 events as (  -- lists 2-5: the child and the date that makes a row an event (list 1 is left out:
              -- two contacts about a child on one day, from different sources, are common)
     select 'list_02_early_help' as list_name, 'assessment_start_date' as column_key, source_file,
@@ -156,15 +180,11 @@ hits as (
     where legal_status in ('J1', 'J2', 'J3')
       and date_sub('year', date_of_birth, coalesce(legal_status_start_date, date_started_looked_after)) < 10
     union all
-    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
-           placement_type_raw, 'placement_too_young'
-    from staging.list_08_children_in_care
-    where placement_type = 'R5' and date_sub('year', date_of_birth, placement_start_date) < 10
-    union all
-    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
-           placement_type_raw, 'independent_placement_under_16'
-    from staging.list_08_children_in_care
-    where placement_type in ('P2', 'H5') and date_sub('year', date_of_birth, placement_start_date) < 16
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'placement_type',
+           l.placement_type_raw, a.rule
+    from staging.list_08_children_in_care as l
+    join placement_ages as a on a.placement_type = l.placement_type
+    where date_sub('year', l.date_of_birth, l.placement_start_date) < a.min_age
     union all
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
            reason_ceased_raw, 'ceased_adopted_adult'
@@ -182,16 +202,89 @@ hits as (
     where reason_ceased in ('E45', 'E46', 'E47', 'E48')
       and date_ceased_looked_after > date_of_birth + interval 18 year
     union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
+           reason_ceased_raw, 'ceased_adult_care_under_16'
+    from staging.list_08_children_in_care
+    where reason_ceased = 'E7' and date_sub('year', date_of_birth, date_ceased_looked_after) < 16
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'reason_ceased',
+           reason_ceased_raw, 'ceased_staying_put_under_18'
+    from staging.list_08_children_in_care
+    where reason_ceased = 'E17' and date_sub('year', date_of_birth, date_ceased_looked_after) < 18
+    union all
+    -- list 8: placement provider, URN and location against placement type and LA (903 527-531,
+    -- 218, 222, 411); retired placement types are reported as retired, not checked here
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_provider',
+           placement_provider_raw, 'placement_provider_mismatch'
+    from staging.list_08_children_in_care
+    where (placement_type = 'P1' and placement_provider in ('PR1', 'PR2', 'PR3', 'PR4', 'PR5'))
+       or (placement_type in ('R2', 'R5') and placement_provider in ('PR1', 'PR2'))
+       or (placement_type in ('A3', 'A4', 'A5', 'A6', 'K1', 'K2', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6')
+           and placement_provider = 'PR3')
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_urn',
+           placement_urn_raw, 'urn_missing'
+    from staging.list_08_children_in_care
+    where placement_type in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'A3', 'A4', 'A5', 'A6', 'K1', 'K2', 'K3',
+                             'R3', 'S1')
+      and placement_urn is null
+      and coalesce(la_of_placement, '') not in ('NIR', 'SCO', 'WAL', 'NUK', 'CON')
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_urn',
+           placement_urn_raw, 'urn_not_expected'
+    from staging.list_08_children_in_care
+    where placement_type in ('P1', 'P3', 'R1', 'R2', 'R5', 'T0', 'T1', 'T2', 'T3', 'T4', 'Z1')
+      and placement_urn is not null and upper(trim(placement_urn)) <> 'XXXXXXX'
+    union all
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'placement_location',
+           l.placement_location_raw, 'placement_location_mismatch'
+    from staging.list_08_children_in_care as l, run
+    where l.placement_location = 'In' and l.la_of_placement <> run.la_code and l.la_of_placement <> 'CON'
+    union all
     -- adoption sequence
     select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_placed_for_adoption',
            date_placed_for_adoption_raw, 'adoption_order_not_placed'
     from staging.list_10_adoptions
     where date_adoption_order is not null and date_placed_for_adoption is null
     union all
-    select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_should_be_placed',
-           date_should_be_placed_raw, 'placed_without_decision'
-    from staging.list_10_adoptions
-    where date_placed_for_adoption is not null and date_should_be_placed is null
+    -- adoption sequence: list 8's latest placement and legal status (903 390, 408)
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
+           placement_type_raw, 'adopted_not_placed_for_adoption'
+    from staging.list_08_children_in_care
+    where reason_ceased in ('E11', 'E12') and placement_type not in ('A3', 'A4', 'A5', 'A6')
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'legal_status',
+           legal_status_raw, 'placement_order_missing'
+    from staging.list_08_children_in_care
+    where placement_type in ('A5', 'A6') and legal_status <> 'E1'
+    union all
+    -- placed or under a placement order (list 10, or list 8 for a child in list 10) without the
+    -- decision to place (903 551, 553)
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'date_should_be_placed',
+           a.date_should_be_placed_raw, 'placed_without_decision'
+    from staging.list_10_adoptions as a
+    left join care as c on c.child_key = upper(trim(a.child_id))
+    where a.date_should_be_placed is null
+      and (a.date_placed_for_adoption is not null or a.date_placement_order is not null
+           or coalesce(c.adoption_route, false))
+    union all
+    -- list 8 and list 10 agree that a child was adopted (903 601, 602): an adoption order in the
+    -- six months ends a period of care that list 8 covers, unless a later period started after it
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'date_adoption_order',
+           a.date_adoption_order_raw, 'adoption_order_missing'
+    from staging.list_10_adoptions as a
+    join care as c on c.child_key = upper(trim(a.child_id))
+    where c.adopted_in_period and a.date_adoption_order is null
+    union all
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'date_adoption_order',
+           a.date_adoption_order_raw, 'adoption_not_shown_in_care'
+    from staging.list_10_adoptions as a
+    cross join run
+    cross join care_provided as p
+    left join care as c on c.child_key = upper(trim(a.child_id))
+    where a.date_adoption_order >= run.period_start and p.provided
+      and (c.child_key is null
+           or (not c.adopted and not c.reason_unread and c.last_start <= a.date_adoption_order))
     union all
     select 'list_11_adopters', source_file, source_sheet, source_row, 'date_stage1_started',
            date_stage1_started_raw, 'adopter_stage_missing'

@@ -28,7 +28,8 @@ REQUIRED = {"required_blank", "code_unmapped", "date_unparseable", "int_unparsea
             # a defect from each family of the catalogue's deeper rules (flows/validation/rules.py)
             "cp_plan_end_order", "assessment_before_referral", "ceased_incomplete",
             "legal_status_too_young", "postcode_format", "placed_without_decision",
-            "duplicate_event", "primary_need_missing", "s47_without_icpc"}  # fmt: skip
+            "duplicate_event", "primary_need_missing", "s47_without_icpc",
+            "placement_provider_mismatch", "adopted_not_placed_for_adoption"}  # fmt: skip
 
 # rules whose finding points at the cell left blank
 BLANK_CELL_RULES = {"required_blank", "ceased_incomplete", "placed_without_decision",

@@ -8,7 +8,7 @@ import re
 
 import pytest
 import quality_fixtures as Q
-from quality_fixtures import A, B, D
+from quality_fixtures import A, B, C, D, K
 
 from flows import warehouse
 from flows.config import ROOT
@@ -72,7 +72,54 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
     ("ceased_order_adult", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P88", "date_of_birth": D(2008, 1, 1), "age": 18, "reason_ceased": "E45",
       "date_ceased_looked_after": D(2026, 9, 1)}, "Reason Ceased to be Looked After"),
+    ("residential_school_under_4", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P90", "date_of_birth": D(2023, 1, 1), "age": 3, "placement_type": "S1",
+      "placement_start_date": D(2026, 1, 1)}, "Placement Type"),
+    ("residential_employment_under_14", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P91", "date_of_birth": D(2013, 1, 1), "age": 13, "placement_type": "P3",
+      "placement_start_date": D(2026, 1, 1)}, "Placement Type"),
+    ("independent_placement_under_16", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P92", "date_of_birth": D(2011, 3, 1), "age": 15, "placement_type": "K3",
+      "placement_provider": "PR4", "placement_urn": "SC100001", "placement_start_date": D(2026, 2, 28)},
+     "Placement Type"),
+    ("ceased_adult_care_under_16", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P93", "date_of_birth": D(2011, 1, 1), "age": 15, "reason_ceased": "E7",
+      "date_ceased_looked_after": D(2026, 9, 1)}, "Reason Ceased to be Looked After"),
+    ("ceased_staying_put_under_18", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P94", "date_of_birth": D(2008, 10, 1), "age": 18, "reason_ceased": "E17",
+      "date_ceased_looked_after": D(2026, 9, 30)}, "Reason Ceased to be Looked After"),
+    ("placement_provider_mismatch", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P95", "placement_type": "P1", "placement_provider": "PR1"}, "Placement Provider"),
+    ("placement_provider_mismatch", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P96", "placement_type": "U4", "placement_provider": "PR3",
+      "placement_urn": "SC100002"}, "Placement Provider"),
+    ("urn_missing", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P97", "placement_type": "U6", "placement_provider": "PR1",
+      "la_of_placement": "E06000050"}, "URN of Placement"),
+    ("urn_not_expected", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P98", "placement_type": "P1", "placement_provider": "PR0",
+      "placement_urn": "SC100003"}, "URN of Placement"),
+    ("placement_location_mismatch", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P99", "placement_location": "In", "la_of_placement": "E10000016"},
+     "Placement Location"),
     # adoption sequence
+    ("adopted_not_placed_for_adoption", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P70", "date_of_birth": D(2021, 1, 1), "age": 5, "reason_ceased": "E11",
+      "date_ceased_looked_after": D(2026, 9, 1), "placement_type": "U4", "placement_provider": "PR1",
+      "placement_urn": "SC100004"}, "Placement Type"),
+    ("placement_order_missing", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P71", "placement_type": "A6", "placement_provider": "PR1",
+      "placement_urn": "SC100005", "legal_status": "C2"}, "Child's Legal Status"),
+    # list 8 shows a placement order (E1), list 10 has no decision, placement order or placement
+    ("placed_without_decision", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K23", "date_should_be_placed": None, "date_placement_order": None,
+      "date_matched": None, "date_placed_for_adoption": None}, "Date of Decision that Child Should be Placed for Adoption"),
+    ("adoption_order_missing", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K22"}, "Date of Adoption Order"),
+    ("adoption_not_shown_in_care", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K21", "date_adoption_order": D(2026, 9, 1)}, "Date of Adoption Order"),
+    ("adoption_not_shown_in_care", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K24", "date_adoption_order": D(2026, 9, 1)}, "Date of Adoption Order"),
     ("adoption_order_not_placed", "list_10_adoptions", ("list_10_adoptions", 0),
      {"child_id": "K12", "date_placed_for_adoption": None, "date_adoption_order": D(2026, 9, 1)},
      "Date Placed for Adoption"),
@@ -105,6 +152,16 @@ SUPPORT = {
         {**A, "child_id": "J4", "date_of_referral": D(2026, 7, 1), "referrals_last_12_months": 1},
         {**A, "child_id": "J5", "date_of_referral": D(2026, 7, 1), "referrals_last_12_months": 1},
     ],
+    "list_08_children_in_care": [
+        # still in care under a placement order: list 10 says K21 was adopted
+        {**K, "child_id": "K21", "date_started_looked_after": D(2024, 3, 1), "legal_status": "E1",
+         "placement_type": "A6", "placement_provider": "PR1", "placement_urn": "SC100006"},
+        # adopted in the period: list 10 gives K22 no adoption order
+        {**K, "child_id": "K22", "date_started_looked_after": D(2024, 3, 1), "legal_status": "E1",
+         "placement_type": "A6", "placement_provider": "PR1", "placement_urn": "SC100007",
+         "date_ceased_looked_after": D(2026, 9, 1), "reason_ceased": "E11"},
+        {**K, "child_id": "K23", "date_started_looked_after": D(2024, 3, 1), "legal_status": "E1"},
+    ],
     "list_05_section_47": [
         {**A, "child_id": "J7", "strategy_discussion_date": D(2026, 6, 1), "icpc_unnecessary": "No",
          "icpc_date": D(2026, 6, 20), "icpc_resulted_in_plan": "Yes"},
@@ -112,9 +169,95 @@ SUPPORT = {
 }  # fmt: skip
 
 
+# valid rows the rules must stay quiet on, beside the good submission's
+VALID = {
+    "list_08_children_in_care": [
+        {
+            **B,
+            "child_id": "V1",
+            "date_started_looked_after": D(2024, 1, 5),
+            "placement_type": "U4",
+            "placement_provider": "PR1",
+            "placement_urn": "SC200001",
+            "placement_location": "In",
+            "la_of_placement": "E06000050",
+            "placement_start_date": D(2024, 1, 5),
+        },
+        {
+            **B,
+            "child_id": "V2",
+            "date_started_looked_after": D(2024, 1, 5),
+            "placement_type": "P1",
+            "placement_provider": "PR0",
+            "placement_location": "Out",
+            "la_of_placement": "E10000016",
+            "placement_start_date": D(2024, 1, 5),
+        },
+        {
+            **B,
+            "child_id": "V3",
+            "date_started_looked_after": D(2024, 1, 5),
+            "placement_type": "K3",
+            "placement_provider": "PR4",
+            "placement_urn": "SC200002",
+            "placement_location": "Out",
+            "la_of_placement": "WAL",
+            "placement_start_date": D(2026, 2, 3),
+        },
+        {
+            **B,
+            "child_id": "V4",
+            "date_started_looked_after": D(2024, 1, 5),
+            "placement_type": "R5",
+            "placement_provider": "PR3",
+            "placement_urn": "XXXXXXX",
+            "placement_start_date": D(2025, 1, 5),
+            "date_ceased_looked_after": D(2026, 2, 3),
+            "reason_ceased": "E7",
+        },
+        {
+            **C,
+            "child_id": "V5",
+            "date_started_looked_after": D(2024, 1, 5),
+            "placement_type": "U6",
+            "placement_provider": "PR4",
+            "placement_location": "Out",
+            "la_of_placement": "WAL",
+            "date_ceased_looked_after": D(2025, 1, 20),
+            "reason_ceased": "E17",
+        },
+        {
+            **K,
+            "child_id": "V6",
+            "date_started_looked_after": D(2024, 3, 1),
+            "legal_status": "E1",
+            "placement_type": "A6",
+            "placement_provider": "PR1",
+            "placement_urn": "SC200003",
+            "date_ceased_looked_after": D(2026, 9, 1),
+            "reason_ceased": "E11",
+        },
+    ],
+    "list_10_adoptions": [
+        {
+            **K,
+            "child_id": "V6",
+            "date_entered_care": D(2024, 3, 1),
+            "date_should_be_placed": D(2026, 1, 10),
+            "date_placement_order": D(2026, 3, 1),
+            "date_matched": D(2026, 5, 1),
+            "date_placed_for_adoption": D(2026, 6, 1),
+            "date_adoption_order": D(2026, 9, 1),
+        },
+    ],
+}
+
+
 @pytest.fixture(scope="module")
 def validated(tmp_path_factory):
     sub = Q.good_submission()
+    for table, rows in VALID.items():
+        sub[table].extend(rows)
     good_rows = {t: len(rows) for t, rows in sub.items()}
     for table, rows in SUPPORT.items():
         sub[table].extend(rows)
@@ -165,6 +308,7 @@ def test_the_sql_names_exactly_the_catalogue_sql_rules():
     text = (ROOT / "sql" / "quality" / "060_check_rules.sql").read_text(encoding="utf-8")
     named = set(re.findall(r"'([a-z0-9_]+)'(?: as rule)?\s*\n\s*from", text))
     named |= set(re.findall(r", '([a-z0-9_]+)'(?: as rule)?$", text, re.MULTILINE))
+    named |= set(re.findall(r"^\s*\('[A-Z0-9]+', \d+, '([a-z0-9_]+)'\),?$", text, re.MULTILINE))
     assert named == {r.id for r in rules.sql_rules()}
 
 
