@@ -13,8 +13,8 @@ Severity: `error` when the fact is impossible or the row cannot be used, `warnin
 suspicious, `info` when it is worth knowing. `python -m flows.validation.rules > docs/rules.md`
 writes the catalogue; tests/validation/test_validation_rules.py fails when the committed file is not current.
 
-The DfE rules listed in DFE_NOT_APPLICABLE are those concerning a field Annex A carries that no rule
-here mirrors, with the reason.
+Every rule of DfE's validators is listed in flows/validation/dfe/ as mirrored, partly mirrored, not
+applicable (with the reason) or concerning no Annex A field (flows/validation/dfe_coverage.py).
 """
 
 from __future__ import annotations
@@ -201,6 +201,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "that resulted in a plan; a plan starts at or after the conference that made it.",
         dfe=("CIN 2885",),
     ),
+    # --- CIN census rules mirrored for the coverage table (flows/validation/dfe/cin.csv)
     # --- fields filled together
     Rule(
         "cin_closure_incomplete",
@@ -244,6 +245,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "The LA is in touch with this care leaver, but their activity or accommodation is blank.",
         dfe=("903 345", "903 153"),
     ),
+    # --- SSDA903 rules 100-399 mirrored for the coverage table (flows/validation/dfe/ssda903.csv)
     # --- list 8 plausibility
     Rule(
         "legal_status_too_young",
@@ -446,6 +448,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "warning",
         "A later adopter stage has a date but Date Stage 1 started is blank; stage 1 comes first.",
     ),
+    # --- SSDA903 rules 400 and over mirrored for the coverage table (flows/validation/dfe/ssda903.csv)
     # --- duplicates
     Rule(
         "duplicate_event",
@@ -480,33 +483,6 @@ CATALOGUE: tuple[Rule, ...] = (
 
 BY_ID: dict[str, Rule] = {r.id: r for r in CATALOGUE}
 
-# DfE rules on a field Annex A carries that no rule here mirrors, and why.
-DFE_NOT_APPLICABLE: dict[str, str] = {
-    "CIN 8606 (expected date of birth)": "Annex A has one date of birth; the 40-week rule is applied to it.",
-    "CIN 8820 (overlapping CIN episodes)": "List 6 has one row per child (its current episode); "
-    "overlaps cannot be seen. Same-date duplicates in lists 1-5 are checked (duplicate_event).",
-    "CIN 8670Q, 8675Q (census year end)": "Measured from the notification date instead of 31 March.",
-    "903 371-374 (placement start only while the episode has ended)": "DfE's validator applies "
-    "the ages to ended episodes only; Annex A has no episode end, so the age at the latest "
-    "placement's start is checked whether or not the placement has ended.",
-    "903 218 (episodes that ended before the year)": "Annex A's placement is the latest one, always "
-    "in the period; URN by placement type is checked (urn_missing) for placements in England "
-    "(LA of Placement not NIR, SCO, WAL, NUK or CON).",
-    "903 551, 553, 601 (child not in list 10)": "List 10 holds the children whose decision to place "
-    "for adoption fell in the last 12 months; a child placed for adoption or adopted in the period "
-    "may have had the decision earlier, so absence from list 10 is not a finding. Each is checked "
-    "where the child is in list 10 (placed_without_decision, adoption_order_missing).",
-    "903 553 (decision reversed while the placement order stands)": "An agency decision that a "
-    "child should no longer be placed comes before the court revokes the placement order, and the "
-    "legal status stays E1 until then; a reversal beside legal status E1 is not reported.",
-    "903 1003 (first period of care)": "List 10's own Date the Child Entered Care is compared "
-    "(date_order); Annex A has no earlier periods of care.",
-    "CIN 8730 (previous plans against plan history)": "Annex A has no plan history; only a blank is "
-    "checked (previous_plans_missing).",
-    "CIN 8910 (latest category of abuse)": "LAs leave Latest Category blank while it equals the "
-    "initial one; not reported.",
-}
-
 
 def severity(rule_id: str) -> F.Severity:
     return BY_ID[rule_id].severity
@@ -539,37 +515,16 @@ def markdown() -> str:
         lines.append("|---|---|---|---|---|---|")
         for r in rules:
             lists = "all" if r.lists == _ALL else ", ".join(r.lists)
-            dfe = ", ".join(r.dfe) or "-"
+            dfe = (
+                ", ".join(r.dfe[:4]) + (f" and {len(r.dfe) - 4} more" if len(r.dfe) > 4 else "")
+                or "-"
+            )
             lines.append(f"| `{r.id}` | {r.severity} | {lists} | {r.where} | {dfe} | {r.message} |")
         lines.append("")
-    lines += [
-        "## DfE rules: mirrored",
-        "",
-        "| DfE rule | Mirrored by |",
-        "|---|---|",
-    ]
-    mirrored: dict[str, list[str]] = {}
-    for r in CATALOGUE:
-        for d in r.dfe:
-            mirrored.setdefault(d, []).append(f"`{r.id}`")
-    for d in sorted(mirrored, key=_dfe_key):
-        lines.append(f"| {d} | {', '.join(mirrored[d])} |")
-    lines += [
-        "",
-        "## DfE rules on Annex A fields not mirrored",
-        "",
-        "| DfE rule | Why |",
-        "|---|---|",
-    ]
-    for d, why in DFE_NOT_APPLICABLE.items():
-        lines.append(f"| {d} | {why} |")
+    from flows.validation import dfe_coverage
+
+    lines += dfe_coverage.markdown(CATALOGUE)
     return "\n".join(lines) + "\n"
-
-
-def _dfe_key(name: str) -> tuple[str, int, str]:
-    source, _, number = name.partition(" ")
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return source, int(digits or 0), number
 
 
 if __name__ == "__main__":

@@ -137,6 +137,7 @@ hits as (
     where placement_type in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'K1', 'K2', 'R1')
       and placement_provider is null
     union all
+    -- (CIN census rules for the coverage table, flows/validation/dfe/cin.csv: each a select ... union all)
     -- fields filled together: the finding points at the blank one
     select 'list_06_children_in_need', source_file, source_sheet, source_row,
            case when cin_closure_date is null then 'cin_closure_date' else 'reason_for_closure' end,
@@ -173,6 +174,7 @@ hits as (
     from staging.list_09_care_leavers
     where in_touch = 'Yes' and (activity_status is null or accommodation_type is null)
     union all
+    -- (SSDA903 rules 100-399 for the coverage table, flows/validation/dfe/ssda903.csv)
     -- list 8: age against legal status, placement type and reason ceased
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'legal_status',
            legal_status_raw, 'legal_status_too_young'
@@ -292,6 +294,7 @@ hits as (
     where date_stage1_started is null
       and coalesce(date_stage1_ended, date_stage2_started, date_stage2_ended) is not null
     union all
+    -- (SSDA903 rules 400 and over for the coverage table, flows/validation/dfe/ssda903.csv)
     -- duplicates: the second and later rows of a child with the same event date
     select e.list_name, e.source_file, e.source_sheet, e.source_row, e.column_key, e.value, 'duplicate_event'
     from events as e

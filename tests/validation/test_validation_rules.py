@@ -30,6 +30,7 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
      "Strategy discussion initiating Section 47 Enquiry Start Date"),
     ("cp_plan_before_icpc", "list_07_child_protection", ("list_07_child_protection", 0),
      {"child_id": "J7", "cp_plan_start_date": D(2026, 6, 5)}, "Child Protection Plan Start Date"),
+    # CIN census rules for the coverage table (flows/validation/dfe/cin.csv)
     # blanks DfE requires
     ("primary_need_missing", "list_06_children_in_need", ("list_06_children_in_need", 0),
      {"child_id": "N6", "primary_need_code": None}, "Primary Need Code"),
@@ -102,6 +103,7 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
     ("placement_location_mismatch", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P99", "placement_location": "In", "la_of_placement": "E10000016"},
      "Placement Location"),
+    # SSDA903 rules 100-399 for the coverage table (flows/validation/dfe/ssda903.csv)
     # adoption sequence
     ("adopted_not_placed_for_adoption", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P70", "date_of_birth": D(2021, 1, 1), "age": 5, "reason_ceased": "E11",
@@ -130,6 +132,7 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
      {"adopter_id": "AD2", "date_stage1_started": None}, "Date Stage 1 started"),
     ("adoption_order_before_placement", "list_10_adoptions", ("list_10_adoptions", 0),
      {"child_id": "K14", "date_adoption_order": D(2026, 6, 1)}, "Date of Adoption Order"),
+    # SSDA903 rules 400 and over for the coverage table (flows/validation/dfe/ssda903.csv)
     # duplicates
     ("duplicate_event", "list_04_assessments", ("list_04_assessments", 0), {},
      "Continuous Assessment Start Date"),
@@ -323,6 +326,15 @@ def test_catalogue_ids_unique_and_severities_known():
 def test_docs_rules_md_is_current():
     committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rules.markdown(), "run: python -m flows.validation.rules > docs/rules.md"
+
+
+def test_dfe_coverage_lists_every_rule_consistently():
+    # every rule of DfE's validators is in flows/validation/dfe/, and its status agrees with the
+    # catalogue's `dfe=` and with the Annex A specs
+    from flows.annex_a.specs import SPECS
+    from flows.validation import dfe_coverage
+
+    assert dfe_coverage.problems(rules.CATALOGUE, SPECS) == []
 
 
 def test_errors_mean_impossible_facts():
