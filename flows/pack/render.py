@@ -269,6 +269,7 @@ def gather(con: duckdb.DuckDBPyConnection, ctx: RunContext, available: dict[str,
     # 7 data quality
     d["dq"] = one("dq_headline")
     d["dq_by_list"] = got["dq_by_list"][:8]
+    d["dq_changes"] = _changes_by_list(con)
     d["enquiries"] = enquiry.build(d)
     if not reduced:
         fed = {
@@ -304,6 +305,43 @@ GATHERED_VIEWS = (
     "dq_headline",
     "dq_by_list",
 )
+
+
+def _changes_by_list(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """What changed since the earlier run for this LA and notification date (quality.resubmission,
+    recorded by validation), one line per list that changed: rows before and after, findings fewer
+    and more. What the officer asks on the Wednesday the LA resubmits. None when there was no
+    earlier run or nothing changed. Aggregates only: no child's row is matched across the runs."""
+    from flows.annex_a.specs import SPECS
+    from flows.validation import report as dq_report
+    from flows.validation import resubmission
+
+    changes = dq_report.change_rows(*resubmission.load(con))
+    if not changes:
+        return None
+    order = {s.table: i for i, s in enumerate(SPECS)}
+    by_list: dict[str, dict] = {}
+    for r in changes["rows"] + changes["findings"]:
+        line = by_list.setdefault(
+            r["list_name"] or "",
+            {"list": r["list"], "rows": None, "fewer": 0, "more": 0, "errors_fixed": 0},
+        )
+        if r["what"] == "rows":
+            line["rows"] = r
+        elif r["change"] < 0:
+            line["fewer"] -= r["change"]
+            if r["severity"] == "error":
+                line["errors_fixed"] -= r["change"]
+        else:
+            line["more"] += r["change"]
+    lines = [by_list[k] for k in sorted(by_list, key=lambda k: order.get(k, len(order)))]
+    return {
+        "earlier_at": changes["earlier_at"],
+        "lists": lines,
+        "fewer": sum(x["fewer"] for x in lines),
+        "more": sum(x["more"] for x in lines),
+        "errors_fixed": sum(x["errors_fixed"] for x in lines),
+    }
 
 
 def _group(rows: list[dict], *keys: str) -> list[dict]:

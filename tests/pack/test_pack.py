@@ -533,3 +533,51 @@ def test_vendored_css_has_no_fonts_crest_or_urls():
     assert "govuk-frontend 6.6.0" in css and "MIT License" in css
     for banned in ("url(", "@font-face", "GDS Transport", "crest", "sourceMappingURL"):
         assert banned not in css
+
+
+# --- resubmission ----------------------------------------------------------------------------------
+def test_no_changes_section_without_an_earlier_run(full):
+    assert "What changed since the earlier run" not in full[1]
+
+
+def test_changes_since_the_earlier_run_by_list(tmp_path):
+    # what validation records when the LA resubmits (flows/validation/resubmission.py): one row per
+    # count that changed; the pack's data-quality section sums them by list
+    import polars as pl
+
+    from flows.validation import resubmission
+
+    ctx = F.make_run(tmp_path / "run")
+    rows = [
+        {"kind": "rows", "list_name": "list_03_referrals", "rule": None, "column_name": None,
+         "severity": None, "before": 10, "after": 12},
+        {"kind": "findings", "list_name": "list_03_referrals", "rule": "date_unparseable",
+         "column_name": "Date of referral", "severity": "error", "before": 3, "after": 0},
+        {"kind": "findings", "list_name": "list_03_referrals", "rule": "code_unmapped",
+         "column_name": "Referral Source", "severity": "warning", "before": 5, "after": 1},
+        {"kind": "findings", "list_name": "list_08_children_in_care", "rule": "urn_missing",
+         "column_name": "URN of Placement", "severity": "warning", "before": 0, "after": 2},
+    ]  # fmt: skip
+    changes = pl.DataFrame(rows, schema=resubmission.SCHEMA)
+    of = pl.DataFrame(
+        [("warehouse", dt.datetime(2026, 11, 17, 9, 30, tzinfo=dt.UTC))],
+        schema=resubmission.OF_SCHEMA,
+        orient="row",
+    )
+    con = warehouse.connect(ctx.warehouse)
+    try:
+        warehouse.write_table(con, "quality", "resubmission", changes)
+        warehouse.write_table(con, "quality", "resubmission_of", of)
+    finally:
+        con.close()
+    html = pack.render(ctx).read_text(encoding="utf-8")
+    section = html[
+        html.index('id="resubmission"') : html.index("</table>", html.index('id="resubmission"'))
+    ]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert "17/11/2026 09:30 UTC" in text
+    assert (
+        "7 fewer findings (fixed, or their rows removed), 3 of them errors; 2 new findings" in text
+    )
+    assert re.search(r"3: .*? 10 → 12 7 0 ", text), text
+    assert re.search(r"8: .*? unchanged 0 2 ", text), text

@@ -159,3 +159,31 @@ def test_pia_validate_compares_with_the_earlier_report(submissions, tmp_path, ca
     assert cli.main([*args, "--annex-a", str(submissions / "messy")]) == 1
     assert "Since the earlier run" not in capsys.readouterr().out
     assert "What changed since" not in (out / "data_quality.html").read_text(encoding="utf-8")
+
+
+def test_pack_sums_the_changes_by_list(two_runs):
+    # the pack's data-quality section (flows/pack/render.py) reads the same quality.resubmission
+    from flows.pack import render as pack
+
+    _, second, _ = two_runs
+    (of, changes), _ = _frames(second)
+    con = second.db.connect(read_only=True)
+    try:
+        summary = pack._changes_by_list(con)
+    finally:
+        con.close()
+    found = changes.filter(kind="findings")
+    assert (
+        summary["fewer"]
+        == -found.filter(pl.col("after") < pl.col("before"))
+        .select((pl.col("after") - pl.col("before")).sum())
+        .item()
+    )
+    assert (
+        summary["more"]
+        == found.filter(pl.col("after") > pl.col("before"))
+        .select((pl.col("after") - pl.col("before")).sum())
+        .item()
+    )
+    assert summary["fewer"] > 0 and summary["errors_fixed"] > 0
+    assert sum(1 for line in summary["lists"] if line["rows"]) == changes.filter(kind="rows").height
