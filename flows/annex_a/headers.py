@@ -68,6 +68,8 @@ _EXPAND: dict[str, tuple[str, ...]] = {
     "adviser": ("advisor",),
     "loooked": ("looked",),  # the SSD extract's spelling
     "dt": ("date",),
+    "episode": ("period",),  # "second or subsequent episode of being looked after"
+    "episodes": ("period",),
     "yrs": ("years",),
 }
 _DROP = frozenset(
@@ -161,10 +163,16 @@ def _word_sets(table: str) -> tuple[tuple[str, frozenset[str]], ...]:
     )
 
 
+# a header of at least this many meaningful words that fits one column only is that column: "Was
+# the child assessed as requiring social care support", "Subject to Emergency Protection Order"
+# (the shortened headers liia-tools' Annex A schema accepts by regex); a shorter one says too little
+FIT_WORDS = 3
+
+
 def fits(table: str, header: str) -> tuple[str, ...]:
     """The columns whose header (or an alias) holds every word of a header that matched none:
-    "Visit Date" fits both of list 8's visit dates. One is still not a match (the header says
-    less than the template); two or more make the header ambiguous."""
+    "Visit Date" fits both of list 8's visit dates, so it is ambiguous. A header of FIT_WORDS or
+    more words that fits one column is taken for it (identify.py); a shorter one is not."""
     sent = frozenset(words(header))
     if len(sent) < 2:
         return ()

@@ -177,7 +177,11 @@ def map_headers(
         if len(cols) == 1:
             by_family[col] = cols[0]
             continue
-        cols = cols or H.fits(spec.table, text)
+        if not cols:
+            cols = H.fits(spec.table, text)
+            if len(cols) == 1 and len(set(H.words(text))) >= H.FIT_WORDS:
+                by_family[col] = cols[0]
+                continue
         if len(cols) > 1:
             options = " or ".join(f"'{spec.column(c).header}'" for c in cols)
             notes.append(

@@ -96,7 +96,7 @@ ETHNICITY = Column(
     aliases=("Ethnic Group", "Ethnicity Code", "Ethnic Origin"),
 )
 DOB = Column("date_of_birth", "Date of Birth", "date", aliases=("DOB", "Birth Date", "PersonBirthDate"), personal=True)
-AGE = Column("age", "Age of Child (Years)", "int", aliases=("Age", "Age (Years)", "Age of Child", "AgeYears", "Age at Referral"))
+AGE = Column("age", "Age of Child (Years)", "int", aliases=("Age", "Age (Years)", "Age of Child", "AgeYears", "Age at Referral", "Age at Contact"))
 DISABILITY = Column(
     "disability", "Does the Child have a Disability", "code", codes=C.YES_NO_UNKNOWN,
     aliases=("Disability", "Disabled", "Disability (Y/N)", "Has Disability"),

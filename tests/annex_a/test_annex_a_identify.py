@@ -143,3 +143,61 @@ def test_data_rows_drop_exactly_the_blank_rows_in_order(seed):
     assert got.equals(want)
     excel_rows = got.get_column(ROW).to_list()
     assert 2 not in excel_rows and 3 not in excel_rows and 4 in excel_rows
+
+
+# Headers that liia-tools' Annex A schema (SocialFinanceDigitalLabs/liia-tools,
+# liiatools/annex_a_pipeline/spec/Annex_A_schema.yml) accepts through its header_regex patterns,
+# written as LAs shorten or reword them: each is the column the pattern stands for.
+LIIA_HEADERS = [
+    ("list_01_contacts", "Child ID", "child_id"),  # /.*child.*id.*/i
+    ("list_01_contacts", "CHILD_ID", "child_id"),
+    ("list_01_contacts", "Child Identifier", "child_id"),
+    ("list_01_contacts", "Childs LCS ID", "child_id"),
+    ("list_01_contacts", "Date Of Birth of Child", "date_of_birth"),  # /.*date.*birth.*/i
+    ("list_01_contacts", "Age", "age"),  # /.*age.*/i
+    ("list_01_contacts", "Age at Contact", "age"),
+    ("list_01_contacts", "Date of the contact", "date_of_contact"),  # /.*date.*contact.*/i
+    ("list_01_contacts", "Contact source code", "contact_source"),  # /.*contact.*source.*/i
+    ("list_03_referrals", "Date of the referral", "date_of_referral"),  # /.*date of.*referral.*/i
+    ("list_03_referrals", "Referral source (Annex A code)", "referral_source"),
+    # /.*was the child assessed.*social care support.*/i
+    ("list_04_assessments", "Was the child assessed as requiring social care support", "requires_support"),
+    # /.*Subject to Emergency Protection Order.*/i
+    ("list_07_child_protection", "Subject to Emergency Protection Order", "emergency_protection"),
+    # /.*Unaccompanied Asylum Seeking Child.*/i
+    ("list_08_children_in_care", "Unaccompanied Asylum Seeking Child", "uasc"),
+    ("list_08_children_in_care", "Childs category of need", "category_of_need"),
+    # /.*second or subsequent .* of being a Looked After Child.*/i
+    ("list_08_children_in_care", "Is this a second or subsequent period of being a Looked After Child",
+     "subsequent_period"),
+    ("list_08_children_in_care",
+     "Second or subsequent episode of being a Looked After Child in the last 12 months", "subsequent_period"),
+    ("list_08_children_in_care", "Child legal status", "legal_status"),  # /.*child.*legal status.*/i
+    # /.*Number of Episodes the Child has been.*Missing.*from their Placement in the last 12 months.*/i
+    ("list_08_children_in_care",
+     "Number of episodes the child has been missing from their placement in the last 12 months (count)",
+     "missing_episodes"),
+    ("list_08_children_in_care",
+     "Number of Episodes the Child has been Absent from their Placement in the last 12 months", "absent_episodes"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("table", "header", "column"), LIIA_HEADERS)
+def test_headers_liia_tools_accepts_are_read(table, header, column):
+    spec = S.BY_TABLE[table]
+    headers = {f"c{i}": c.header for i, c in enumerate(spec.columns) if c.name != column}
+    headers["sent"] = header
+    mapping, notes = identify.map_headers(spec, headers)
+    assert mapping["sent"] == column
+    assert notes == []
+
+
+def test_a_short_header_fitting_one_column_is_still_not_taken():
+    # two meaningful words say too little: "Start Date" in list 7 is not taken for the plan's start
+    spec = S.BY_TABLE["list_07_child_protection"]
+    headers = {
+        f"c{i}": c.header for i, c in enumerate(spec.columns) if c.name != "cp_plan_start_date"
+    }
+    headers["sent"] = "Plan Start"
+    mapping, _ = identify.map_headers(spec, headers)
+    assert "sent" not in mapping
