@@ -323,7 +323,7 @@ hits as (
     where l.placement_provider = 'PR1'
       and l.placement_type not in ('A3', 'A4', 'A5', 'A6', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'K3')
       and l.legal_status not in ('V3', 'V4')
-      and l.la_of_placement <> run.la_code
+      and l.la_of_placement <> run.la_code and l.la_of_placement <> 'CON'
     union all
     -- list 9: a care leaver whose latest care in list 8 ended in death or a transfer to another LA
     -- (903 1000, 1011); with former foster carers under 18 (3001)
