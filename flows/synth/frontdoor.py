@@ -311,6 +311,8 @@ def care_leavers(w: World, activity: dict[str, float]) -> None:
             n,
         ),
     )
+    # with former foster carers (staying put) from 18 only: younger, they are still in foster care
+    acc[(acc == "Z") & (ages < 18)] = "E"
     codes = list(activity)
     act = np.array(codes, dtype=object)[
         rng.choice(len(codes), n, p=np.array(list(activity.values())) / sum(activity.values()))

@@ -212,11 +212,10 @@ def children_in_care(w: World) -> None:
             ("J1", 0.01),
             ("L2", 0.01),
             ("V3", 0.02),
-            ("D1", 0.005),
         ),
         n,
     )
-    legal[uasc] = "V2"
+    legal[uasc] = "V2"  # no freeing orders (D1): they ended on 30 December 2005 (903 445, 451)
     # a criminal justice legal status needs a child of 10 or over (903 358; 3653 days >= 10 years)
     legal[(legal == "J1") & (start < dob + 3653)] = "V2"
     legal_start = np.where(
@@ -387,6 +386,18 @@ def children_in_care(w: World) -> None:
     adopted = np.isin(reason.astype(str), ["E11", "E12"])
     ptype[adopted] = np.where(rng.random(int(adopted.sum())) < 0.5, "A5", "A6")
     legal[adopted], provider[adopted], permanence[adopted] = "E1", "PR1", "Adoption"
+    # a special guardianship order to former foster carers who are relatives or friends (E45) ends
+    # a foster placement with them (903 516)
+    sgo = reason.astype(str) == "E45"
+    ptype[sgo], provider[sgo] = "U3", "PR1"
+    # the LA's own provision is in its area, unless it is fostering, adoption or supported
+    # accommodation (903 1015)
+    own = (
+        (provider == "PR1")
+        & ~np.isin(ptype, OWN_PROVISION_ANYWHERE)
+        & ~np.isin(legal, ["V3", "V4"])
+    )
+    out_area &= ~own
     # an Ofsted URN for the placements that have one (903 218, 222): foster, adoption, children's
     # homes, supported accommodation, family centres, residential schools
     urn[~np.isin(ptype, URN_PLACEMENTS)] = None
@@ -439,6 +450,9 @@ def _postcodes(rng: np.random.Generator, n: int) -> np.ndarray:
         dtype=object,
     )
 
+
+# placements the LA's own provision (PR1) may have outside its area (903 1015)
+OWN_PROVISION_ANYWHERE = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6", "K3"]
 
 URN_PLACEMENTS = [
     "U1",

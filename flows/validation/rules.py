@@ -82,17 +82,22 @@ CATALOGUE: tuple[Rule, ...] = (
     # --- values (normaliser and suites)
     _vocabulary("required_blank", "completeness", "reader", dfe=("CIN 8500",)),
     _vocabulary("code_unmapped", "values", "reader"),
-    _vocabulary("date_unparseable", "values", "reader"),
+    _vocabulary("date_unparseable", "values", "reader", dfe=("903 700",)),
     _vocabulary("int_unparseable", "values", "reader"),
     _vocabulary("retired_code", "values", "reader"),
     _vocabulary("code_label_mismatch", "values", "reader"),
     _vocabulary("age_decimal", "values", "reader"),
     _vocabulary("place_unknown", "values", "reader"),
     _vocabulary("count_negative", "values", "suite"),
-    _vocabulary("date_in_future", "dates", "suite"),
+    _vocabulary("date_in_future", "dates", "suite", dfe=("903 703",)),
     _vocabulary("date_out_of_period", "dates", "suite", framework="para 314-316"),
-    _vocabulary("date_order", "dates", "suite", dfe=("CIN 8608", "903 356", "903 1003")),
-    _vocabulary("age_out_of_range", "dates", "suite"),
+    _vocabulary(
+        "date_order",
+        "dates",
+        "suite",
+        dfe=("CIN 8608", "903 356", "903 521", "903 552", "903 554", "903 1003"),
+    ),
+    _vocabulary("age_out_of_range", "dates", "suite", dfe=("903 708",)),
     _vocabulary("age_mismatch", "dates", "suite"),
     _vocabulary("duplicate_child", "duplicates", "suite"),
     _vocabulary("cross_list_mismatch", "cross_list", "sql", framework="para 322"),
@@ -151,7 +156,8 @@ CATALOGUE: tuple[Rule, ...] = (
         "completeness",
         ("list_08_children_in_care",),
         "warning",
-        "Placement Provider is blank for a foster or residential placement, which always has one.",
+        "Placement Provider is blank; every placement has a provider except temporary placements "
+        "(T0-T4) and other placements (Z11-Z14).",
         dfe=("903 526",),
     ),
     # --- journey
@@ -449,6 +455,113 @@ CATALOGUE: tuple[Rule, ...] = (
         "A later adopter stage has a date but Date Stage 1 started is blank; stage 1 comes first.",
     ),
     # --- SSDA903 rules 400 and over mirrored for the coverage table (flows/validation/dfe/ssda903.csv)
+    Rule(
+        "legal_status_adoption_law",
+        "care",
+        ("list_08_children_in_care",),
+        "error",
+        "Child's Legal Status does not fit the Adoption and Children Act 2002, in force from 30 "
+        "December 2005: a freeing order (D1) cannot start after it or still be in force, and a "
+        "placement order (E1) cannot start before December 2005.",
+        dfe=("903 445", "903 446", "903 451"),
+    ),
+    Rule(
+        "sgo_foster_carers_not_fostered",
+        "care",
+        ("list_08_children_in_care",),
+        "error",
+        "Reason Ceased is a special guardianship order to former foster carers (E45, E46), but "
+        "Placement Type is not a foster placement (U1-U6); the child's last placement was with "
+        "those foster carers.",
+        dfe=("903 516",),
+    ),
+    Rule(
+        "parent_provider_not_with_parents",
+        "care",
+        ("list_08_children_in_care",),
+        "error",
+        "Placement Provider is parents or others with parental responsibility (PR0), but Placement "
+        "Type is not placed with parents (P1).",
+        dfe=("903 550",),
+    ),
+    Rule(
+        "own_provision_outside_la",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Placement Provider is the LA's own provision (PR1), but LA of Placement is another local "
+        "authority or outside England; only foster, adoption and supported accommodation "
+        "placements (U1-U6, A3-A6, K3) and short breaks (V3, V4) may be own provision elsewhere.",
+        dfe=("903 1015",),
+    ),
+    Rule(
+        "care_leaver_not_eligible",
+        "cross_list",
+        ("list_09_care_leavers", "list_08_children_in_care"),
+        "warning",
+        "This care leaver's care ended because they died (E2) or because another LA took over "
+        "their care (E3) in list 8, so they are not this LA's care leaver; check list 8's Reason "
+        "Ceased or remove the row.",
+        dfe=("903 1000", "903 1011"),
+    ),
+    Rule(
+        "care_leaver_staying_put_under_18",
+        "dates",
+        ("list_09_care_leavers",),
+        "warning",
+        "Type of Accommodation is with former foster carers (Z), but the care leaver is under 18; "
+        "staying put starts at 18, and a younger child living with foster carers is still in "
+        "care.",
+        dfe=("903 3001",),
+    ),
+    Rule(
+        "adopted_after_reversal",
+        "adoption",
+        ("list_10_adoptions", "list_08_children_in_care"),
+        "warning",
+        "The decision that the child should be placed for adoption was reversed, but the child "
+        "was adopted (Date of Adoption Order here, or Reason Ceased E11 or E12 in list 8); an "
+        "adopted child's decision was not reversed.",
+        dfe=("903 525", "903 558"),
+    ),
+    Rule(
+        "reversal_not_recorded",
+        "adoption",
+        ("list_10_adoptions", "list_08_children_in_care"),
+        "warning",
+        "List 8 shows this child placed for adoption or under a placement order and then leaving "
+        "care without being adopted, but the Date of Decision that Child Should No Longer be "
+        "Placed for Adoption is blank here.",
+        dfe=("903 557",),
+    ),
+    Rule(
+        "reversal_without_decision",
+        "adoption",
+        ("list_10_adoptions",),
+        "warning",
+        "The decision that the child should no longer be placed for adoption is given, but the "
+        "Date of Decision that Child Should be Placed for Adoption is blank.",
+        dfe=("903 563",),
+    ),
+    Rule(
+        "reversal_before_decision",
+        "adoption",
+        ("list_10_adoptions",),
+        "error",
+        "Date of Decision that Child Should No Longer be Placed for Adoption is before the Date of "
+        "Decision that Child Should be Placed for Adoption; a decision is reversed after it is "
+        "made.",
+        dfe=("903 522",),
+    ),
+    Rule(
+        "matched_on_adoption_day",
+        "adoption",
+        ("list_10_adoptions",),
+        "warning",
+        "Date of Matching Child and Prospective Adopters is the same day as the Date of Adoption "
+        "Order; a child is matched with adopters well before the order.",
+        dfe=("903 582",),
+    ),
     # --- duplicates
     Rule(
         "duplicate_event",

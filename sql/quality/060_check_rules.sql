@@ -134,7 +134,9 @@ hits as (
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_provider',
            placement_provider_raw, 'placement_provider_missing'
     from staging.list_08_children_in_care
-    where placement_type in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'K1', 'K2', 'R1')
+    -- every placement has a provider but temporary (T0-T4) and other (Z11-Z14; Z1, the retired
+    -- code they replace) placements (903 526, 2025-26 onwards)
+    where placement_type not in ('T0', 'T1', 'T2', 'T3', 'T4', 'Z1', 'Z11', 'Z12', 'Z13', 'Z14')
       and placement_provider is null
     union all
     -- (CIN census rules for the coverage table, flows/validation/dfe/cin.csv: each a select ... union all)
@@ -295,6 +297,97 @@ hits as (
       and coalesce(date_stage1_ended, date_stage2_started, date_stage2_ended) is not null
     union all
     -- (SSDA903 rules 400 and over for the coverage table, flows/validation/dfe/ssda903.csv)
+    -- list 8: legal status against the 2002 Act (903 445, 446, 451), reason ceased and provider
+    -- against placement type (516, 550), the LA's own provision outside its area (1015)
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'legal_status',
+           legal_status_raw, 'legal_status_adoption_law'
+    from staging.list_08_children_in_care
+    where (legal_status = 'D1'
+           and (date_ceased_looked_after is null or legal_status_start_date > date '2005-12-31'
+                or placement_start_date > date '2005-12-31'))
+       or (legal_status = 'E1' and legal_status_start_date < date '2005-12-01')
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
+           placement_type_raw, 'sgo_foster_carers_not_fostered'
+    from staging.list_08_children_in_care
+    where reason_ceased in ('E45', 'E46') and placement_type not in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6')
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_provider',
+           placement_provider_raw, 'parent_provider_not_with_parents'
+    from staging.list_08_children_in_care
+    where placement_provider = 'PR0' and placement_type <> 'P1'
+    union all
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'la_of_placement',
+           l.la_of_placement_raw, 'own_provision_outside_la'
+    from staging.list_08_children_in_care as l, run
+    where l.placement_provider = 'PR1'
+      and l.placement_type not in ('A3', 'A4', 'A5', 'A6', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'K3')
+      and l.legal_status not in ('V3', 'V4')
+      and l.la_of_placement <> run.la_code and l.la_of_placement <> 'CON'
+    union all
+    -- list 9: a care leaver whose latest care in list 8 ended in death or a transfer to another LA
+    -- (903 1000, 1011); with former foster carers under 18 (3001)
+    select 'list_09_care_leavers', l.source_file, l.source_sheet, l.source_row, 'in_touch',
+           l.in_touch_raw, 'care_leaver_not_eligible'
+    from staging.list_09_care_leavers as l
+    join (
+        select upper(trim(child_id)) as child_key,
+               arg_max(reason_ceased, date_started_looked_after) as last_reason
+        from staging.list_08_children_in_care
+        where trim(child_id) <> ''
+        group by 1
+    ) as c on c.child_key = upper(trim(l.child_id))
+    where c.last_reason in ('E2', 'E3')
+      and coalesce(l.in_touch, l.activity_status, l.accommodation_type) is not null
+    union all
+    select 'list_09_care_leavers', source_file, source_sheet, source_row, 'accommodation_type',
+           accommodation_type_raw, 'care_leaver_staying_put_under_18'
+    from staging.list_09_care_leavers, run
+    where accommodation_type = 'Z' and date_sub('year', date_of_birth, run.notification_date) < 18
+    union all
+    -- list 10: the reversal of the decision against the decision and the adoption (903 522, 525,
+    -- 557, 558, 563); matched the day of the adoption order (582)
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'date_no_longer_placed',
+           a.date_no_longer_placed_raw, 'adopted_after_reversal'
+    from staging.list_10_adoptions as a
+    left join care as c on c.child_key = upper(trim(a.child_id))
+    where a.date_no_longer_placed is not null
+      -- not the reversal of an earlier decision (reversal_before_decision reports that)
+      and coalesce(a.date_no_longer_placed >= a.date_should_be_placed, true)
+      and (a.date_adoption_order is not null or coalesce(c.adopted, false))
+    union all
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'date_no_longer_placed',
+           a.date_no_longer_placed_raw, 'reversal_not_recorded'
+    from staging.list_10_adoptions as a
+    join (
+        select upper(trim(child_id)) as child_key,
+               bool_or((placement_type in ('A3', 'A4', 'A5', 'A6') or legal_status = 'E1')
+                       and reason_ceased not in ('E11', 'E12')) as left_unadopted,
+               coalesce(bool_or(reason_ceased in ('E11', 'E12')), false) as adopted
+        from staging.list_08_children_in_care
+        where trim(child_id) <> '' and reason_ceased is not null
+        group by 1
+    ) as c on c.child_key = upper(trim(a.child_id))
+    where c.left_unadopted and not c.adopted
+      and a.date_should_be_placed is not null
+      and a.date_no_longer_placed is null and a.reason_no_longer_placed is null
+    union all
+    select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_should_be_placed',
+           date_should_be_placed_raw, 'reversal_without_decision'
+    from staging.list_10_adoptions
+    where date_should_be_placed is null
+      and (date_no_longer_placed is not null or reason_no_longer_placed is not null)
+    union all
+    select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_no_longer_placed',
+           date_no_longer_placed_raw, 'reversal_before_decision'
+    from staging.list_10_adoptions
+    where date_no_longer_placed < date_should_be_placed
+    union all
+    select 'list_10_adoptions', source_file, source_sheet, source_row, 'date_matched',
+           date_matched_raw, 'matched_on_adoption_day'
+    from staging.list_10_adoptions
+    where date_matched = date_adoption_order
+    union all
     -- duplicates: the second and later rows of a child with the same event date
     select e.list_name, e.source_file, e.source_sheet, e.source_row, e.column_key, e.value, 'duplicate_event'
     from events as e
