@@ -294,6 +294,122 @@ hits as (
     where date_stage1_started is null
       and coalesce(date_stage1_ended, date_stage2_started, date_stage2_ended) is not null
     union all
+    -- list 8: dates of the latest period, legal status and placement (903 353, 355, 359, 361-365,
+    -- 375-382, 384, 213, 242, 231, 232)
+    select 'list_08_children_in_care', source_file, source_sheet, source_row,
+           case when date_started_looked_after < date '1991-10-14' then 'date_started_looked_after'
+                when legal_status_start_date < date '1991-10-14' then 'legal_status_start_date'
+                else 'placement_start_date' end,
+           case when date_started_looked_after < date '1991-10-14' then date_started_looked_after_raw
+                when legal_status_start_date < date '1991-10-14' then legal_status_start_date_raw
+                else placement_start_date_raw end,
+           'care_started_before_1991'
+    from staging.list_08_children_in_care
+    where least(date_started_looked_after, legal_status_start_date, placement_start_date) < date '1991-10-14'
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'date_ceased_looked_after',
+           date_ceased_looked_after_raw, 'care_ended_same_day'
+    from staging.list_08_children_in_care
+    where date_ceased_looked_after = greatest(coalesce(placement_start_date, date_started_looked_after),
+                                              coalesce(legal_status_start_date, date_started_looked_after),
+                                              date_started_looked_after)
+    union all
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'date_ceased_looked_after',
+           l.date_ceased_looked_after_raw, 'looked_after_past_18'
+    from staging.list_08_children_in_care as l, run
+    where l.date_ceased_looked_after is null and l.date_ceased_looked_after_raw is null
+      and date_sub('year', l.date_of_birth, run.notification_date) >= 18
+      and not (coalesce(l.legal_status, '') = 'V2' and coalesce(l.placement_type, '') = 'K2')
+    union all
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'legal_status',
+           l.legal_status_raw, 'legal_status_too_long'
+    from staging.list_08_children_in_care as l, run
+    where date_diff('day', l.legal_status_start_date, coalesce(l.date_ceased_looked_after, run.notification_date))
+          > case l.legal_status when 'L1' then 3 when 'L2' then 21 when 'L3' then 7 when 'J2' then 21
+                                when 'V3' then 17 end
+    union all
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'placement_type',
+           l.placement_type_raw, 'temporary_placement_too_long'
+    from staging.list_08_children_in_care as l, run
+    where date_diff('day', l.placement_start_date, coalesce(l.date_ceased_looked_after, run.notification_date))
+          > case l.placement_type when 'T1' then 42 when 'T3' then 21 when 'T4' then 7 end
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
+           placement_type_raw, 'temporary_placement_misused'
+    from staging.list_08_children_in_care
+    where placement_type in ('T0', 'T1', 'T2', 'T3', 'T4')
+      and (date_ceased_looked_after is not null or placement_start_date = date_started_looked_after
+           or legal_status in ('V3', 'V4'))
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_type',
+           placement_type_raw, 'legal_status_placement_mismatch'
+    from staging.list_08_children_in_care
+    where (placement_type = 'P1' and legal_status = 'V2')
+       or (placement_type in ('U1', 'U4') and legal_status in ('V3', 'V4'))
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_provider',
+           placement_provider_raw, 'placement_provider_not_expected'
+    from staging.list_08_children_in_care
+    where placement_type in ('T0', 'T1', 'T2', 'T3', 'T4', 'Z11', 'Z12', 'Z13', 'Z14')
+      and placement_provider is not null
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'placement_urn',
+           placement_urn_raw, 'urn_placeholder_misused'
+    from staging.list_08_children_in_care
+    where upper(trim(placement_urn)) = 'XXXXXXX'
+      and placement_type in ('K1', 'K2', 'K3', 'R3', 'S1')
+    union all
+    select 'list_08_children_in_care', l.source_file, l.source_sheet, l.source_row, 'uasc', l.uasc_raw,
+           'uasc_young'
+    from staging.list_08_children_in_care as l, run
+    where l.uasc = 'Yes' and date_sub('year', l.date_of_birth, run.notification_date) < 11
+    union all
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, 'gender', gender_raw,
+           'gender_not_recorded'
+    from staging.list_08_children_in_care
+    where gender = 'Not stated/recorded'
+    union all
+    select 'list_09_care_leavers', source_file, source_sheet, source_row, 'gender', gender_raw,
+           'gender_not_recorded'
+    from staging.list_09_care_leavers
+    where gender = 'Not stated/recorded'
+    union all
+    select 'list_10_adoptions', source_file, source_sheet, source_row, 'gender', gender_raw,
+           'gender_not_recorded'
+    from staging.list_10_adoptions
+    where gender = 'Not stated/recorded'
+    union all
+    -- list 9: a foyer is not for under-18s (903 347)
+    select 'list_09_care_leavers', c.source_file, c.source_sheet, c.source_row, 'accommodation_type',
+           c.accommodation_type_raw, 'foyer_under_18'
+    from staging.list_09_care_leavers as c, run
+    where c.accommodation_type = 'T' and date_sub('year', c.date_of_birth, run.notification_date) < 18
+    union all
+    -- list 10 against list 8 and list 9 (903 117, 134)
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row,
+           case when a.date_should_be_placed > e.ceased then 'date_should_be_placed' else 'date_no_longer_placed' end,
+           case when a.date_should_be_placed > e.ceased then a.date_should_be_placed_raw
+                else a.date_no_longer_placed_raw end,
+           'adoption_decision_after_care'
+    from staging.list_10_adoptions as a
+    join (select upper(trim(child_id)) as child_key, max(date_ceased_looked_after) as ceased
+          from staging.list_08_children_in_care
+          where trim(child_id) <> ''
+          group by 1
+          having bool_and(date_ceased_looked_after is not null)) as e
+        on e.child_key = upper(trim(a.child_id))
+    where a.date_should_be_placed > e.ceased or a.date_no_longer_placed > e.ceased
+    union all
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'child_id', a.child_id,
+           'care_leaver_in_adoptions'
+    from staging.list_10_adoptions as a
+    where trim(a.child_id) <> ''
+      and coalesce(a.date_should_be_placed, a.date_matched, a.date_placed_for_adoption,
+                   a.date_adoption_order) is not null
+      and upper(trim(a.child_id)) in (
+          select upper(trim(child_id)) from staging.list_09_care_leavers
+          where coalesce(in_touch, activity_status, accommodation_type) is not null)
+    union all
     -- (SSDA903 rules 400 and over for the coverage table, flows/validation/dfe/ssda903.csv)
     -- duplicates: the second and later rows of a child with the same event date
     select e.list_name, e.source_file, e.source_sheet, e.source_row, e.column_key, e.value, 'duplicate_event'
