@@ -356,6 +356,7 @@ def test_the_sql_names_exactly_the_catalogue_sql_rules():
     named = set(re.findall(r"'([a-z0-9_]+)'(?: as rule)?\s*\n\s*from", text))
     named |= set(re.findall(r", '([a-z0-9_]+)'(?: as rule)?$", text, re.MULTILINE))
     named |= set(re.findall(r"^\s*\('[A-Z0-9]+', \d+, '([a-z0-9_]+)'\),?$", text, re.MULTILINE))
+    named |= set(re.findall(r"'rule': '([a-z0-9_]+)'", text))  # one pass, hits as structs
     assert named == {r.id for r in rules.sql_rules()}
 
 
