@@ -598,6 +598,15 @@ CATALOGUE: tuple[Rule, ...] = (
         dfe=("903 242",),
     ),
     Rule(
+        "placement_details_missing",
+        "completeness",
+        ("list_08_children_in_care",),
+        "warning",
+        "LA of Placement or Placement postcode is blank for a child with a Placement Type who is not on "
+        "short breaks (V3, V4); every other placement has both.",
+        dfe=("903 169", "903 392b"),
+    ),
+    Rule(
         "uasc_young",
         "care",
         ("list_08_children_in_care",),

@@ -294,8 +294,8 @@ hits as (
     where date_stage1_started is null
       and coalesce(date_stage1_ended, date_stage2_started, date_stage2_ended) is not null
     union all
-    -- list 8: dates of the latest period, legal status and placement (903 231, 232, 242, 213, 353,
-    -- 355, 359, 361-365, 375-382, 384), in one pass over the list: each row's hits as structs
+    -- list 8: dates of the latest period, legal status and placement (903 169, 213, 231, 232, 242,
+    -- 353, 355, 359, 361-365, 375-382, 384, 392b), in one pass over the list: each row's hits as structs
     select 'list_08_children_in_care', source_file, source_sheet, source_row, h.column_key, h.value, h.rule
     from (
         select l.source_file, l.source_sheet, l.source_row, unnest(list_filter([
@@ -349,7 +349,15 @@ hits as (
             {'hit': l.uasc = 'Yes' and date_sub('year', l.date_of_birth, run.notification_date) < 11,
              'column_key': 'uasc', 'value': l.uasc_raw, 'rule': 'uasc_young'},
             {'hit': l.gender = 'Not stated/recorded', 'column_key': 'gender', 'value': l.gender_raw,
-             'rule': 'gender_not_recorded'}
+             'rule': 'gender_not_recorded'},
+            -- every placement but a short break has its LA and postcode (903 169, 392b)
+            {'hit': l.placement_type is not null and l.la_of_placement is null
+                    and coalesce(l.legal_status, '') not in ('V3', 'V4'),
+             'column_key': 'la_of_placement', 'value': l.la_of_placement_raw, 'rule': 'placement_details_missing'},
+            {'hit': l.placement_type is not null and l.placement_postcode is null
+                    and coalesce(l.legal_status, '') not in ('V3', 'V4'),
+             'column_key': 'placement_postcode', 'value': l.placement_postcode_raw,
+             'rule': 'placement_details_missing'}
         ], lambda x: coalesce(x.hit, false))) as h
         from staging.list_08_children_in_care as l, run
     )

@@ -159,6 +159,9 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
     ("urn_placeholder_misused", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P68", "placement_type": "K2", "placement_provider": "PR4", "placement_urn": "XXXXXXX",
       "placement_start_date": D(2025, 1, 5)}, "URN of Placement"),
+    ("placement_details_missing", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P58", "placement_type": "U4", "placement_provider": "PR1", "placement_urn": "SC100011",
+      "placement_start_date": D(2025, 1, 5), "placement_postcode": "ME14 1XX"}, "LA of Placement"),
     ("uasc_young", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P69", "uasc": "Yes", "date_of_birth": D(2019, 4, 4), "age": 7},
      "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)"),
@@ -222,6 +225,7 @@ VALID = {
         {
             **B,
             "child_id": "V1",
+            "placement_postcode": "ME14 1XX",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "U4",
             "placement_provider": "PR1",
@@ -233,6 +237,7 @@ VALID = {
         {
             **B,
             "child_id": "V2",
+            "placement_postcode": "TN23 1AA",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "P1",
             "placement_provider": "PR0",
@@ -243,6 +248,7 @@ VALID = {
         {
             **B,
             "child_id": "V3",
+            "placement_postcode": "CF10 1AA",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "K3",
             "placement_provider": "PR4",
@@ -254,6 +260,8 @@ VALID = {
         {
             **B,
             "child_id": "V4",
+            "placement_postcode": "M1 1AA",
+            "la_of_placement": "E08000003",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "R5",
             "placement_provider": "PR3",
@@ -265,6 +273,7 @@ VALID = {
         {
             **C,
             "child_id": "V5",
+            "placement_postcode": "CF10 2AA",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "U6",
             "placement_provider": "PR4",
@@ -276,6 +285,8 @@ VALID = {
         {
             **K,
             "child_id": "V6",
+            "placement_postcode": "ME15",
+            "la_of_placement": "E06000050",
             "date_started_looked_after": D(2024, 3, 1),
             "legal_status": "E1",
             "placement_type": "A6",
