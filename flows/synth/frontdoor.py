@@ -313,6 +313,7 @@ def care_leavers(w: World, activity: dict[str, float]) -> None:
     )
     # with former foster carers (staying put) from 18 only: younger, they are still in foster care
     acc[(acc == "Z") & (ages < 18)] = "E"
+    acc[(acc == "T") & (ages < 18)] = "E"  # foyers are for care leavers of 18 and over (903 347)
     codes = list(activity)
     act = np.array(codes, dtype=object)[
         rng.choice(len(codes), n, p=np.array(list(activity.values())) / sum(activity.values()))

@@ -200,7 +200,11 @@ def children_in_care(w: World) -> None:
     start = np.maximum(start[lead], dob + 1)
     start = np.minimum(start, upto)
     ceased = after(ceased, start)
+    # a period of care that ended lasted at least a day (903 355)
+    start = np.where(is_ceased & (start >= ceased), ceased - np.timedelta64(1, "D"), start)
     upto = np.where(is_ceased, ceased, w.last)
+    # the last placement and legal status of an ended period started before it ended (903 355)
+    before_end = np.where(is_ceased, upto - np.timedelta64(1, "D"), upto).astype("datetime64[D]")
 
     legal = choice(
         rng,
@@ -219,7 +223,7 @@ def children_in_care(w: World) -> None:
     # a criminal justice legal status needs a child of 10 or over (903 358; 3653 days >= 10 years)
     legal[(legal == "J1") & (start < dob + 3653)] = "V2"
     legal_start = np.where(
-        legal == "C2", np.minimum(start + days(rng.integers(30, 300, n)), upto), start
+        legal == "C2", np.minimum(start + days(rng.integers(30, 300, n)), before_end), start
     )
     need = choice(rng, NEEDS[:-2], n)
     need[uasc] = "N8"
@@ -248,6 +252,19 @@ def children_in_care(w: World) -> None:
         ),
     )
     ptype[legal == "E1"] = np.where(rng.random(int((legal == "E1").sum())) < 0.5, "A6", "U6")
+    # a child placed with parents is not accommodated under section 20, and a short break is not
+    # long-term foster care (903 378, 384)
+    with_parents = (ptype == "P1") & np.isin(legal, ["V2", "V3"])
+    ptype[with_parents & uasc] = "U6"
+    legal[with_parents & ~uasc] = "C2"
+    ptype[(legal == "V3") & (ptype == "U4")] = "U6"
+    ptype[(legal == "V3") & (ptype == "U1")] = "U3"
+    # an emergency protection order lasts at most 21 days and a single short break 17 (903 362,
+    # 365): these statuses started in the last fortnight of the period
+    brief = np.isin(legal, ["L2", "V3"])
+    legal_start = np.where(
+        brief, np.maximum(before_end - days(rng.integers(0, 14, n)), start), legal_start
+    ).astype("datetime64[D]")
     private = rng.random(n) < 0.45
     provider = np.select(
         [
@@ -264,6 +281,7 @@ def children_in_care(w: World) -> None:
         ],
         default="PR1",
     ).astype(object)
+    provider[ptype == "Z11"] = None  # other placements have no provider (903 213)
     urn = np.array([f"SC{u:06d}" for u in rng.integers(100000, 999999, n)], dtype=object)
     out_area = rng.random(n) < np.where(kin, 0.25, np.where(provider == "PR4", 0.6, 0.3))
     # placements in the last 12 months: 3+ at the published rate
@@ -282,7 +300,7 @@ def children_in_care(w: World) -> None:
     pl_start = np.where(
         placements > 1, pl_lo + days(rng.random(n) * (pl_hi - pl_lo).astype(int)), pl_start
     )
-    pl_start = np.maximum(np.minimum(pl_start, upto), start).astype("datetime64[D]")
+    pl_start = np.maximum(np.minimum(pl_start, before_end), start).astype("datetime64[D]")
     # placements with a minimum age (903 371-374): such a placement starts on that birthday or
     # later (365.25 days a year, rounded up), else it is a foster placement
     for types, years in ((["K3", "P2", "H5"], 16), (["P3"], 14), (["R5"], 10), (["S1"], 4)):
@@ -290,10 +308,10 @@ def children_in_care(w: World) -> None:
         pl_start = np.where(
             aged, np.maximum(pl_start, dob + int(np.ceil(years * 365.25))), pl_start
         )
-        too_young = aged & (pl_start > upto)
+        too_young = aged & (pl_start > before_end)
         ptype[too_young] = "U4"
         provider[too_young] = np.where(private[too_young], "PR4", "PR1")
-    pl_start = np.minimum(pl_start, upto).astype("datetime64[D]")
+    pl_start = np.minimum(pl_start, before_end).astype("datetime64[D]")
 
     def since(max_days: int, p_missing: float = 0.0) -> np.ndarray:
         d = np.maximum(upto - days(rng.integers(0, max_days, n)), start).astype("datetime64[D]")

@@ -24,7 +24,7 @@ DIR = Path(__file__).with_name("dfe")
 # prefix used in Rule.dfe → (CSV, the validator and the rule set read, how many rules it has)
 VALIDATORS: dict[str, tuple[str, str, int]] = {
     "CIN": ("cin.csv", "CIN census: data-to-insight/csc-validator-be-cin, rules for 2025-26", 109),
-    "903": ("ssda903.csv", "SSDA903: data-to-insight/csc-validator-be-903, rules for 2026-27", 322),
+    "903": ("ssda903.csv", "SSDA903: data-to-insight/csc-validator-be-903, rules for 2026-27", 327),
 }
 
 STATUSES = {

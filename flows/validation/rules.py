@@ -80,27 +80,91 @@ CATALOGUE: tuple[Rule, ...] = (
     _vocabulary("template_layout_old", "files", "reader"),
     _vocabulary("column_mostly_blank", "completeness", "validate"),
     # --- values (normaliser and suites)
-    _vocabulary("required_blank", "completeness", "reader", dfe=("CIN 8500",)),
-    _vocabulary("code_unmapped", "values", "reader"),
-    _vocabulary("date_unparseable", "values", "reader", dfe=("903 700",)),
+    _vocabulary("required_blank", "completeness", "reader", dfe=("CIN 8500", "903 103")),
+    _vocabulary(
+        "code_unmapped",
+        "values",
+        "reader",
+        dfe=(
+            "903 101",
+            "903 103",
+            "903 105",
+            "903 120",
+            "903 131",
+            "903 132",
+            "903 133",
+            "903 144",
+            "903 145",
+            "903 146",
+            "903 149",
+            "903 178",
+            "903 179",
+        ),
+    ),
+    _vocabulary(
+        "date_unparseable",
+        "values",
+        "reader",
+        dfe=(
+            "903 102",
+            "903 112",
+            "903 113",
+            "903 115",
+            "903 116",
+            "903 141",
+            "903 147",
+            "903 166",
+            "903 700",
+        ),
+    ),
     _vocabulary("int_unparseable", "values", "reader"),
     _vocabulary("retired_code", "values", "reader"),
     _vocabulary("code_label_mismatch", "values", "reader"),
     _vocabulary("age_decimal", "values", "reader"),
-    _vocabulary("place_unknown", "values", "reader"),
+    _vocabulary("place_unknown", "values", "reader", dfe=("903 169",)),
     _vocabulary("count_negative", "values", "suite"),
-    _vocabulary("date_in_future", "dates", "suite", dfe=("903 703",)),
+    _vocabulary(
+        "date_in_future",
+        "dates",
+        "suite",
+        dfe=("903 117", "903 301", "903 354", "903 385", "903 703"),
+    ),
     _vocabulary("date_out_of_period", "dates", "suite", framework="para 314-316"),
     _vocabulary(
         "date_order",
         "dates",
         "suite",
-        dfe=("CIN 8608", "903 356", "903 521", "903 552", "903 554", "903 1003"),
+        dfe=(
+            "CIN 8608",
+            "903 356",
+            "903 1003",
+            "903 118",
+            "903 184",
+            "903 331",
+            "903 333",
+            "903 334",
+            "903 521",
+            "903 552",
+            "903 554",
+        ),
     ),
-    _vocabulary("age_out_of_range", "dates", "suite", dfe=("903 708",)),
+    _vocabulary(
+        "age_out_of_range",
+        "dates",
+        "suite",
+        dfe=("903 184", "903 302", "903 351", "903 352", "903 708"),
+    ),
     _vocabulary("age_mismatch", "dates", "suite"),
-    _vocabulary("duplicate_child", "duplicates", "suite"),
-    _vocabulary("cross_list_mismatch", "cross_list", "sql", framework="para 322"),
+    _vocabulary(
+        "duplicate_child", "duplicates", "suite", dfe=("903 INT31", "903 INT32", "903 INT34")
+    ),
+    _vocabulary(
+        "cross_list_mismatch",
+        "cross_list",
+        "sql",
+        dfe=("903 INT11", "903 INT12", "903 INT15"),
+        framework="para 322",
+    ),
     _vocabulary("cp_not_in_cin", "cross_list", "sql"),
     _vocabulary("not_in_children_in_care", "cross_list", "sql"),
     _vocabulary("icpc_plan_missing", "cross_list", "sql"),
@@ -233,6 +297,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "error",
         "The date of the decision that the child should no longer be placed for adoption and its "
         "reason go together: one is given, the other is blank.",
+        dfe=("903 119",),
     ),
     Rule(
         "care_leaver_activity_not_expected",
@@ -454,6 +519,150 @@ CATALOGUE: tuple[Rule, ...] = (
         "warning",
         "A later adopter stage has a date but Date Stage 1 started is blank; stage 1 comes first.",
     ),
+    # --- SSDA903 rules 100-399: list 8 legal status, placements and dates
+    Rule(
+        "care_started_before_1991",
+        "dates",
+        ("list_08_children_in_care",),
+        "error",
+        "Date Started to be Looked After, Start date of current legal status or Start Date of Most "
+        "Recent Placement is before 14 October 1991, when the Children Act 1989 came into force.",
+        dfe=("903 353",),
+    ),
+    Rule(
+        "care_ended_same_day",
+        "dates",
+        ("list_08_children_in_care",),
+        "warning",
+        "Date Ceased to be Looked After is the day the latest placement or legal status started; a "
+        "placement or legal status that lasted less than a day is not recorded.",
+        dfe=("903 355",),
+    ),
+    Rule(
+        "looked_after_past_18",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "The young person is 18 or over and still looked after (Date Ceased to be Looked After is "
+        "blank); past 18 only accommodation under section 20 (V2) in a children's home (K2) "
+        "continues.",
+        dfe=("903 359",),
+    ),
+    Rule(
+        "legal_status_too_long",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Child's Legal Status has lasted longer than the law allows, from Start date of current legal "
+        "status to Date Ceased to be Looked After (or the notification date): police protection (L1) "
+        "72 hours, emergency protection order (L2) 21 days, child assessment order (L3) 7 days, PACE "
+        "detention (J2) 21 days, a single short break (V3) 17 days.",
+        dfe=("903 361", "903 362", "903 363", "903 364", "903 365"),
+    ),
+    Rule(
+        "legal_status_placement_mismatch",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Child's Legal Status does not fit the Placement Type: a child placed with parents (P1) is not "
+        "accommodated under section 20 (V2), and a child on short breaks (V3, V4) is not in a "
+        "long-term foster placement (U1, U4).",
+        dfe=("903 378", "903 384"),
+    ),
+    Rule(
+        "temporary_placement_too_long",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "The temporary placement has lasted longer than its type allows, from Start Date of Most "
+        "Recent Placement to Date Ceased to be Looked After (or the notification date): hospital (T1) "
+        "six weeks, while the foster carer is on holiday (T3) three weeks, seven days or less (T4) "
+        "seven days.",
+        dfe=("903 375", "903 376", "903 379"),
+    ),
+    Rule(
+        "temporary_placement_misused",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Placement Type is temporary (T0-T4) where it cannot be: a period of care does not start or "
+        "end with a temporary placement, and a child on short breaks (V3, V4) is not in one.",
+        dfe=("903 380", "903 381", "903 382"),
+    ),
+    Rule(
+        "placement_provider_not_expected",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "Placement Provider is given for a temporary or other placement (T0-T4, Z11-Z14), which has "
+        "none; leave it blank.",
+        dfe=("903 213",),
+    ),
+    Rule(
+        "urn_placeholder_misused",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "URN of Placement is XXXXXXX for a children's home, supported accommodation, family centre "
+        "or residential school (K1, K2, K3, R3, S1); SSDA903 allows XXXXXXX only for adoption and "
+        "foster placements through a regional adoption agency. Give the provider's Ofsted URN.",
+        dfe=("903 242",),
+    ),
+    Rule(
+        "placement_details_missing",
+        "completeness",
+        ("list_08_children_in_care",),
+        "warning",
+        "LA of Placement or Placement postcode is blank for a child with a Placement Type who is not on "
+        "short breaks (V3, V4); every other placement has both.",
+        dfe=("903 169", "903 392b"),
+    ),
+    Rule(
+        "uasc_young",
+        "care",
+        ("list_08_children_in_care",),
+        "warning",
+        "The child is recorded as an unaccompanied asylum-seeking child but is under 11; check the "
+        "Date of Birth and the UASC column.",
+        dfe=("903 231",),
+    ),
+    Rule(
+        "gender_not_recorded",
+        "care",
+        ("list_08_children_in_care", "list_09_care_leavers", "list_10_adoptions"),
+        "info",
+        "Gender is not stated or recorded for a child in care, care leaver or child in the adoption "
+        "list; DfE's return does not accept an unknown sex for these children.",
+        dfe=("903 232",),
+    ),
+    Rule(
+        "foyer_under_18",
+        "care",
+        ("list_09_care_leavers",),
+        "warning",
+        "Type of Accommodation is a foyer (T) for a care leaver under 18; foyers are not for under-18s.",
+        dfe=("903 347",),
+    ),
+    # --- SSDA903 rules 100-399: adoption and care leavers across lists
+    Rule(
+        "adoption_decision_after_care",
+        "adoption",
+        ("list_10_adoptions", "list_08_children_in_care"),
+        "warning",
+        "The decision that the child should (or should no longer) be placed for adoption is after the "
+        "child ceased to be looked after (list 8's Date Ceased to be Looked After); the decisions are "
+        "made while the child is in care.",
+        dfe=("903 117",),
+    ),
+    Rule(
+        "care_leaver_in_adoptions",
+        "cross_list",
+        ("list_10_adoptions", "list_09_care_leavers"),
+        "warning",
+        "This care leaver (list 9) also has adoption dates in list 10; a care leaver is not a child "
+        "being placed for adoption. Check the Child ID in both lists.",
+        dfe=("903 134",),
+    ),
     # --- SSDA903 rules 400 and over mirrored for the coverage table (flows/validation/dfe/ssda903.csv)
     Rule(
         "legal_status_adoption_law",
@@ -463,7 +672,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "Child's Legal Status does not fit the Adoption and Children Act 2002, in force from 30 "
         "December 2005: a freeing order (D1) cannot start after it or still be in force, and a "
         "placement order (E1) cannot start before December 2005.",
-        dfe=("903 445", "903 446", "903 451"),
+        dfe=("903 446",),
     ),
     Rule(
         "sgo_foster_carers_not_fostered",

@@ -36,6 +36,7 @@ ORDER_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
         ("date_placement_order", "date_should_be_placed"),
         ("date_matched", "date_should_be_placed"),
         ("date_placed_for_adoption", "date_matched"),
+        ("date_no_longer_placed", "date_entered_care"),  # 903 118
     ),
     "list_11_adopters": (
         ("date_stage1_started", "date_enquiry"),

@@ -296,8 +296,117 @@ hits as (
     where date_stage1_started is null
       and coalesce(date_stage1_ended, date_stage2_started, date_stage2_ended) is not null
     union all
+    -- list 8: dates of the latest period, legal status and placement (903 169, 213, 231, 232, 242,
+    -- 353, 355, 359, 361-365, 375-382, 384, 392b), in one pass over the list: each row's hits as structs
+    select 'list_08_children_in_care', source_file, source_sheet, source_row, h.column_key, h.value, h.rule
+    from (
+        select l.source_file, l.source_sheet, l.source_row, unnest(list_filter([
+            {'hit': least(l.date_started_looked_after, l.legal_status_start_date, l.placement_start_date)
+                    < date '1991-10-14',
+             'column_key': case when l.date_started_looked_after < date '1991-10-14' then 'date_started_looked_after'
+                                when l.legal_status_start_date < date '1991-10-14' then 'legal_status_start_date'
+                                else 'placement_start_date' end,
+             'value': case when l.date_started_looked_after < date '1991-10-14' then l.date_started_looked_after_raw
+                           when l.legal_status_start_date < date '1991-10-14' then l.legal_status_start_date_raw
+                           else l.placement_start_date_raw end,
+             'rule': 'care_started_before_1991'},
+            -- the last episode starts at the later of the latest placement and legal status
+            {'hit': l.date_ceased_looked_after
+                    = greatest(coalesce(l.placement_start_date, l.date_started_looked_after),
+                               coalesce(l.legal_status_start_date, l.date_started_looked_after),
+                               l.date_started_looked_after),
+             'column_key': 'date_ceased_looked_after', 'value': l.date_ceased_looked_after_raw,
+             'rule': 'care_ended_same_day'},
+            {'hit': l.date_ceased_looked_after_raw is null
+                    and date_sub('year', l.date_of_birth, run.notification_date) >= 18
+                    and not (coalesce(l.legal_status, '') = 'V2' and coalesce(l.placement_type, '') = 'K2'),
+             'column_key': 'date_ceased_looked_after', 'value': l.date_ceased_looked_after_raw,
+             'rule': 'looked_after_past_18'},
+            {'hit': date_diff('day', l.legal_status_start_date,
+                              coalesce(l.date_ceased_looked_after, run.notification_date))
+                    > case l.legal_status when 'L1' then 3 when 'L2' then 21 when 'L3' then 7
+                                          when 'J2' then 21 when 'V3' then 17 end,
+             'column_key': 'legal_status', 'value': l.legal_status_raw, 'rule': 'legal_status_too_long'},
+            {'hit': date_diff('day', l.placement_start_date,
+                              coalesce(l.date_ceased_looked_after, run.notification_date))
+                    > case l.placement_type when 'T1' then 42 when 'T3' then 21 when 'T4' then 7 end,
+             'column_key': 'placement_type', 'value': l.placement_type_raw,
+             'rule': 'temporary_placement_too_long'},
+            {'hit': l.placement_type in ('T0', 'T1', 'T2', 'T3', 'T4')
+                    and (l.date_ceased_looked_after is not null
+                         or l.placement_start_date = l.date_started_looked_after
+                         or l.legal_status in ('V3', 'V4')),
+             'column_key': 'placement_type', 'value': l.placement_type_raw,
+             'rule': 'temporary_placement_misused'},
+            {'hit': (l.placement_type = 'P1' and l.legal_status = 'V2')
+                    or (l.placement_type in ('U1', 'U4') and l.legal_status in ('V3', 'V4')),
+             'column_key': 'placement_type', 'value': l.placement_type_raw,
+             'rule': 'legal_status_placement_mismatch'},
+            {'hit': l.placement_type in ('T0', 'T1', 'T2', 'T3', 'T4', 'Z11', 'Z12', 'Z13', 'Z14')
+                    and l.placement_provider is not null,
+             'column_key': 'placement_provider', 'value': l.placement_provider_raw,
+             'rule': 'placement_provider_not_expected'},
+            {'hit': upper(trim(l.placement_urn)) = 'XXXXXXX' and l.placement_type in ('K1', 'K2', 'K3', 'R3', 'S1'),
+             'column_key': 'placement_urn', 'value': l.placement_urn_raw, 'rule': 'urn_placeholder_misused'},
+            {'hit': l.uasc = 'Yes' and date_sub('year', l.date_of_birth, run.notification_date) < 11,
+             'column_key': 'uasc', 'value': l.uasc_raw, 'rule': 'uasc_young'},
+            {'hit': l.gender = 'Not stated/recorded', 'column_key': 'gender', 'value': l.gender_raw,
+             'rule': 'gender_not_recorded'},
+            -- every placement but a short break has its LA and postcode (903 169, 392b)
+            {'hit': l.placement_type is not null and l.la_of_placement is null
+                    and coalesce(l.legal_status, '') not in ('V3', 'V4'),
+             'column_key': 'la_of_placement', 'value': l.la_of_placement_raw, 'rule': 'placement_details_missing'},
+            {'hit': l.placement_type is not null and l.placement_postcode is null
+                    and coalesce(l.legal_status, '') not in ('V3', 'V4'),
+             'column_key': 'placement_postcode', 'value': l.placement_postcode_raw,
+             'rule': 'placement_details_missing'}
+        ], lambda x: coalesce(x.hit, false))) as h
+        from staging.list_08_children_in_care as l, run
+    )
+    union all
+    select 'list_09_care_leavers', source_file, source_sheet, source_row, 'gender', gender_raw,
+           'gender_not_recorded'
+    from staging.list_09_care_leavers
+    where gender = 'Not stated/recorded'
+    union all
+    -- list 9: a foyer is not for under-18s (903 347)
+    select 'list_09_care_leavers', c.source_file, c.source_sheet, c.source_row, 'accommodation_type',
+           c.accommodation_type_raw, 'foyer_under_18'
+    from staging.list_09_care_leavers as c, run
+    where c.accommodation_type = 'T' and date_sub('year', c.date_of_birth, run.notification_date) < 18
+    union all
+    select 'list_10_adoptions', source_file, source_sheet, source_row, 'gender', gender_raw,
+           'gender_not_recorded'
+    from staging.list_10_adoptions
+    where gender = 'Not stated/recorded'
+    union all
+    -- list 10 against list 8 and list 9 (903 117, 134)
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row,
+           case when a.date_should_be_placed > e.ceased then 'date_should_be_placed' else 'date_no_longer_placed' end,
+           case when a.date_should_be_placed > e.ceased then a.date_should_be_placed_raw
+                else a.date_no_longer_placed_raw end,
+           'adoption_decision_after_care'
+    from staging.list_10_adoptions as a
+    join (select upper(trim(child_id)) as child_key, max(date_ceased_looked_after) as ceased
+          from staging.list_08_children_in_care
+          where trim(child_id) <> ''
+          group by 1
+          having bool_and(date_ceased_looked_after is not null)) as e
+        on e.child_key = upper(trim(a.child_id))
+    where a.date_should_be_placed > e.ceased or a.date_no_longer_placed > e.ceased
+    union all
+    select 'list_10_adoptions', a.source_file, a.source_sheet, a.source_row, 'child_id', a.child_id,
+           'care_leaver_in_adoptions'
+    from staging.list_10_adoptions as a
+    where trim(a.child_id) <> ''
+      and coalesce(a.date_should_be_placed, a.date_matched, a.date_placed_for_adoption,
+                   a.date_adoption_order) is not null
+      and upper(trim(a.child_id)) in (
+          select upper(trim(child_id)) from staging.list_09_care_leavers
+          where coalesce(in_touch, activity_status, accommodation_type) is not null)
+    union all
     -- (SSDA903 rules 400 and over for the coverage table, flows/validation/dfe/ssda903.csv)
-    -- list 8: legal status against the 2002 Act (903 445, 446, 451), reason ceased and provider
+    -- list 8: legal status against the 2002 Act (903 446; freeing orders ended with it), reason ceased and provider
     -- against placement type (516, 550), the LA's own provision outside its area (1015)
     select 'list_08_children_in_care', source_file, source_sheet, source_row, 'legal_status',
            legal_status_raw, 'legal_status_adoption_law'

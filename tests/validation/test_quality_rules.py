@@ -163,6 +163,9 @@ def messy_submission() -> dict:
             "date_of_birth": D(2005, 1, 1),
             "age": 18,
             "date_started_looked_after": D(2023, 6, 1),
+            # ceased in the period, so looked_after_past_18 (903 359) has nothing to say
+            "date_ceased_looked_after": D(2026, 6, 1),
+            "reason_ceased": "E8",
         },
         "Date of Birth",
         "age_out_of_range",

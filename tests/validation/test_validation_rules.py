@@ -132,6 +132,50 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
      {"adopter_id": "AD2", "date_stage1_started": None}, "Date Stage 1 started"),
     ("adoption_order_before_placement", "list_10_adoptions", ("list_10_adoptions", 0),
      {"child_id": "K14", "date_adoption_order": D(2026, 6, 1)}, "Date of Adoption Order"),
+    # list 8 dates, legal status and placements
+    ("care_started_before_1991", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P60", "date_started_looked_after": D(1990, 5, 1)}, "Date Started to be Looked After"),
+    ("care_ended_same_day", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P61", "placement_type": "U4", "placement_provider": "PR1", "placement_urn": "SC100010",
+      "placement_start_date": D(2026, 8, 1), "date_ceased_looked_after": D(2026, 8, 1),
+      "reason_ceased": "E4A"}, "Date Ceased to be Looked After"),
+    ("looked_after_past_18", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P62", "date_of_birth": D(2008, 1, 1), "age": 18}, "Date Ceased to be Looked After"),
+    ("legal_status_too_long", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P63", "legal_status": "L2", "legal_status_start_date": D(2026, 6, 1)},
+     "Child's Legal Status"),
+    ("temporary_placement_too_long", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P64", "placement_type": "T4", "placement_start_date": D(2026, 10, 1)},
+     "Placement Type"),
+    ("temporary_placement_misused", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P65", "legal_status": "V3", "placement_type": "T2",
+      "placement_start_date": D(2026, 11, 10)}, "Placement Type"),
+    ("legal_status_placement_mismatch", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P66", "legal_status": "V2", "placement_type": "P1", "placement_provider": "PR0",
+      "placement_start_date": D(2025, 1, 5)}, "Placement Type"),
+    ("placement_provider_not_expected", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P67", "placement_type": "Z11", "placement_provider": "PR4",
+      "placement_start_date": D(2025, 1, 5)}, "Placement Provider"),
+    ("urn_placeholder_misused", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P68", "placement_type": "K2", "placement_provider": "PR4", "placement_urn": "XXXXXXX",
+      "placement_start_date": D(2025, 1, 5)}, "URN of Placement"),
+    ("placement_details_missing", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P58", "placement_type": "U4", "placement_provider": "PR1", "placement_urn": "SC100011",
+      "placement_start_date": D(2025, 1, 5), "placement_postcode": "ME14 1XX"}, "LA of Placement"),
+    ("uasc_young", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P69", "uasc": "Yes", "date_of_birth": D(2019, 4, 4), "age": 7},
+     "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)"),
+    ("gender_not_recorded", "list_08_children_in_care", ("list_08_children_in_care", 0),
+     {"child_id": "P59", "gender": "Not stated/recorded"}, "Gender"),
+    ("foyer_under_18", "list_09_care_leavers", ("list_09_care_leavers", 0),
+     {"child_id": "C93", "date_of_birth": D(2009, 1, 1), "age": 17, "accommodation_type": "T"},
+     "Type of Accommodation"),
+    # list 10 against lists 8 and 9
+    ("adoption_decision_after_care", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "K25", "date_no_longer_placed": D(2026, 7, 1), "reason_no_longer_placed": "RD1"},
+     "Date of Decision that Child Should No Longer be Placed for Adoption"),
+    ("care_leaver_in_adoptions", "list_10_adoptions", ("list_10_adoptions", 0),
+     {"child_id": "C3"}, "Child Unique ID"),
     # SSDA903 rules 400 and over for the coverage table (flows/validation/dfe/ssda903.csv)
     ("placement_provider_missing", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P65", "placement_type": "R2"}, "Placement Provider"),
@@ -208,6 +252,9 @@ SUPPORT = {
         {**K, "child_id": "K32", "date_started_looked_after": D(2024, 3, 1), "legal_status": "E1",
          "placement_type": "U6", "placement_provider": "PR1", "placement_urn": "SC100013",
          "date_ceased_looked_after": D(2026, 8, 1), "reason_ceased": "E4A"},
+        # left care before list 10's decision to place (903 117)
+        {**K, "child_id": "K25", "date_started_looked_after": D(2024, 3, 1), "legal_status": "C2",
+         "date_ceased_looked_after": D(2026, 6, 1), "reason_ceased": "E4A"},
     ],
     "list_05_section_47": [
         {**A, "child_id": "J7", "strategy_discussion_date": D(2026, 6, 1), "icpc_unnecessary": "No",
@@ -222,6 +269,7 @@ VALID = {
         {
             **B,
             "child_id": "V1",
+            "placement_postcode": "ME14 1XX",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "U4",
             "placement_provider": "PR1",
@@ -233,6 +281,7 @@ VALID = {
         {
             **B,
             "child_id": "V2",
+            "placement_postcode": "TN23 1AA",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "P1",
             "placement_provider": "PR0",
@@ -243,6 +292,7 @@ VALID = {
         {
             **B,
             "child_id": "V3",
+            "placement_postcode": "CF10 1AA",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "K3",
             "placement_provider": "PR4",
@@ -254,6 +304,8 @@ VALID = {
         {
             **B,
             "child_id": "V4",
+            "placement_postcode": "M1 1AA",
+            "la_of_placement": "E08000003",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "R5",
             "placement_provider": "PR3",
@@ -265,6 +317,7 @@ VALID = {
         {
             **C,
             "child_id": "V5",
+            "placement_postcode": "CF10 2AA",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "U6",
             "placement_provider": "PR4",
@@ -276,6 +329,8 @@ VALID = {
         {
             **K,
             "child_id": "V6",
+            "placement_postcode": "ME15",
+            "la_of_placement": "E06000050",
             "date_started_looked_after": D(2024, 3, 1),
             "legal_status": "E1",
             "placement_type": "A6",
@@ -293,6 +348,7 @@ VALID = {
             "placement_urn": "SC200004",
             "placement_location": "In",
             "la_of_placement": "E06000050",
+            "placement_postcode": "ME14 2XX",
             "placement_start_date": D(2024, 1, 5),
         },
         {
@@ -300,13 +356,17 @@ VALID = {
             "child_id": "V8",
             "date_started_looked_after": D(2024, 1, 5),
             "placement_type": "T1",
-            "placement_start_date": D(2026, 10, 1),
+            "la_of_placement": "E06000050",
+            "placement_postcode": "ME14 3XX",
+            "placement_start_date": D(2026, 11, 2),
         },
         {
             **C,
             "child_id": "V9",
             "date_started_looked_after": D(2023, 1, 5),
             "placement_type": "U3",
+            "la_of_placement": "E06000050",
+            "placement_postcode": "ME14 4XX",
             "placement_provider": "PR1",
             "placement_urn": "SC200005",
             "date_ceased_looked_after": D(2025, 1, 20),
@@ -394,6 +454,7 @@ def test_the_sql_names_exactly_the_catalogue_sql_rules():
     named = set(re.findall(r"'([a-z0-9_]+)'(?: as rule)?\s*\n\s*from", text))
     named |= set(re.findall(r", '([a-z0-9_]+)'(?: as rule)?$", text, re.MULTILINE))
     named |= set(re.findall(r"^\s*\('[A-Z0-9]+', \d+, '([a-z0-9_]+)'\),?$", text, re.MULTILINE))
+    named |= set(re.findall(r"'rule': '([a-z0-9_]+)'", text))  # one pass, hits as structs
     assert named == {r.id for r in rules.sql_rules()}
 
 
