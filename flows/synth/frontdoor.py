@@ -161,6 +161,7 @@ def front_door(w: World) -> None:
         "support": support,
         "c_idx": c_idx,
         "ref_c": ref_c,
+        "s_pos": s_pos,
     }
 
 
@@ -233,13 +234,12 @@ def children_in_need(w: World) -> None:
     no = ~is_open & (sup != "Yes")
     part(a_idx[is_open], a_ref[is_open], "Open assessment")
     part(a_idx[yes], a_ref[yes], "Child in need plan")
-    part(
-        a_idx[no],
-        a_ref[no],
-        "Closed episode",
-        auth[no],
-        choice(rng, (("RC8", 0.7), ("RC9", 0.3)), int(no.sum())),
-    )
+    reason = choice(rng, (("RC8", 0.7), ("RC9", 0.3)), int(no.sum()))
+    # after a section 47 enquiry the episode did not close with no further action (CIN 2990)
+    had_s47 = np.zeros(len(a_pos), bool)
+    had_s47[f["s_pos"]] = True
+    reason[had_s47[no] & (reason == "RC8")] = "RC7"
+    part(a_idx[no], a_ref[no], "Closed episode", auth[no], reason)
     # fill to the published number with longer-running CIN plans
     have = sum(len(x["idx"]) for x in parts)
     n_fill = max(0, w.plan.cin - have)

@@ -21,9 +21,20 @@ from pathlib import Path
 
 DIR = Path(__file__).with_name("dfe")
 
+# CIN rules for 2025-26: cin_validator/rules/cin2025_26 adds nothing to cin2024_25, which adds 1570,
+# 1580, 8945Q and 8950Q to cin2023_24 (and replaces 2886Q, 4180, 8750, 8770Q), which replaces 1530 in
+# cin2022_23; no year deletes a rule. cin2022_23 holds 107 rule codes: its rule files, less the draft
+# rule_4010v2.py (code 4010 again) and the files renamed when DfE made a rule a query (4009, 8525,
+# 8555, 8569, 8863 and 8873 became 4009Q ... 8873Q). 107 + 4 = 111, each listed in dfe/cin.csv.
+CIN_RULES = 111
+
 # prefix used in Rule.dfe → (CSV, the validator and the rule set read, how many rules it has)
 VALIDATORS: dict[str, tuple[str, str, int]] = {
-    "CIN": ("cin.csv", "CIN census: data-to-insight/csc-validator-be-cin, rules for 2025-26", 109),
+    "CIN": (
+        "cin.csv",
+        "CIN census: data-to-insight/csc-validator-be-cin, rules for 2025-26",
+        CIN_RULES,
+    ),
     "903": ("ssda903.csv", "SSDA903: data-to-insight/csc-validator-be-903, rules for 2026-27", 322),
 }
 

@@ -80,6 +80,35 @@ duplicated as (  -- only these children's rows are ranked (a window over every r
     group by all
     having count(*) > 1
 ),
+cin_people as (  -- lists 1-7: each row's child, gender and date of birth (CIN 8750, 2886Q)
+    select 'list_01_contacts' as list_name, source_file, source_sheet, source_row, upper(trim(child_id)) as child_key,
+           gender, gender_raw, date_of_birth
+    from staging.list_01_contacts
+    union all
+    select 'list_02_early_help', source_file, source_sheet, source_row, upper(trim(child_id)), gender, gender_raw,
+           date_of_birth
+    from staging.list_02_early_help
+    union all
+    select 'list_03_referrals', source_file, source_sheet, source_row, upper(trim(child_id)), gender, gender_raw,
+           date_of_birth
+    from staging.list_03_referrals
+    union all
+    select 'list_04_assessments', source_file, source_sheet, source_row, upper(trim(child_id)), gender, gender_raw,
+           date_of_birth
+    from staging.list_04_assessments
+    union all
+    select 'list_05_section_47', source_file, source_sheet, source_row, upper(trim(child_id)), gender, gender_raw,
+           date_of_birth
+    from staging.list_05_section_47
+    union all
+    select 'list_06_children_in_need', source_file, source_sheet, source_row, upper(trim(child_id)), gender, gender_raw,
+           date_of_birth
+    from staging.list_06_children_in_need
+    union all
+    select 'list_07_child_protection', source_file, source_sheet, source_row, upper(trim(child_id)), gender, gender_raw,
+           date_of_birth
+    from staging.list_07_child_protection
+),
 hits as (
     -- journey: no contact or referral before conception (40 weeks before birth)
     select 'list_01_contacts' as list_name, source_file, source_sheet, source_row,
@@ -138,6 +167,196 @@ hits as (
       and placement_provider is null
     union all
     -- (CIN census rules for the coverage table, flows/validation/dfe/cin.csv: each a select ... union all)
+    -- CIN 1105: a plan started in the period before every referral of the child in list 3
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row, 'cp_plan_start_date',
+           p.cp_plan_start_date_raw, 'cp_plan_before_referral'
+    from staging.list_07_child_protection as p
+    join first_referral as f on f.child_key = upper(trim(p.child_id))
+    cross join run
+    where p.cp_plan_start_date >= run.period_start and p.cp_plan_start_date < f.first_referral
+    union all
+    -- CIN 2883 (per plan): a plan started in the period for a child with enquiries in list 5, none
+    -- with an ICPC on or before the plan's start
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row, 'cp_plan_start_date',
+           p.cp_plan_start_date_raw, 'cp_plan_without_icpc'
+    from staging.list_07_child_protection as p, run
+    where p.cp_plan_start_date >= run.period_start and trim(p.child_id) <> ''
+      and exists (select 1 from staging.list_05_section_47 as s
+                  where upper(trim(s.child_id)) = upper(trim(p.child_id)))
+      and not exists (
+          select 1 from staging.list_05_section_47 as s
+          where upper(trim(s.child_id)) = upper(trim(p.child_id)) and s.icpc_date <= p.cp_plan_start_date)
+    union all
+    -- CIN 2990: an episode closed RC8 (no further action) with an S47 or a plan inside it
+    select 'list_06_children_in_need', c.source_file, c.source_sheet, c.source_row, 'reason_for_closure',
+           c.reason_for_closure_raw, 'closed_nfa_with_activity'
+    from staging.list_06_children_in_need as c
+    where c.reason_for_closure = 'RC8' and c.cin_closure_date is not null and trim(c.child_id) <> ''
+      and (exists (select 1 from staging.list_05_section_47 as s
+                   where upper(trim(s.child_id)) = upper(trim(c.child_id))
+                     and s.strategy_discussion_date between c.cin_start_date and c.cin_closure_date)
+           or exists (select 1 from staging.list_07_child_protection as p
+                      where upper(trim(p.child_id)) = upper(trim(c.child_id))
+                        and p.cp_plan_start_date between c.cin_start_date and c.cin_closure_date))
+    union all
+    -- CIN 8825Q: an episode started in the period closed after assessment (RC8, RC9) with no assessment
+    -- (an episode that is a referral with no further action, NFA in list 3 that day, has none)
+    select 'list_06_children_in_need', c.source_file, c.source_sheet, c.source_row, 'reason_for_closure',
+           c.reason_for_closure_raw, 'rc8_without_assessment'
+    from staging.list_06_children_in_need as c, run
+    where c.reason_for_closure in ('RC8', 'RC9') and c.cin_start_date >= run.period_start
+      and trim(c.child_id) <> ''
+      and exists (select 1 from staging.list_04_assessments)
+      and not exists (select 1 from staging.list_03_referrals as r
+                      where upper(trim(r.child_id)) = upper(trim(c.child_id))
+                        and r.date_of_referral = c.cin_start_date and r.referral_nfa = 'Yes')
+      and not exists (select 1 from staging.list_04_assessments as a
+                      where upper(trim(a.child_id)) = upper(trim(c.child_id)))
+    union all
+    -- CIN 2991Q: an S47 after a referral of the child in list 3, with no assessment in list 4
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'strategy_discussion_date',
+           s.strategy_discussion_date_raw, 's47_without_assessment'
+    from staging.list_05_section_47 as s
+    join first_referral as f on f.child_key = upper(trim(s.child_id))
+    where s.strategy_discussion_date >= f.first_referral
+      and exists (select 1 from staging.list_04_assessments)
+      and not exists (select 1 from staging.list_04_assessments as a
+                      where upper(trim(a.child_id)) = upper(trim(s.child_id)))
+    union all
+    -- CIN 8831, 8832: the child's latest referral on or before the event is NFA (on one day, a
+    -- referral that was not NFA wins)
+    select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row, 'assessment_start_date',
+           a.assessment_start_date_raw, 'activity_after_nfa_referral'
+    from staging.list_04_assessments as a
+    where (select arg_max(r.referral_nfa, date_diff('day', date '2000-01-01', r.date_of_referral) * 2
+                          + (r.referral_nfa is distinct from 'Yes')::int)
+           from staging.list_03_referrals as r
+           where upper(trim(r.child_id)) = upper(trim(a.child_id))
+             and r.date_of_referral <= a.assessment_start_date) = 'Yes'
+    union all
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'strategy_discussion_date',
+           s.strategy_discussion_date_raw, 'activity_after_nfa_referral'
+    from staging.list_05_section_47 as s
+    where (select arg_max(r.referral_nfa, date_diff('day', date '2000-01-01', r.date_of_referral) * 2
+                          + (r.referral_nfa is distinct from 'Yes')::int)
+           from staging.list_03_referrals as r
+           where upper(trim(r.child_id)) = upper(trim(s.child_id))
+             and r.date_of_referral <= s.strategy_discussion_date) = 'Yes'
+    union all
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row, 'cp_plan_start_date',
+           p.cp_plan_start_date_raw, 'activity_after_nfa_referral'
+    from staging.list_07_child_protection as p
+    where (select arg_max(r.referral_nfa, date_diff('day', date '2000-01-01', r.date_of_referral) * 2
+                          + (r.referral_nfa is distinct from 'Yes')::int)
+           from staging.list_03_referrals as r
+           where upper(trim(r.child_id)) = upper(trim(p.child_id))
+             and r.date_of_referral <= p.cp_plan_start_date) = 'Yes'
+    union all
+    -- CIN 8565: activity dated after the close of the child's episode in list 6 (every row closed)
+    select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row,
+           case when a.assessment_start_date > c.closed_on then 'assessment_start_date'
+                else 'assessment_authorised_date' end,
+           case when a.assessment_start_date > c.closed_on then a.assessment_start_date_raw
+                else a.assessment_authorised_date_raw end, 'activity_after_cin_closure'
+    from staging.list_04_assessments as a
+    join (select upper(trim(child_id)) as child_key, max(cin_closure_date) as closed_on
+          from staging.list_06_children_in_need where trim(child_id) <> ''
+          group by 1 having count(*) = count(cin_closure_date)) as c
+      on c.child_key = upper(trim(a.child_id))
+    where a.assessment_start_date > c.closed_on or a.assessment_authorised_date > c.closed_on
+    union all
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row,
+           case when s.strategy_discussion_date > c.closed_on then 'strategy_discussion_date'
+                else 'icpc_date' end,
+           case when s.strategy_discussion_date > c.closed_on then s.strategy_discussion_date_raw
+                else s.icpc_date_raw end, 'activity_after_cin_closure'
+    from staging.list_05_section_47 as s
+    join (select upper(trim(child_id)) as child_key, max(cin_closure_date) as closed_on
+          from staging.list_06_children_in_need where trim(child_id) <> ''
+          group by 1 having count(*) = count(cin_closure_date)) as c
+      on c.child_key = upper(trim(s.child_id))
+    where s.strategy_discussion_date > c.closed_on or s.icpc_date > c.closed_on
+    union all
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row,
+           case when p.cp_plan_start_date > c.closed_on then 'cp_plan_start_date'
+                else 'cp_plan_end_date' end,
+           case when p.cp_plan_start_date > c.closed_on then p.cp_plan_start_date_raw
+                else p.cp_plan_end_date_raw end, 'activity_after_cin_closure'
+    from staging.list_07_child_protection as p
+    join (select upper(trim(child_id)) as child_key, max(cin_closure_date) as closed_on
+          from staging.list_06_children_in_need where trim(child_id) <> ''
+          group by 1 having count(*) = count(cin_closure_date)) as c
+      on c.child_key = upper(trim(p.child_id))
+    where p.cp_plan_start_date > c.closed_on or p.cp_plan_end_date > c.closed_on
+    union all
+    -- CIN 8867, 8868: an assessment or S47 still open inside a closed episode
+    select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row, 'assessment_authorised_date',
+           a.assessment_authorised_date_raw, 'closed_with_open_assessment'
+    from staging.list_04_assessments as a
+    join staging.list_06_children_in_need as c on upper(trim(c.child_id)) = upper(trim(a.child_id))
+    where trim(a.child_id) <> '' and a.assessment_authorised_date is null
+      and a.assessment_start_date between c.cin_start_date and c.cin_closure_date
+    union all
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'icpc_date',
+           s.icpc_date_raw, 'closed_with_open_s47'
+    from staging.list_05_section_47 as s
+    join staging.list_06_children_in_need as c on upper(trim(c.child_id)) = upper(trim(s.child_id))
+    where trim(s.child_id) <> '' and s.icpc_date is null and s.icpc_unnecessary is distinct from 'Yes'
+      and s.strategy_discussion_date between c.cin_start_date and c.cin_closure_date
+    union all
+    -- CIN 8863Q, 8896: an assessment starting while an earlier one of the child is open
+    select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row, 'assessment_start_date',
+           a.assessment_start_date_raw, 'assessment_overlap'
+    from staging.list_04_assessments as a
+    where trim(a.child_id) <> ''
+      and exists (select 1 from staging.list_04_assessments as o
+                  where upper(trim(o.child_id)) = upper(trim(a.child_id))
+                    and o.assessment_start_date < a.assessment_start_date
+                    and (o.assessment_authorised_date is null
+                         or a.assessment_start_date <= o.assessment_authorised_date))
+    union all
+    -- CIN 8890, 8839: an S47 starting while an earlier one of the child is open
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'strategy_discussion_date',
+           s.strategy_discussion_date_raw, 's47_overlap'
+    from staging.list_05_section_47 as s
+    where trim(s.child_id) <> ''
+      and exists (select 1 from staging.list_05_section_47 as o
+                  where upper(trim(o.child_id)) = upper(trim(s.child_id))
+                    and o.strategy_discussion_date < s.strategy_discussion_date
+                    and (s.strategy_discussion_date <= o.icpc_date
+                         or (o.icpc_date is null and o.icpc_unnecessary is distinct from 'Yes')))
+    union all
+    -- CIN 8841: the latest review conference on or before the plan's start
+    select 'list_07_child_protection', source_file, source_sheet, source_row, 'date_latest_review',
+           date_latest_review_raw, 'cp_review_not_after_start'
+    from staging.list_07_child_protection
+    where date_latest_review <= cp_plan_start_date
+    union all
+    -- CIN 8875: an ICPC at a weekend
+    select 'list_05_section_47', source_file, source_sheet, source_row, 'icpc_date', icpc_date_raw,
+           'icpc_on_weekend'
+    from staging.list_05_section_47
+    where dayofweek(icpc_date) in (0, 6)
+    union all
+    -- CIN 8750: an unborn child (born after the notification date) with a gender
+    select l.list_name, l.source_file, l.source_sheet, l.source_row, 'gender', l.gender_raw, 'unborn_gender'
+    from cin_people as l, run
+    where l.date_of_birth > run.notification_date and l.gender in ('Male', 'Female')
+    union all
+    -- CIN 2886Q: more than 2% of a list's born children with gender not recorded (lists 3-7)
+    select l.list_name, l.source_file, l.source_sheet, l.source_row, 'gender', l.gender_raw,
+           'gender_not_recorded'
+    from cin_people as l, run
+    where l.list_name <> 'list_01_contacts' and l.list_name <> 'list_02_early_help'
+      and l.gender = 'Not stated/recorded'
+      and (l.date_of_birth is null or l.date_of_birth <= run.notification_date)
+      and l.list_name in (
+          select p.list_name from cin_people as p, run
+          where p.date_of_birth is null or p.date_of_birth <= run.notification_date
+          group by 1
+          having count(distinct case when p.gender = 'Not stated/recorded' then p.child_key end)
+                 > 0.02 * count(distinct p.child_key))
+    union all
     -- fields filled together: the finding points at the blank one
     select 'list_06_children_in_need', source_file, source_sheet, source_row,
            case when cin_closure_date is null then 'cin_closure_date' else 'reason_for_closure' end,
