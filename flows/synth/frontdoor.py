@@ -162,6 +162,7 @@ def front_door(w: World) -> None:
         "c_idx": c_idx,
         "ref_c": ref_c,
         "s_pos": s_pos,
+        "auth_c": auth_c,
     }
 
 
@@ -213,6 +214,12 @@ def children_in_need(w: World) -> None:
     closed = ended & ~stepdown
     close = np.minimum(
         cp["cp_plan_end_date"][closed] + days(rng.integers(0, 90, int(closed.sum()))), w.last
+    )
+    # the episode closes after the assessment behind the plan is authorised (CIN 8565)
+    auth_of = dict(zip(f["c_idx"].tolist(), f["auth_c"].tolist(), strict=True))
+    chain_auth = np.array([auth_of.get(i) for i in cp_idx[closed].tolist()], dtype="datetime64[D]")
+    close = np.where(np.isnat(chain_auth), close, np.maximum(close, chain_auth)).astype(
+        "datetime64[D]"
     )
     part(
         cp_idx[closed],

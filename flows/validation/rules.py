@@ -391,8 +391,8 @@ CATALOGUE: tuple[Rule, ...] = (
         "completeness",
         _L3_7,
         "info",
-        "Gender is Not stated/recorded for more than 2% of this list's children who are born; record "
-        "it where it is known.",
+        "Gender is Not stated/recorded on more than 2% of this list's rows for children already "
+        "born; record it where it is known.",
         dfe=("CIN 2886Q",),
     ),
     # --- fields filled together
