@@ -161,6 +161,8 @@ def front_door(w: World) -> None:
         "support": support,
         "c_idx": c_idx,
         "ref_c": ref_c,
+        "s_pos": s_pos,
+        "auth_c": auth_c,
     }
 
 
@@ -213,6 +215,12 @@ def children_in_need(w: World) -> None:
     close = np.minimum(
         cp["cp_plan_end_date"][closed] + days(rng.integers(0, 90, int(closed.sum()))), w.last
     )
+    # the episode closes after the assessment behind the plan is authorised (CIN 8565)
+    auth_of = dict(zip(f["c_idx"].tolist(), f["auth_c"].tolist(), strict=True))
+    chain_auth = np.array([auth_of.get(i) for i in cp_idx[closed].tolist()], dtype="datetime64[D]")
+    close = np.where(np.isnat(chain_auth), close, np.maximum(close, chain_auth)).astype(
+        "datetime64[D]"
+    )
     part(
         cp_idx[closed],
         cp_start[closed],
@@ -233,13 +241,12 @@ def children_in_need(w: World) -> None:
     no = ~is_open & (sup != "Yes")
     part(a_idx[is_open], a_ref[is_open], "Open assessment")
     part(a_idx[yes], a_ref[yes], "Child in need plan")
-    part(
-        a_idx[no],
-        a_ref[no],
-        "Closed episode",
-        auth[no],
-        choice(rng, (("RC8", 0.7), ("RC9", 0.3)), int(no.sum())),
-    )
+    reason = choice(rng, (("RC8", 0.7), ("RC9", 0.3)), int(no.sum()))
+    # after a section 47 enquiry the episode did not close with no further action (CIN 2990)
+    had_s47 = np.zeros(len(a_pos), bool)
+    had_s47[f["s_pos"]] = True
+    reason[had_s47[no] & (reason == "RC8")] = "RC7"
+    part(a_idx[no], a_ref[no], "Closed episode", auth[no], reason)
     # fill to the published number with longer-running CIN plans
     have = sum(len(x["idx"]) for x in parts)
     n_fill = max(0, w.plan.cin - have)

@@ -139,6 +139,8 @@ def child_protection(w: World) -> None:
     start = np.concatenate([start_open, end[n_open:] - days(ended_dur)])
     # siblings share the plan's dates; nobody's plan starts before they are born
     start, end = np.maximum(start[lead], dob + 1), end[lead]
+    # the initial conference that makes a plan is held on a working day (CIN 8875)
+    start = np.busday_offset(start, 0, roll="forward").astype("datetime64[D]")
     end = after(end, start + 1)  # a plan cannot end the day it starts (CIN 8840)
     prev = np.where(
         rng.random(len(idx)) < r["cp_subsequent"], rng.choice([1, 1, 1, 2, 3], len(idx)), 0

@@ -21,6 +21,9 @@ from pathlib import Path
 
 DIR = Path(__file__).with_name("dfe")
 
+# How many rules each validator runs for the year: the `registry` of cin_validator.rules.cin2025_26
+# and lac_validator.rules.lac2026_27 (csc-validator-be-cin 0.1.13, csc-validator-be-903 0.1.17 from
+# PyPI), each a year's rules added to the last year's, less the year's deletions.
 # prefix used in Rule.dfe → (CSV, the validator and the rule set read, how many rules it has)
 VALIDATORS: dict[str, tuple[str, str, int]] = {
     "CIN": ("cin.csv", "CIN census: data-to-insight/csc-validator-be-cin, rules for 2025-26", 109),

@@ -57,6 +57,8 @@ _L2_5 = (
     "list_05_section_47",
 )
 _ALL = ("*",)
+_L1_7 = ("list_01_contacts",) + _L2_5 + ("list_06_children_in_need", "list_07_child_protection")
+_L3_7 = _L1_7[2:]
 
 
 def _vocabulary(rule_id: str, family: str, where: str, lists=_ALL, dfe=(), framework=None) -> Rule:
@@ -79,13 +81,23 @@ CATALOGUE: tuple[Rule, ...] = (
     _vocabulary("header_ambiguous", "files", "reader"),
     _vocabulary("template_layout_old", "files", "reader"),
     _vocabulary("column_mostly_blank", "completeness", "validate"),
-    # --- values (normaliser and suites)
-    _vocabulary("required_blank", "completeness", "reader", dfe=("CIN 8500", "903 103")),
+    # --- values (normaliser and suites); the DfE rules each generic rule covers are in dfe=
+    _vocabulary(
+        "required_blank",
+        "completeness",
+        "reader",
+        dfe=("CIN 8500", "CIN 4180", "CIN 4220", "CIN 8600", "CIN 8615", "CIN 8720", "903 103"),
+    ),
     _vocabulary(
         "code_unmapped",
         "values",
         "reader",
         dfe=(
+            "CIN 4220",
+            "CIN 8568",
+            "CIN 8640",
+            "CIN 8650",
+            "CIN 8866",
             "903 101",
             "903 103",
             "903 105",
@@ -127,36 +139,61 @@ CATALOGUE: tuple[Rule, ...] = (
         "date_in_future",
         "dates",
         "suite",
-        dfe=("903 117", "903 301", "903 354", "903 385", "903 703"),
+        dfe=(
+            "CIN 8600",
+            "CIN 8620",
+            "CIN 8696",
+            "CIN 8715",
+            "CIN 8720",
+            "CIN 8736",
+            "CIN 8740",
+            "CIN 8930",
+            "903 117",
+            "903 301",
+            "903 354",
+            "903 385",
+            "903 703",
+        ),
     ),
-    _vocabulary("date_out_of_period", "dates", "suite", framework="para 314-316"),
+    _vocabulary(
+        "date_out_of_period",
+        "dates",
+        "suite",
+        framework="para 314-316",
+        dfe=("CIN 8620", "CIN 8736", "CIN 8740", "CIN 8930"),
+    ),
     _vocabulary(
         "date_order",
         "dates",
         "suite",
         dfe=(
             "CIN 8608",
-            "903 356",
-            "903 1003",
+            "CIN 8615",
+            "CIN 8630",
             "903 118",
             "903 184",
             "903 331",
             "903 333",
             "903 334",
+            "903 356",
             "903 521",
             "903 552",
             "903 554",
+            "903 1003",
         ),
     ),
     _vocabulary(
         "age_out_of_range",
         "dates",
         "suite",
-        dfe=("903 184", "903 302", "903 351", "903 352", "903 708"),
+        dfe=("CIN 8775Q", "903 184", "903 302", "903 351", "903 352", "903 708"),
     ),
     _vocabulary("age_mismatch", "dates", "suite"),
     _vocabulary(
-        "duplicate_child", "duplicates", "suite", dfe=("903 INT31", "903 INT32", "903 INT34")
+        "duplicate_child",
+        "duplicates",
+        "suite",
+        dfe=("CIN 8510", "CIN 8815", "CIN 8935", "CIN 8940", "903 INT31", "903 INT32", "903 INT34"),
     ),
     _vocabulary(
         "cross_list_mismatch",
@@ -165,7 +202,7 @@ CATALOGUE: tuple[Rule, ...] = (
         dfe=("903 INT11", "903 INT12", "903 INT15"),
         framework="para 322",
     ),
-    _vocabulary("cp_not_in_cin", "cross_list", "sql"),
+    _vocabulary("cp_not_in_cin", "cross_list", "sql", dfe=("CIN 8590",)),
     _vocabulary("not_in_children_in_care", "cross_list", "sql"),
     _vocabulary("icpc_plan_missing", "cross_list", "sql"),
     _vocabulary("audit_child_unknown", "cross_list", "sql", framework="para 328"),
@@ -177,7 +214,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "error",
         "Child Protection Plan End Date is on or before its start date; a plan cannot end the day it "
         "starts.",
-        dfe=("CIN 8840",),
+        dfe=("CIN 8840", "CIN 8925"),
         where="suite",
     ),
     Rule(
@@ -260,7 +297,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "This strategy discussion is before every referral of this child in list 3; a section 47 "
         "enquiry follows a referral. Check both dates, or whether the referral came before the six "
         "months.",
-        dfe=("CIN 2889",),
+        dfe=("CIN 2889", "CIN 1104"),
     ),
     Rule(
         "cp_plan_before_icpc",
@@ -272,6 +309,157 @@ CATALOGUE: tuple[Rule, ...] = (
         dfe=("CIN 2885",),
     ),
     # --- CIN census rules mirrored for the coverage table (flows/validation/dfe/cin.csv)
+    Rule(
+        "cp_plan_before_referral",
+        "journey",
+        ("list_07_child_protection", "list_03_referrals"),
+        "warning",
+        "This child protection plan starts before every referral of this child in list 3; a plan "
+        "follows a referral. Check both dates, or whether the referral came before the six months.",
+        dfe=("CIN 1105",),
+    ),
+    Rule(
+        "cp_plan_without_icpc",
+        "journey",
+        ("list_07_child_protection", "list_05_section_47"),
+        "info",
+        "This child protection plan starts in the period and the child has section 47 enquiries in "
+        "list 5, but none has a Date of Initial Child Protection Conference on or before Child "
+        "Protection Plan Start Date; a plan follows an initial conference (or a transfer-in one).",
+        dfe=("CIN 2883",),
+    ),
+    Rule(
+        "closed_nfa_with_activity",
+        "journey",
+        ("list_06_children_in_need", "list_05_section_47", "list_07_child_protection"),
+        "warning",
+        "Reason for Closure is RC8 (case closed after assessment, no further action), but the child "
+        "has a section 47 enquiry (list 5) or a child protection plan (list 7) starting between CIN "
+        "Start Date and CIN Closure Date.",
+        dfe=("CIN 2990",),
+    ),
+    Rule(
+        "rc8_without_assessment",
+        "journey",
+        ("list_06_children_in_need", "list_04_assessments"),
+        "warning",
+        "Reason for Closure is RC8 or RC9 (case closed after assessment), but list 4 has no "
+        "assessment for the child; the episode started in the period and its referral was not NFA, "
+        "so its assessment should be there.",
+        dfe=("CIN 8825Q",),
+    ),
+    Rule(
+        "s47_without_assessment",
+        "journey",
+        ("list_05_section_47", "list_04_assessments"),
+        "info",
+        "This section 47 enquiry follows a referral of the child in list 3, but list 4 has no "
+        "assessment for the child; an enquiry comes with an assessment.",
+        dfe=("CIN 2991Q",),
+    ),
+    Rule(
+        "activity_after_nfa_referral",
+        "journey",
+        (
+            "list_04_assessments",
+            "list_05_section_47",
+            "list_07_child_protection",
+            "list_03_referrals",
+        ),
+        "warning",
+        "The child's latest referral on or before this date (list 3) has Referral NFA? Yes, yet an "
+        "assessment, section 47 enquiry or child protection plan starts after it; check Referral NFA? "
+        "or the dates.",
+        dfe=("CIN 8831", "CIN 8832"),
+    ),
+    Rule(
+        "activity_after_cin_closure",
+        "journey",
+        (
+            "list_04_assessments",
+            "list_05_section_47",
+            "list_07_child_protection",
+            "list_06_children_in_need",
+        ),
+        "warning",
+        "This date is after the CIN Closure Date of the child's episode in list 6; no assessment, "
+        "enquiry, conference or plan continues after the episode closes. Check both dates.",
+        dfe=("CIN 8565",),
+    ),
+    Rule(
+        "closed_with_open_assessment",
+        "journey",
+        ("list_04_assessments", "list_06_children_in_need"),
+        "warning",
+        "The child's CIN episode (list 6) is closed, but this assessment, which started within it, has "
+        "no Continuous Assessment Date of Authorisation.",
+        dfe=("CIN 8867",),
+    ),
+    Rule(
+        "closed_with_open_s47",
+        "journey",
+        ("list_05_section_47", "list_06_children_in_need"),
+        "warning",
+        "The child's CIN episode (list 6) is closed, but this section 47 enquiry, which started within "
+        "it, has no Date of Initial Child Protection Conference and the ICPC was not deemed "
+        "unnecessary.",
+        dfe=("CIN 8868",),
+    ),
+    Rule(
+        "assessment_overlap",
+        "journey",
+        ("list_04_assessments",),
+        "warning",
+        "This assessment starts while another assessment of the same child is still open (after its "
+        "Continuous Assessment Start Date and on or before its Date of Authorisation, or it has none).",
+        dfe=("CIN 8863Q", "CIN 8896"),
+    ),
+    Rule(
+        "s47_overlap",
+        "journey",
+        ("list_05_section_47",),
+        "warning",
+        "This section 47 enquiry starts while another enquiry of the same child is still open (after "
+        "its strategy discussion and on or before its ICPC, or it has no ICPC and one was not deemed "
+        "unnecessary).",
+        dfe=("CIN 8890", "CIN 8839"),
+    ),
+    Rule(
+        "cp_review_not_after_start",
+        "dates",
+        ("list_07_child_protection",),
+        "warning",
+        "Date of latest review conference is on or before Child Protection Plan Start Date; a review "
+        "conference follows the plan's start.",
+        dfe=("CIN 8841",),
+    ),
+    Rule(
+        "icpc_on_weekend",
+        "dates",
+        ("list_05_section_47",),
+        "warning",
+        "Date of Initial Child Protection Conference is a Saturday or Sunday; conferences are not held "
+        "at weekends. Check the date.",
+        dfe=("CIN 8875",),
+    ),
+    Rule(
+        "unborn_gender",
+        "values",
+        _L1_7,
+        "warning",
+        "Date of Birth is after the notification date (an unborn child), but Gender is Male or Female; "
+        "an unborn child's gender is Not stated/recorded.",
+        dfe=("CIN 8750",),
+    ),
+    Rule(
+        "gender_not_recorded",
+        "completeness",
+        _L3_7,
+        "info",
+        "Gender is Not stated/recorded on more than 2% of this list's rows for children already "
+        "born; record it where it is known.",
+        dfe=("CIN 2886Q",),
+    ),
     # --- fields filled together
     Rule(
         "cin_closure_incomplete",
@@ -627,7 +815,7 @@ CATALOGUE: tuple[Rule, ...] = (
         dfe=("903 231",),
     ),
     Rule(
-        "gender_not_recorded",
+        "gender_not_recorded_in_care",
         "care",
         ("list_08_children_in_care", "list_09_care_leavers", "list_10_adoptions"),
         "info",
@@ -779,7 +967,7 @@ CATALOGUE: tuple[Rule, ...] = (
         "warning",
         "The same child has another row in this list with the same date; remove the duplicate or "
         "correct the date.",
-        dfe=("CIN 8820", "CIN 8890"),
+        dfe=("CIN 8820",),
     ),
     # --- timeliness (info)
     Rule(

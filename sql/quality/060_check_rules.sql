@@ -80,6 +80,108 @@ duplicated as (  -- only these children's rows are ranked (a window over every r
     group by all
     having count(*) > 1
 ),
+cin_people as not materialized (  -- lists 1-7: each row's gender and date of birth (CIN 8750, 2886Q)
+    select 'list_01_contacts' as list_name, source_file, source_sheet, source_row, gender, gender_raw,
+           date_of_birth
+    from staging.list_01_contacts
+    union all
+    select 'list_02_early_help', source_file, source_sheet, source_row, gender, gender_raw, date_of_birth
+    from staging.list_02_early_help
+    union all
+    select 'list_03_referrals', source_file, source_sheet, source_row, gender, gender_raw, date_of_birth
+    from staging.list_03_referrals
+    union all
+    select 'list_04_assessments', source_file, source_sheet, source_row, gender, gender_raw, date_of_birth
+    from staging.list_04_assessments
+    union all
+    select 'list_05_section_47', source_file, source_sheet, source_row, gender, gender_raw, date_of_birth
+    from staging.list_05_section_47
+    union all
+    select 'list_06_children_in_need', source_file, source_sheet, source_row, gender, gender_raw,
+           date_of_birth
+    from staging.list_06_children_in_need
+    union all
+    select 'list_07_child_protection', source_file, source_sheet, source_row, gender, gender_raw,
+           date_of_birth
+    from staging.list_07_child_protection
+),
+cin_gender_lists as (  -- lists 3-7 where over 2% of the rows of born children have no gender (2886Q)
+    select 'list_03_referrals' as list_name
+    from staging.list_03_referrals, run
+    where date_of_birth is null or date_of_birth <= run.notification_date
+    having count(*) filter (where gender = 'Not stated/recorded') > 0.02 * count(*)
+    union all
+    select 'list_04_assessments' as list_name
+    from staging.list_04_assessments, run
+    where date_of_birth is null or date_of_birth <= run.notification_date
+    having count(*) filter (where gender = 'Not stated/recorded') > 0.02 * count(*)
+    union all
+    select 'list_05_section_47' as list_name
+    from staging.list_05_section_47, run
+    where date_of_birth is null or date_of_birth <= run.notification_date
+    having count(*) filter (where gender = 'Not stated/recorded') > 0.02 * count(*)
+    union all
+    select 'list_06_children_in_need' as list_name
+    from staging.list_06_children_in_need, run
+    where date_of_birth is null or date_of_birth <= run.notification_date
+    having count(*) filter (where gender = 'Not stated/recorded') > 0.02 * count(*)
+    union all
+    select 'list_07_child_protection' as list_name
+    from staging.list_07_child_protection, run
+    where date_of_birth is null or date_of_birth <= run.notification_date
+    having count(*) filter (where gender = 'Not stated/recorded') > 0.02 * count(*)
+),
+cin_closed as (  -- list 6 children whose every row is closed, with the latest closure (CIN 8565)
+    select upper(trim(child_id)) as child_key, max(cin_closure_date) as closed_on
+    from staging.list_06_children_in_need
+    where trim(child_id) <> ''
+    group by 1
+    having count(*) = count(cin_closure_date)
+),
+cin_referral_days as (  -- list 3 by child and day: every referral that day NFA (CIN 8825Q, 8831, 8832)
+    select upper(trim(child_id)) as child_key, date_of_referral,
+           bool_and(coalesce(referral_nfa = 'Yes', false)) as nfa
+    from staging.list_03_referrals
+    where trim(child_id) <> '' and date_of_referral is not null
+    group by 1, 2
+),
+cin_starts as (  -- lists 4, 5 and 7: the day each assessment, enquiry and plan starts
+    select 'list_04_assessments' as list_name, source_file, source_sheet, source_row,
+           upper(trim(child_id)) as child_key, 'assessment_start_date' as column_key,
+           assessment_start_date as start_date, assessment_start_date_raw as value
+    from staging.list_04_assessments
+    where trim(child_id) <> '' and assessment_start_date is not null
+    union all
+    select 'list_05_section_47', source_file, source_sheet, source_row, upper(trim(child_id)),
+           'strategy_discussion_date', strategy_discussion_date, strategy_discussion_date_raw
+    from staging.list_05_section_47
+    where trim(child_id) <> '' and strategy_discussion_date is not null
+    union all
+    select 'list_07_child_protection', source_file, source_sheet, source_row, upper(trim(child_id)),
+           'cp_plan_start_date', cp_plan_start_date, cp_plan_start_date_raw
+    from staging.list_07_child_protection
+    where trim(child_id) <> '' and cp_plan_start_date is not null
+),
+cin_nfa_spans as (  -- the days from an all-NFA referral day to the child's next referral day (for
+    -- children with an NFA day and an assessment, enquiry or plan)
+    select child_key, date_of_referral as nfa_on, next_referral
+    from (select child_key, date_of_referral, nfa,
+                 lead(date_of_referral) over (partition by child_key order by date_of_referral)
+                     as next_referral
+          from cin_referral_days
+          where child_key in (select child_key from cin_referral_days where nfa)
+            and child_key in (select child_key from cin_starts))
+    where nfa
+),
+cin_assessed as (  -- children with an assessment in list 4 (CIN 8825Q, 2991Q)
+    select distinct child_key from cin_starts where list_name = 'list_04_assessments'
+),
+cin_icpc as (  -- list 5 by child: the first ICPC, null when none (CIN 2883)
+    select upper(trim(child_id)) as child_key, min(icpc_date) as first_icpc
+    from staging.list_05_section_47
+    where trim(child_id) <> ''
+    group by 1
+),
 hits as (
     -- journey: no contact or referral before conception (40 weeks before birth)
     select 'list_01_contacts' as list_name, source_file, source_sheet, source_row,
@@ -140,6 +242,164 @@ hits as (
       and placement_provider is null
     union all
     -- (CIN census rules for the coverage table, flows/validation/dfe/cin.csv: each a select ... union all)
+    -- CIN 1105: a plan started in the period before every referral of the child in list 3
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row, 'cp_plan_start_date',
+           p.cp_plan_start_date_raw, 'cp_plan_before_referral'
+    from staging.list_07_child_protection as p
+    join first_referral as f on f.child_key = upper(trim(p.child_id))
+    cross join run
+    where p.cp_plan_start_date >= run.period_start and p.cp_plan_start_date < f.first_referral
+    union all
+    -- CIN 2883 (per plan): a plan started in the period for a child with enquiries in list 5, none
+    -- with an ICPC on or before the plan's start
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row, 'cp_plan_start_date',
+           p.cp_plan_start_date_raw, 'cp_plan_without_icpc'
+    from staging.list_07_child_protection as p
+    join cin_icpc as i on i.child_key = upper(trim(p.child_id))
+    cross join run
+    where p.cp_plan_start_date >= run.period_start
+      and (i.first_icpc is null or i.first_icpc > p.cp_plan_start_date)
+    union all
+    -- CIN 2990: an episode closed RC8 (no further action) with an S47 or a plan starting inside it
+    select distinct 'list_06_children_in_need', c.source_file, c.source_sheet, c.source_row,
+           'reason_for_closure', c.reason_for_closure_raw, 'closed_nfa_with_activity'
+    from staging.list_06_children_in_need as c
+    join cin_starts as s on s.child_key = upper(trim(c.child_id))
+     and s.start_date between c.cin_start_date and c.cin_closure_date
+    where c.reason_for_closure = 'RC8' and s.list_name <> 'list_04_assessments'
+    union all
+    -- CIN 8825Q: an episode started in the period closed after assessment (RC8, RC9) with no assessment
+    -- in list 4 (when list 4 has rows); an episode that is a referral with no further action, NFA in
+    -- list 3 that day, has none
+    select 'list_06_children_in_need', c.source_file, c.source_sheet, c.source_row, 'reason_for_closure',
+           c.reason_for_closure_raw, 'rc8_without_assessment'
+    from staging.list_06_children_in_need as c
+    cross join run
+    left join cin_assessed as a on a.child_key = upper(trim(c.child_id))
+    left join cin_referral_days as r
+      on r.child_key = upper(trim(c.child_id)) and r.date_of_referral = c.cin_start_date
+    where c.reason_for_closure in ('RC8', 'RC9') and c.cin_start_date >= run.period_start
+      and trim(c.child_id) <> '' and a.child_key is null and not coalesce(r.nfa, false)
+      and (select count(*) from cin_assessed) > 0
+    union all
+    -- CIN 2991Q: an S47 after a referral of the child in list 3, with no assessment in list 4 (when
+    -- list 4 has rows)
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'strategy_discussion_date',
+           s.strategy_discussion_date_raw, 's47_without_assessment'
+    from staging.list_05_section_47 as s
+    join first_referral as f on f.child_key = upper(trim(s.child_id))
+    left join cin_assessed as a on a.child_key = f.child_key
+    where s.strategy_discussion_date >= f.first_referral and a.child_key is null
+      and (select count(*) from cin_assessed) > 0
+    union all
+    -- CIN 8831, 8832: the child's latest referral day on or before the start had only NFA referrals
+    select s.list_name, s.source_file, s.source_sheet, s.source_row, s.column_key, s.value,
+           'activity_after_nfa_referral'
+    from cin_starts as s
+    join cin_nfa_spans as n on n.child_key = s.child_key
+    where s.start_date >= n.nfa_on and (n.next_referral is null or s.start_date < n.next_referral)
+    union all
+    -- CIN 8565: activity dated after the close of the child's episode in list 6
+    select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row,
+           case when a.assessment_start_date > c.closed_on then 'assessment_start_date'
+                else 'assessment_authorised_date' end,
+           case when a.assessment_start_date > c.closed_on then a.assessment_start_date_raw
+                else a.assessment_authorised_date_raw end, 'activity_after_cin_closure'
+    from staging.list_04_assessments as a
+    join cin_closed as c on c.child_key = upper(trim(a.child_id))
+    where a.assessment_start_date > c.closed_on or a.assessment_authorised_date > c.closed_on
+    union all
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row,
+           case when s.strategy_discussion_date > c.closed_on then 'strategy_discussion_date'
+                else 'icpc_date' end,
+           case when s.strategy_discussion_date > c.closed_on then s.strategy_discussion_date_raw
+                else s.icpc_date_raw end, 'activity_after_cin_closure'
+    from staging.list_05_section_47 as s
+    join cin_closed as c on c.child_key = upper(trim(s.child_id))
+    where s.strategy_discussion_date > c.closed_on or s.icpc_date > c.closed_on
+    union all
+    select 'list_07_child_protection', p.source_file, p.source_sheet, p.source_row,
+           case when p.cp_plan_start_date > c.closed_on then 'cp_plan_start_date'
+                else 'cp_plan_end_date' end,
+           case when p.cp_plan_start_date > c.closed_on then p.cp_plan_start_date_raw
+                else p.cp_plan_end_date_raw end, 'activity_after_cin_closure'
+    from staging.list_07_child_protection as p
+    join cin_closed as c on c.child_key = upper(trim(p.child_id))
+    where p.cp_plan_start_date > c.closed_on or p.cp_plan_end_date > c.closed_on
+    union all
+    -- CIN 8867, 8868: an assessment or S47 still open inside a closed episode
+    select 'list_04_assessments', a.source_file, a.source_sheet, a.source_row, 'assessment_authorised_date',
+           a.assessment_authorised_date_raw, 'closed_with_open_assessment'
+    from staging.list_04_assessments as a
+    join staging.list_06_children_in_need as c on upper(trim(c.child_id)) = upper(trim(a.child_id))
+    where trim(a.child_id) <> '' and a.assessment_authorised_date is null
+      and a.assessment_start_date between c.cin_start_date and c.cin_closure_date
+    union all
+    select 'list_05_section_47', s.source_file, s.source_sheet, s.source_row, 'icpc_date',
+           s.icpc_date_raw, 'closed_with_open_s47'
+    from staging.list_05_section_47 as s
+    join staging.list_06_children_in_need as c on upper(trim(c.child_id)) = upper(trim(s.child_id))
+    where trim(s.child_id) <> '' and s.icpc_date is null and s.icpc_unnecessary is distinct from 'Yes'
+      and s.strategy_discussion_date between c.cin_start_date and c.cin_closure_date
+    union all
+    -- CIN 8863Q, 8896: an assessment starting while an earlier one of the child is open (open until
+    -- authorised)
+    select 'list_04_assessments', source_file, source_sheet, source_row, 'assessment_start_date', value,
+           'assessment_overlap'
+    from (select source_file, source_sheet, source_row, assessment_start_date,
+                 assessment_start_date_raw as value,
+                 max(coalesce(assessment_authorised_date, date '9999-12-31')) over (
+                     partition by upper(trim(child_id)) order by assessment_start_date
+                     range between unbounded preceding and interval 1 day preceding) as open_until
+          from staging.list_04_assessments
+          where assessment_start_date is not null and upper(trim(child_id)) in (
+              select upper(trim(child_id)) from staging.list_04_assessments
+              where trim(child_id) <> '' group by 1 having count(*) > 1))
+    where assessment_start_date <= open_until
+    union all
+    -- CIN 8890, 8839: an S47 starting while an earlier one of the child is open (until its ICPC; one
+    -- with neither an ICPC nor 'ICPC unnecessary' is still open)
+    select 'list_05_section_47', source_file, source_sheet, source_row, 'strategy_discussion_date', value,
+           's47_overlap'
+    from (select source_file, source_sheet, source_row, strategy_discussion_date,
+                 strategy_discussion_date_raw as value,
+                 max(case when icpc_date is not null then icpc_date
+                          when icpc_unnecessary = 'Yes' then date '0001-01-01'
+                          else date '9999-12-31' end) over (
+                     partition by upper(trim(child_id)) order by strategy_discussion_date
+                     range between unbounded preceding and interval 1 day preceding) as open_until
+          from staging.list_05_section_47
+          where strategy_discussion_date is not null and upper(trim(child_id)) in (
+              select upper(trim(child_id)) from staging.list_05_section_47
+              where trim(child_id) <> '' group by 1 having count(*) > 1))
+    where strategy_discussion_date <= open_until
+    union all
+    -- CIN 8841: the latest review conference on or before the plan's start
+    select 'list_07_child_protection', source_file, source_sheet, source_row, 'date_latest_review',
+           date_latest_review_raw, 'cp_review_not_after_start'
+    from staging.list_07_child_protection
+    where date_latest_review <= cp_plan_start_date
+    union all
+    -- CIN 8875: an ICPC at a weekend
+    select 'list_05_section_47', source_file, source_sheet, source_row, 'icpc_date', icpc_date_raw,
+           'icpc_on_weekend'
+    from staging.list_05_section_47
+    where dayofweek(icpc_date) in (0, 6)
+    union all
+    -- CIN 8750: an unborn child (born after the notification date) with a gender
+    select l.list_name, l.source_file, l.source_sheet, l.source_row, 'gender', l.gender_raw, 'unborn_gender'
+    from cin_people as l, run
+    where l.date_of_birth > run.notification_date and l.gender in ('Male', 'Female')
+    union all
+    -- CIN 2886Q: gender not recorded, in a list where over 2% of born children's rows have none
+    select l.list_name, l.source_file, l.source_sheet, l.source_row, 'gender', l.gender_raw,
+           'gender_not_recorded'
+    from cin_people as l
+    join cin_gender_lists as g on g.list_name = l.list_name
+    cross join run
+    where l.gender = 'Not stated/recorded'
+      and (l.date_of_birth is null or l.date_of_birth <= run.notification_date)
+    union all
     -- fields filled together: the finding points at the blank one
     select 'list_06_children_in_need', source_file, source_sheet, source_row,
            case when cin_closure_date is null then 'cin_closure_date' else 'reason_for_closure' end,
@@ -351,7 +611,7 @@ hits as (
             {'hit': l.uasc = 'Yes' and date_sub('year', l.date_of_birth, run.notification_date) < 11,
              'column_key': 'uasc', 'value': l.uasc_raw, 'rule': 'uasc_young'},
             {'hit': l.gender = 'Not stated/recorded', 'column_key': 'gender', 'value': l.gender_raw,
-             'rule': 'gender_not_recorded'},
+             'rule': 'gender_not_recorded_in_care'},
             -- every placement but a short break has its LA and postcode (903 169, 392b)
             {'hit': l.placement_type is not null and l.la_of_placement is null
                     and coalesce(l.legal_status, '') not in ('V3', 'V4'),
@@ -365,7 +625,7 @@ hits as (
     )
     union all
     select 'list_09_care_leavers', source_file, source_sheet, source_row, 'gender', gender_raw,
-           'gender_not_recorded'
+           'gender_not_recorded_in_care'
     from staging.list_09_care_leavers
     where gender = 'Not stated/recorded'
     union all
@@ -376,7 +636,7 @@ hits as (
     where c.accommodation_type = 'T' and date_sub('year', c.date_of_birth, run.notification_date) < 18
     union all
     select 'list_10_adoptions', source_file, source_sheet, source_row, 'gender', gender_raw,
-           'gender_not_recorded'
+           'gender_not_recorded_in_care'
     from staging.list_10_adoptions
     where gender = 'Not stated/recorded'
     union all

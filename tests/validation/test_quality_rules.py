@@ -191,7 +191,9 @@ def messy_submission() -> dict:
         {
             **sub["list_04_assessments"][0],
             "gender": "Female",
-            "assessment_start_date": D(2026, 6, 4),
+            # after the child's first assessment is authorised: two open at once is another rule
+            "assessment_start_date": D(2026, 7, 2),
+            "assessment_authorised_date": D(2026, 7, 10),
         },
         "Gender",
         "cross_list_mismatch",

@@ -31,6 +31,49 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
     ("cp_plan_before_icpc", "list_07_child_protection", ("list_07_child_protection", 0),
      {"child_id": "J7", "cp_plan_start_date": D(2026, 6, 5)}, "Child Protection Plan Start Date"),
     # CIN census rules for the coverage table (flows/validation/dfe/cin.csv)
+    ("cp_plan_before_referral", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "CN1", "cp_plan_start_date": D(2026, 6, 20)}, "Child Protection Plan Start Date"),
+    ("cp_plan_without_icpc", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "CN2", "cp_plan_start_date": D(2026, 8, 3)}, "Child Protection Plan Start Date"),
+    ("gender_not_recorded", "list_03_referrals", ("list_03_referrals", 0),
+     {"child_id": "CN3", "gender": "Not stated/recorded", "date_of_referral": D(2026, 7, 6)}, "Gender"),
+    ("closed_nfa_with_activity", "list_06_children_in_need", ("list_06_children_in_need", 0),
+     {"child_id": "CN4", "cin_start_date": D(2026, 5, 1), "cin_closure_date": D(2026, 9, 1),
+      "reason_for_closure": "RC8", "case_status": "Closed episode"}, "Reason for Closure"),
+    ("s47_without_assessment", "list_05_section_47", ("list_05_section_47", 0),
+     {"child_id": "CN5", "strategy_discussion_date": D(2026, 7, 1), "icpc_unnecessary": "Yes",
+      "icpc_date": None, "icpc_resulted_in_plan": None},
+     "Strategy discussion initiating Section 47 Enquiry Start Date"),
+    ("activity_after_cin_closure", "list_04_assessments", ("list_04_assessments", 0),
+     {"child_id": "CN6", "assessment_start_date": D(2026, 10, 1), "assessment_authorised_date": D(2026, 10, 20)},
+     "Continuous Assessment Start Date"),
+    ("unborn_gender", "list_01_contacts", ("list_01_contacts", 1),
+     {"child_id": "CN7", "gender": "Male"}, "Gender"),
+    ("rc8_without_assessment", "list_06_children_in_need", ("list_06_children_in_need", 0),
+     {"child_id": "CN8", "cin_start_date": D(2026, 7, 1), "cin_closure_date": D(2026, 8, 3),
+      "reason_for_closure": "RC9", "case_status": "Closed episode"}, "Reason for Closure"),
+    ("activity_after_nfa_referral", "list_04_assessments", ("list_04_assessments", 0),
+     {"child_id": "CN9", "assessment_start_date": D(2026, 7, 10), "assessment_authorised_date": D(2026, 7, 20)},
+     "Continuous Assessment Start Date"),
+    ("s47_overlap", "list_05_section_47", ("list_05_section_47", 0),
+     {"child_id": "CN10", "strategy_discussion_date": D(2026, 7, 1), "icpc_unnecessary": "Yes",
+      "icpc_date": None, "icpc_resulted_in_plan": None},
+     "Strategy discussion initiating Section 47 Enquiry Start Date"),
+    ("cp_review_not_after_start", "list_07_child_protection", ("list_07_child_protection", 0),
+     {"child_id": "CN11", "date_latest_review": D(2026, 7, 1)}, "Date of latest review conference"),
+    ("assessment_overlap", "list_04_assessments", ("list_04_assessments", 0),
+     {"child_id": "CN12", "assessment_start_date": D(2026, 7, 1), "assessment_authorised_date": D(2026, 7, 20)},
+     "Continuous Assessment Start Date"),
+    ("closed_with_open_assessment", "list_04_assessments", ("list_04_assessments", 0),
+     {"child_id": "CN13", "assessment_start_date": D(2026, 10, 1), "assessment_authorised_date": None},
+     "Continuous Assessment Date of Authorisation"),
+    ("closed_with_open_s47", "list_05_section_47", ("list_05_section_47", 0),
+     {"child_id": "CN14", "strategy_discussion_date": D(2026, 11, 2), "icpc_unnecessary": "No",
+      "icpc_date": None, "icpc_resulted_in_plan": None},
+     "Date of Initial Child Protection Conference"),
+    ("icpc_on_weekend", "list_05_section_47", ("list_05_section_47", 0),
+     {"child_id": "CN15", "icpc_date": D(2026, 7, 4), "icpc_resulted_in_plan": "No"},
+     "Date of Initial Child Protection Conference"),
     # blanks DfE requires
     ("primary_need_missing", "list_06_children_in_need", ("list_06_children_in_need", 0),
      {"child_id": "N6", "primary_need_code": None}, "Primary Need Code"),
@@ -165,7 +208,7 @@ CASES: list[tuple[str, str, tuple[str, int] | None, dict, str]] = [
     ("uasc_young", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P69", "uasc": "Yes", "date_of_birth": D(2019, 4, 4), "age": 7},
      "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)"),
-    ("gender_not_recorded", "list_08_children_in_care", ("list_08_children_in_care", 0),
+    ("gender_not_recorded_in_care", "list_08_children_in_care", ("list_08_children_in_care", 0),
      {"child_id": "P59", "gender": "Not stated/recorded"}, "Gender"),
     ("foyer_under_18", "list_09_care_leavers", ("list_09_care_leavers", 0),
      {"child_id": "C93", "date_of_birth": D(2009, 1, 1), "age": 17, "accommodation_type": "T"},
@@ -261,6 +304,36 @@ SUPPORT = {
          "icpc_date": D(2026, 6, 20), "icpc_resulted_in_plan": "Yes"},
     ],
 }  # fmt: skip
+
+# CIN census rules for the coverage table: the rows their cases need on other lists
+CIN_SUPPORT = {
+    "list_03_referrals": [
+        {**A, "child_id": "CN1", "date_of_referral": D(2026, 7, 1), "referrals_last_12_months": 1},
+        {**A, "child_id": "CN9", "date_of_referral": D(2026, 7, 1), "referral_nfa": "Yes",
+         "referral_source": "1A", "referrals_last_12_months": 1},
+        {**A, "child_id": "CN5", "date_of_referral": D(2026, 6, 25), "referrals_last_12_months": 1},
+    ],
+    "list_04_assessments": [
+        {**A, "child_id": "CN12", "disability": "No", "assessment_start_date": D(2026, 6, 5),
+         "assessment_authorised_date": None},
+    ],
+    "list_05_section_47": [
+        {**A, "child_id": "CN1", "strategy_discussion_date": D(2026, 6, 10), "icpc_unnecessary": "No",
+         "icpc_date": D(2026, 6, 15), "icpc_resulted_in_plan": "Yes"},
+        {**A, "child_id": "CN4", "strategy_discussion_date": D(2026, 7, 1), "icpc_unnecessary": "Yes"},
+        {**A, "child_id": "CN10", "strategy_discussion_date": D(2026, 6, 15), "icpc_unnecessary": "No"},
+        # an ICPC after the plan's start, which did not make it
+        {**A, "child_id": "CN2", "strategy_discussion_date": D(2026, 7, 20), "icpc_unnecessary": "No",
+         "icpc_date": D(2026, 8, 10), "icpc_resulted_in_plan": "No"},
+    ],
+    "list_06_children_in_need": [
+        {**A, "child_id": child, "cin_start_date": D(2026, 6, 1), "cin_closure_date": closed,
+         "reason_for_closure": "RC7", "primary_need_code": "N1", "case_status": "Closed episode"}
+        for child, closed in (("CN6", D(2026, 9, 1)), ("CN13", D(2026, 10, 30)), ("CN14", D(2026, 11, 10)))
+    ],
+}  # fmt: skip
+for _table, _rows in CIN_SUPPORT.items():
+    SUPPORT.setdefault(_table, []).extend(_rows)
 
 
 # valid rows the rules must stay quiet on, beside the good submission's
