@@ -25,6 +25,7 @@ runs in flight go on). docs/orchestration.md, "Warm runs".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -150,7 +151,10 @@ def watch(conn: socket.socket, pid: int) -> None:
         pidfd = None
     pending = b""
     while True:
-        ready, _, _ = select.select([conn] + ([pidfd] if pidfd is not None else []), [], [], 0.1)
+        if pidfd is None:  # no pidfd (Linux < 5.3): look every 0.1 s
+            ready, _, _ = select.select([conn], [], [], 0.1)
+        else:
+            ready, _, _ = select.select([conn, pidfd], [], [])
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             log(f"process {pid} exited, status {os.waitstatus_to_exitcode(status)}")
@@ -166,7 +170,8 @@ def watch(conn: socket.socket, pid: int) -> None:
                 data = b""
             if not data:  # the client (the process the worker watches) is gone: so is the run
                 log(f"the client of process {pid} went away; killing it")
-                os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 return
             pending += data
@@ -174,7 +179,8 @@ def watch(conn: socket.socket, pid: int) -> None:
                 kind, signum, pending = pending[:1], pending[1], pending[2:]
                 if kind == b"S" and signum in _RELAYABLE:
                     log(f"relaying signal {signum} to process {pid}")
-                    os.kill(pid, signum)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signum)
 
 
 def become_run(request: dict, fds: list[int]) -> None:
@@ -239,15 +245,21 @@ def serve(server: socket.socket) -> tuple[dict, list[int]] | None:
             if pid == 0:
                 conn.close()
                 return request, fds
-            for fd in fds:
-                os.close(fd)
-            log(f"flow run {run_id}: process {pid}")
-            try:
-                conn.sendall(b"P" + struct.pack("!ii", os.getppid(), pid))
-            except OSError:
-                pass  # the client went away: watch() sees it and kills the run
-            watch(conn, pid)
-            os._exit(0)
+            try:  # the watcher never returns into the server's code
+                for fd in fds:
+                    os.close(fd)
+                log(f"flow run {run_id}: process {pid}")
+                try:
+                    conn.sendall(b"P" + struct.pack("!ii", os.getppid(), pid))
+                except OSError:
+                    pass  # the client went away: watch() sees it and kills the run
+                watch(conn, pid)
+            except BaseException as exc:  # noqa: BLE001 - logged, and the watcher ends
+                log(f"watching process {pid} failed ({type(exc).__name__}); killing it")
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)  # its client could not learn how it ended
+            finally:
+                os._exit(0)
         for fd in fds:
             os.close(fd)
         conn.close()

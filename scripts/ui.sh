@@ -129,7 +129,7 @@ ui: ready — open http://127.0.0.1:$PORT  (deployments: inspection-pack, on-not
     In another terminal:  export PREFECT_API_URL=$PREFECT_API_URL
       pia notify   --la E06000050 --notification-date 2026-11-16 --annex-a data/inbox/demo/E06000050/2026-11-16
       pia uploaded --la E06000050 --notification-date 2026-11-16 --annex-a data/inbox/demo/E06000050/2026-11-16
-    Logs (appended): $LOG/{server,worker,deploy,forkserver}.log   Ctrl-C stops the server and the worker.
+    Logs (appended): $LOG/{server,worker,deploy,forkserver}.log   Ctrl-C stops them all.
 MSG
 
 # Supervise: the server stopping ends the UI; the worker or the fork server stopping (killed, out of

@@ -179,3 +179,28 @@ def test_a_warm_run_is_cancelled_and_dies_with_its_client(prefect_client_setting
             server.wait(timeout=20)
             fork_log.close()
     assert not sock.exists()  # removed on SIGTERM
+
+
+def test_make_ui_starts_a_dead_fork_server_again(prefect_client_settings):
+    ui = prefect_client_settings
+    log = ui["home"] / "forkserver.log"
+
+    def servers() -> list[int]:
+        return [
+            p
+            for p in descendants(ui["pid"])
+            if "scripts.forkserver" in cmdline(p)
+            and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(ui["pid"])
+        ]
+
+    [first] = servers()
+    before = log.read_text(errors="replace").count("listening on")
+    os.kill(first, signal.SIGKILL)
+    wait_for(
+        lambda: log.read_text(errors="replace").count("listening on") > before,
+        120,
+        "make ui to start the fork server again",
+    )
+    assert f"fork server (pid {first}) exited; starting it again" in log.read_text()
+    [second] = servers()
+    assert second != first and (ui["home"] / "forkserver.sock").is_socket()
