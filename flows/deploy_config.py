@@ -108,6 +108,21 @@ _QUANTITY = re.compile(r"^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$
 _QUANTITIES = ("cpu_request", "cpu_limit", "memory_request", "memory_limit")
 
 
+def set_pool_command(client: Any, pool: str, command: str | None) -> None:
+    """The process pool's default `command` job variable: how its worker starts a run (None:
+    `python -m prefect.engine`). scripts/ui.sh sets scripts/forkserver_client.py (warm runs:
+    docs/orchestration.md); a deployment's own `command` job variable still wins."""
+    from prefect.client.schemas.actions import WorkPoolUpdate
+
+    template = client.read_work_pool(pool).base_job_template
+    if not template:  # a pool created through the API without one: the process worker's default
+        from prefect.workers.process import ProcessWorker
+
+        template = ProcessWorker.get_default_base_job_template()
+    template["variables"]["properties"]["command"]["default"] = command
+    client.update_work_pool(pool, WorkPoolUpdate(base_job_template=template))
+
+
 def kubernetes_base_job_template() -> dict:
     """The base job template a new `kubernetes` work pool gets (prefect-kubernetes' default)."""
     from prefect_kubernetes.worker import KubernetesWorker
@@ -192,9 +207,13 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(f"{args[1]}: {p}", file=sys.stderr)
         return 1 if problems else 0
+    pool_command: str | None = None
+    if len(args) == 3 and args[1] == "--pool-command":
+        args, pool_command = args[:1], args[2]
     if args != ["automations"]:
         print(
-            "usage: python -m flows.deploy_config automations | check-k8s PREFECT_YAML",
+            "usage: python -m flows.deploy_config automations [--pool-command COMMAND]"
+            " | check-k8s PREFECT_YAML",
             file=sys.stderr,
         )
         return 2
@@ -202,7 +221,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with get_client(sync_client=True) as client:
         ensure_crash_automation(client)
+        if pool_command is not None:
+            set_pool_command(client, work_pool(), pool_command or None)
     print(f"automation: {CRASH_AUTOMATION!r} ({heartbeat_grace_seconds()} s without a heartbeat)")
+    if pool_command is not None:
+        print(f"pool {work_pool()!r}: runs start with {pool_command or 'python -m prefect.engine'}")
     return 0
 
 

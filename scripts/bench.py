@@ -617,6 +617,8 @@ def upload_latency(las: list[str], reps: int, query_seconds: tuple[float, ...] =
     for la in las:
         submission(la, "clean")  # generated outside the timing
     rows = []
+    # scripts/ui.sh starts runs from its fork server unless PIA_FORKSERVER=0 (a fresh process each)
+    start = "fresh" if os.environ.get("PIA_FORKSERVER") == "0" else "warm"
     for q in query_seconds:
         with ui_server(q) as api_url:
             from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -626,7 +628,7 @@ def upload_latency(las: list[str], reps: int, query_seconds: tuple[float, ...] =
                 upload_once(las[0], api_url)  # warm-up: the server's first run, the stats database
                 for la in las:
                     samples = [upload_once(la, api_url) for _ in range(reps)]
-                    row = {"la": la, "query_seconds": q, "reps": reps}
+                    row = {"la": la, "query_seconds": q, "reps": reps, "start": start}
                     row["load"] = os.getloadavg()[0]  # these numbers follow the machine's load
                     for k in samples[0]:
                         row[k] = statistics.median(s[k] for s in samples if k in s)
@@ -768,11 +770,13 @@ def upload_report(rows: list[dict]) -> list[str]:
         "`scripts/ui.sh` (what `make ui` runs) on loopback with a warm worker; an "
         "`ilacs.annex-a.uploaded` event emitted from a warm process, timed until `pia.html` is on "
         "disk. Split at the server's own timestamps: the automation creating the run, the worker "
-        "starting it (its poll plus a fresh `python -m prefect.engine` process), the run itself.",
+        "starting it (its poll plus the run's process: *warm*, forked from `make ui`'s fork server, "
+        "or *fresh*, a new `python -m prefect.engine`, `PIA_FORKSERVER=0`), the run itself. "
+        "Medians of the repetitions; the load average is the machine's (1 min) as each row ended.",
         "",
-        "| LA | worker poll (s) | reps | load | emit | → run created | → run started "
-        "| → pack on disk | worst | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| LA | run process | worker poll (s) | reps | load | emit | → run created "
+        "| → run started | → pack on disk | worst | target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         size = BENCH_LAS.get(r["la"], "")
@@ -781,7 +785,8 @@ def upload_report(rows: list[dict]) -> list[str]:
             "" if target is None else f"< {target:.0f} s: {'yes' if r['total'] < target else 'no'}"
         )
         lines.append(
-            f"| {r['la']} ({size}) | {r['query_seconds']:g} | {r['reps']} | {r.get('load', 0):.1f} | "
+            f"| {r['la']} ({size}) | {r.get('start', 'fresh')} | {r['query_seconds']:g} | {r['reps']} "
+            f"| {r.get('load', 0):.1f} | "
             f"{r['emit']:.2f} | "
             f"{r.get('to_run_created', float('nan')):.2f} | {r.get('to_run_started', float('nan')):.2f} | "
             f"{r['total']:.2f} | {r['max_total']:.2f} | {verdict} |"
@@ -792,18 +797,36 @@ def upload_report(rows: list[dict]) -> list[str]:
 UPLOAD_NOTE = (
     "What was tried, and what is left. The worker's poll: Prefect's default 10 s adds 0–10 s before "
     "anything starts; `make ui` sets `PREFECT_WORKER_QUERY_SECONDS=1` (one cheap request a second "
-    "to a local server). The event → run step (the server's automation) is ~0.3 s. What remains is "
-    "the run's own process: a process worker starts a fresh `python -m prefect.engine` for every "
-    "run, which imports Prefect and the pipeline before the run is even marked Running (the "
-    "'→ run started' column less the poll). Pre-importing cannot help a fresh process, and "
-    "Prefect's other path (`flow.serve()`) starts each run in a *spawned* process that imports the "
-    "same modules again. Importing `prefect.engine` alone took 1.4–1.7 s on an idle machine "
-    "(measured) and 5.4 s at a load average of 9 on 2 cores while this table was measured, so the "
-    "targets depend on the machine's load; meeting them under load needs a warm process per worker "
-    "(a fork server holding the imports), which is not built. `pia uploaded` as a command adds its "
-    "own start-up (Python, Prefect's client) before the event is sent. One median-LA run of this "
-    "table, from the worker's log: submitted → the new process running Prefect 4.1 s → the flow "
-    "module imported, run Running 5.1 s → stages land to publish 6.3 s → Completed 0.9 s."
+    "to a local server). The event → run step (the server's automation) is ~0.2 s, sometimes ~2 s "
+    "(the server's own event handling). The run's process: a process worker starts a fresh "
+    "`python -m prefect.engine` for every run (*fresh* rows), which imports Prefect and the pipeline "
+    "before the run is even Running: 1.0–1.7 s for Prefect's engine alone on an idle machine, "
+    "4–5 s at a load of 1.5 and more under load, most of '→ run started' less the poll. Prefect's "
+    "other path (`flow.serve()`, the runner) starts each run in a *spawned* process that imports the "
+    "same modules again, and pre-importing cannot help a fresh process. What is built: a warm process "
+    "per worker (*warm* rows; `scripts/forkserver.py`, docs/orchestration.md *Warm runs*). `make ui` "
+    "starts a fork server that has imported Prefect's engine and the thread-free libraries a run "
+    "uses (holidays' calendars, jinja2, markdown-it, xlsxwriter: ~0.8 s of imports the first warm "
+    "runs still paid); the pool's `command` is a small client that has it fork the run's process, "
+    "and falls back to `python -m prefect.engine` when no fork server answers. polars, duckdb, "
+    "pyarrow and numpy are not pre-imported (importing them starts threads, which a fork does not "
+    "copy: ~0.3 s a run, idle). The heartbeat thread's join at the end is kept (it comes after the "
+    "pack is on disk). The fresh and warm 1 s rows were measured in pairs, fresh then warm, four "
+    "times, while other test suites loaded this 2-core machine (load averages 1.1–12; the last four "
+    "fresh rows are the previous session's, at ~1.5): median of the four pairs, median LA 4.95 s "
+    "warm against 10.16 s fresh, largest 5.04 s against 11.07 s. The median LA's 5 s was met in two "
+    "pairs of four (4.65 s at load 8.7, 4.77 s at 4.5), missed by 0.13 s at load 1.1 and at load "
+    "9.5. At load 1.1 the server's event → run step took 2.0 s for most of that row's uploads: "
+    "twelve single warm uploads at a load of ~1 (not in the table) took 3.0–4.6 s, or 4.5–5.9 s "
+    "when that step took 1.9–2.7 s instead of 0.2 s, which it did for five of the twelve, for "
+    "either LA (the server's own event handling on SQLite, not investigated further); the largest LA's 8 s was met in three of four (not at load "
+    "10.4). At a load of ~10 on 2 cores nothing meets them (the run's own stages take 3–4 times as "
+    "long, and the worker 3–4 s to start a run), and single runs exceed the targets when the "
+    "machine is busy (the worst column). One warm median-LA run at a load of 4.5, from the worker's "
+    "log: submitted → the forked process running Prefect 0.5 s → run Running 0.5 s → stages land "
+    "to publish 2.4 s → Completed "
+    "0.3 s. `pia uploaded` as a command adds its own start-up (Python, Prefect's client) before the "
+    "event is sent."
 )
 
 
@@ -1160,6 +1183,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the upload section, merged into the existing JSON (--out's .json) and re-rendered",
     )
+    p.add_argument(
+        "--upload-polls",
+        default="1,10",
+        help="worker polls (s) for the upload section, one scripts/ui.sh each (default 1,10)",
+    )
     p.add_argument("--skip-cold", action="store_true")
     p.add_argument(
         "--baseline",
@@ -1172,6 +1200,7 @@ def main(argv: list[str] | None = None) -> int:
         "--from-json", default=None, help="rewrite the report from a run's JSON, measuring nothing"
     )
     a = p.parse_args(argv)
+    polls = tuple(float(q) for q in a.upload_polls.split(","))
     baseline = json.loads(Path(a.baseline).read_text(encoding="utf-8")) if a.baseline else None
     if a.from_json:
         data = json.loads(Path(a.from_json).read_text(encoding="utf-8"))
@@ -1181,7 +1210,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.upload_only:
         path = Path(a.out).with_suffix(".json")
         data = json.loads(path.read_text(encoding="utf-8"))
-        data["upload"] = upload_latency(UPLOAD_LAS, a.reps)
+        data["upload"] = upload_latency(UPLOAD_LAS, a.reps, polls)
         path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
         Path(a.out).write_text(report(data, baseline), encoding="utf-8")
         print(a.out)
@@ -1220,7 +1249,7 @@ def main(argv: list[str] | None = None) -> int:
                     data["national"].append(national_batch(c, api_url))
                     print("national:", data["national"][-1], flush=True)
     if a.upload:
-        data["upload"] = upload_latency(UPLOAD_LAS, a.reps)
+        data["upload"] = upload_latency(UPLOAD_LAS, a.reps, polls)
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report(data, baseline), encoding="utf-8")

@@ -116,13 +116,14 @@ def test_peak_memory_sees_a_short_spike_both_ways(monkeypatch):
 def test_the_upload_section_reports_each_step_and_the_targets():
     rows = [
         {"la": "E06000050", "query_seconds": 1, "reps": 3, "load": 2.0, "emit": 0.01, "to_run_created": 0.25,
-         "to_run_started": 1.4, "total": 4.6, "max_total": 5.2},
+         "to_run_started": 1.4, "total": 4.6, "max_total": 5.2, "start": "warm"},
         {"la": "E10000016", "query_seconds": 1, "reps": 3, "emit": 0.01, "to_run_created": 0.25,
          "to_run_started": 1.5, "total": 8.4, "max_total": 9.0},
     ]  # fmt: skip
     text = "\n".join(bench.upload_report(rows))
     assert (
-        "| E06000050 (median) | 1 | 3 | 2.0 | 0.01 | 0.25 | 1.40 | 4.60 | 5.20 | < 5 s: yes |"
+        "| E06000050 (median) | warm | 1 | 3 | 2.0 | 0.01 | 0.25 | 1.40 | 4.60 | 5.20 | < 5 s: yes |"
         in text
     )
-    assert "| E10000016 (largest) | 1 | 3 |" in text and "< 8 s: no |" in text
+    # rows measured before warm runs existed were fresh processes
+    assert "| E10000016 (largest) | fresh | 1 | 3 |" in text and "< 8 s: no |" in text
