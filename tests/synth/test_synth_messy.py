@@ -75,6 +75,9 @@ def test_truth_file_structure(messy):
     _, result, truth = messy
     assert result["defects"] == len(truth)
     assert {d["rule"] for d in truth} >= REQUIRED
+    # at least one defect from every family of the rule catalogue (issue 19)
+    planted = {catalogue.BY_ID[d["rule"]].family for d in truth if d["rule"] in catalogue.BY_ID}
+    assert planted == set(catalogue.FAMILIES)
     for d in truth:
         assert set(d) == {"list_name", "source_file", "source_sheet", "source_row", "column_name",
                           "rule", "severity"}  # fmt: skip
