@@ -629,6 +629,8 @@ def upload_latency(las: list[str], reps: int, query_seconds: tuple[float, ...] =
                 for la in las:
                     samples = [upload_once(la, api_url) for _ in range(reps)]
                     row = {"la": la, "query_seconds": q, "reps": reps, "start": start}
+                    # scripts/ui.sh's server begins SQLite writes IMMEDIATE (scripts/prefect_server.py)
+                    row["server"] = "begin immediate"
                     row["load"] = os.getloadavg()[0]  # these numbers follow the machine's load
                     for k in samples[0]:
                         row[k] = statistics.median(s[k] for s in samples if k in s)
@@ -785,7 +787,8 @@ def upload_report(rows: list[dict]) -> list[str]:
             "" if target is None else f"< {target:.0f} s: {'yes' if r['total'] < target else 'no'}"
         )
         lines.append(
-            f"| {r['la']} ({size}) | {r.get('start', 'fresh')} | {r['query_seconds']:g} | {r['reps']} "
+            f"| {r['la']} ({size}) | {r.get('start', 'fresh')}{IMMEDIATE if r.get('server') else ''} "
+            f"| {r['query_seconds']:g} | {r['reps']} "
             f"| {r.get('load', 0):.1f} | "
             f"{r['emit']:.2f} | "
             f"{r.get('to_run_created', float('nan')):.2f} | {r.get('to_run_started', float('nan')):.2f} | "
@@ -794,11 +797,28 @@ def upload_report(rows: list[dict]) -> list[str]:
     return [*lines, "", UPLOAD_NOTE, ""]
 
 
+IMMEDIATE = ", server's writes IMMEDIATE"  # rows measured with scripts/prefect_server.py
+
 UPLOAD_NOTE = (
     "What was tried, and what is left. The worker's poll: Prefect's default 10 s adds 0–10 s before "
     "anything starts; `make ui` sets `PREFECT_WORKER_QUERY_SECONDS=1` (one cheap request a second "
-    "to a local server). The event → run step (the server's automation) is ~0.2 s, sometimes ~2 s "
-    "(the server's own event handling). The run's process: a process worker starts a fresh "
+    "to a local server). The event → run step (the server's automation) was ~0.2 s, but ~2 s (once "
+    "6 s) in 13 of 52 uploads measured with the server's timestamps at loads 1.1–4.5 "
+    "(event occurred → received 5–70 ms → automation triggered 10–100 ms → the action asks for the "
+    "run ~0.15 s → run created), the whole delay sat inside the create-flow-run call. Prefect's "
+    "SQLite transactions begin DEFERRED: the call reads the deployment, variables and work queue, "
+    "and if any other write commits in those ~40 ms (the event persister storing the upload event, "
+    "the worker's 1 s poll stamping its queue, a run's logs, the crash automation's buckets) its "
+    "INSERT fails at once with SQLITE_BUSY_SNAPSHOT ('database is locked'; the 60 s busy timeout "
+    "is not consulted for that), the server answers 503 and the automation's client retries after "
+    "its back-off, 2 s ± 20 % (4 s more if it loses again). `make ui` now starts the server through "
+    "`scripts/prefect_server.py`, which begins the SQLite transactions Prefect opens for writing "
+    "IMMEDIATE: a writer waits its turn (milliseconds) instead. Twenty uploads before (load 2.3–4.5): "
+    "run created after a median 0.27 s, > 1 s for five (1.9–2.5 s); twenty after (load 0.9–2.3): "
+    "median 0.18 s, worst 0.31 s, and no 'database is locked' in the server's log (before: ~2 a "
+    "run, the crash automation's bucket writes too). The last two rows are after, ten uploads each "
+    "(load 1.8 and 2.2): median LA 3.12 s (worst 3.68 s), largest 4.03 s (worst 4.43 s), the run "
+    "created 0.17–0.18 s after the event (median). The run's process: a process worker starts a fresh "
     "`python -m prefect.engine` for every run (*fresh* rows), which imports Prefect and the pipeline "
     "before the run is even Running: 1.0–1.7 s for Prefect's engine alone on an idle machine, "
     "4–5 s at a load of 1.5 and more under load, most of '→ run started' less the poll. Prefect's "
@@ -819,7 +839,7 @@ UPLOAD_NOTE = (
     "9.5. At load 1.1 the server's event → run step took 2.0 s for most of that row's uploads: "
     "twelve single warm uploads at a load of ~1 (not in the table) took 3.0–4.6 s, or 4.5–5.9 s "
     "when that step took 1.9–2.7 s instead of 0.2 s, which it did for five of the twelve, for "
-    "either LA (the server's own event handling on SQLite, not investigated further); the largest LA's 8 s was met in three of four (not at load "
+    "either LA (the SQLite race above, since removed); the largest LA's 8 s was met in three of four (not at load "
     "10.4). At a load of ~10 on 2 cores nothing meets them (the run's own stages take 3–4 times as "
     "long, and the worker 3–4 s to start a run), and single runs exceed the targets when the "
     "machine is busy (the worst column). One warm median-LA run at a load of 4.5, from the worker's "

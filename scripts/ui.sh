@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make ui`: a local Prefect server on 127.0.0.1 (SQLite under PREFECT_HOME), a process work pool
+# `make ui`: a local Prefect server on 127.0.0.1 (SQLite under PREFECT_HOME; started through
+# scripts/prefect_server.py, which begins its SQLite writes IMMEDIATE), a process work pool
 # and worker, the deployments from prefect.yaml and the crash automation (flows/deploy_config.py).
 # A worker that dies is started again (the server stays up); Ctrl-C or SIGTERM stops both.
 # Logs are appended to, each start marked, so a crash's evidence survives the restart.
@@ -76,7 +77,9 @@ if healthy; then
 fi
 
 for f in server worker deploy forkserver; do echo "== $(stamp) ui start (pid $$)" >>"$LOG/$f.log"; done
-"$BIN/prefect" server start --host 127.0.0.1 --port "$PORT" >>"$LOG/server.log" 2>&1 &
+# `prefect server start`, its SQLite write transactions beginning IMMEDIATE (scripts/prefect_server.py:
+# a deferred one that loses a race fails at once and costs the run-creating automation 2 s).
+"$BIN/python" -m scripts.prefect_server --host 127.0.0.1 --port "$PORT" >>"$LOG/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 240); do
   healthy && break
