@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from forkserver_support import start_fork_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT = [sys.executable, str(ROOT / "scripts" / "forkserver_client.py")]
@@ -40,16 +41,7 @@ def silent_api():
 def fork_server(tmp_path):
     sock = tmp_path / "fs.sock"
     log = tmp_path / "forkserver.log"
-    env = {**os.environ, "PIA_FORKSERVER_SOCKET": str(sock)}
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scripts.forkserver"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    proc = start_fork_server(sock, log)
     try:
         wait_for(lambda: sock.is_socket() or proc.poll() is not None, 120, "the fork server")
         assert proc.poll() is None, log.read_text()

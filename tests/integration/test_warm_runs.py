@@ -9,11 +9,10 @@ import os
 import re
 import shlex
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from forkserver_support import start_fork_server
 from orchestration_support import (
     ROOT,
     client,
@@ -115,16 +114,7 @@ def test_a_warm_run_is_cancelled_and_dies_with_its_client(prefect_client_setting
     api = prefect_client_settings["api_url"]
     pool = "pia-warm-cancel-test"
     sock = tmp_path / "fs.sock"
-    env = {**os.environ, "PREFECT_API_URL": api, "PIA_FORKSERVER_SOCKET": str(sock)}
-    fork_log = (tmp_path / "forkserver.log").open("ab")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scripts.forkserver"],
-        cwd=ROOT,
-        env=env,
-        stdout=fork_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = start_fork_server(sock, tmp_path / "forkserver.log", PREFECT_API_URL=api)
     log = tmp_path / "worker.log"
     with client() as c:
         ensure_pool(c, pool, limit=2)
@@ -177,7 +167,6 @@ def test_a_warm_run_is_cancelled_and_dies_with_its_client(prefect_client_setting
             c.delete_deployment(dep_id)
             server.terminate()
             server.wait(timeout=20)
-            fork_log.close()
     assert not sock.exists()  # removed on SIGTERM
 
 
