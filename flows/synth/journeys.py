@@ -221,7 +221,7 @@ def children_in_care(w: World) -> None:
         ),
         n,
     )
-    legal[uasc] = "V2"  # no freeing orders (D1): they ended on 30 December 2005 (903 445, 451)
+    legal[uasc] = "V2"  # no freeing orders (D1): the 2002 Act ended them
     # a criminal justice legal status needs a child of 10 or over (903 358; 3653 days >= 10 years)
     legal[(legal == "J1") & (start < dob + 3653)] = "V2"
     legal_start = np.where(
